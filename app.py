@@ -1,0 +1,80 @@
+"""Sésame's application factory. `flask --app app run` and gunicorn's `app:create_app()`
+both load it."""
+import os
+
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from wizard import commands
+from wizard.config import configs
+from wizard.extensions import babel, csrf, db, htmx, limiter, migrate
+from wizard.rendering import render_page
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Blueprints:
+    - pages: landing, legal texts, language switch, /healthz: no journey needed.
+    - signup: the steps of the journey, /inscription/<étape>, declared in wizard/steps.py.
+    """
+    app = Flask(__name__)
+    app.config.from_object(configs[config_name or os.environ.get("APP_ENV", "development")])
+    app.config.update(overrides)
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # smaller pages on slow networks
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set outside development")
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
+    babel.init_app(app, locale_selector=_locale)
+    for extension in (csrf, htmx, limiter):
+        extension.init_app(app)
+
+    from wizard import pages, signup
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(signup.bp)
+    _register_error_handlers(app)
+    app.config["CONTENT_SECURITY_POLICY"] = _content_security_policy(app.config)
+    app.after_request(_security_headers)
+    app.context_processor(lambda: {"service_name": app.config["SERVICE_NAME"],
+                                   "current_locale": lambda: str(get_locale())})
+    commands.init_app(app)
+    return app
+
+
+def _locale():
+    chosen = session.get("lang")
+    languages = ("fr", "en")
+    return chosen if chosen in languages else request.accept_languages.best_match(languages, "fr")
+
+
+def _register_error_handlers(app):
+    def page(template, status):
+        return lambda error: render_page(template, status=status, push_url=False)
+
+    app.register_error_handler(404, page("errors/404.html", 404))
+    app.register_error_handler(405, page("errors/404.html", 405))
+    app.register_error_handler(429, page("errors/429.html", 429))
+    app.register_error_handler(500, page("errors/500.html", 500))
+    app.register_error_handler(CSRFError, page("errors/csrf.html", 400))
+
+
+def _content_security_policy(config) -> str:
+    """Everything from this origin; hCaptcha's hosts only when the operator turns it on."""
+    extra = " https://hcaptcha.com https://*.hcaptcha.com" if config["HCAPTCHA_SITEKEY"] else ""
+    return (
+        "default-src 'self'; img-src 'self' data:; media-src 'self'; object-src 'none'; "
+        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'; "
+        f"script-src 'self'{extra}; style-src 'self'{extra}; connect-src 'self'{extra}; "
+        f"frame-src {extra.strip() or chr(39) + 'none' + chr(39)}; worker-src 'self' blob:"
+    )
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response

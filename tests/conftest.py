@@ -1,0 +1,164 @@
+"""Fixtures shared by every test. Browser fixtures live in tests/browser/conftest.py."""
+import os
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from app import create_app
+from wizard.extensions import db
+from wizard.models import Journey
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def unavailable(reason: str):
+    """On a laptop a missing service skips its tests; in CI it fails them."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI must run these tests)")
+    pytest.skip(reason)
+
+
+def postgres_reachable() -> bool:
+    try:
+        import psycopg2
+        psycopg2.connect(POSTGRES_URL, connect_timeout=2).close()
+        return True
+    except Exception:  # any failure to connect means "not here"
+        return False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(request):
+    """The app on in-memory SQLite, and again on the real PostgreSQL."""
+    overrides = {}
+    if request.param == "postgresql":
+        if not postgres_reachable():
+            unavailable(f"PostgreSQL not reachable at {POSTGRES_URL}")
+        overrides["SQLALCHEMY_DATABASE_URI"] = POSTGRES_URL
+    app = create_app("test", **overrides)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def normalize_spaces(text: str) -> str:
+    return " ".join(text.split())
+
+
+class Page(BeautifulSoup):
+    """A response read like a user reads it: with CSS selectors only."""
+
+    def find(self, *args, **kwargs):
+        raise AssertionError("use select_one")
+
+    def find_all(self, *args, **kwargs):
+        raise AssertionError("use select")
+
+    def text_of(self, selector: str) -> str:
+        element = self.select_one(selector)
+        assert element is not None, f"nothing matches {selector}"
+        return normalize_spaces(element.get_text())
+
+    def errors(self) -> list[str]:
+        return [normalize_spaces(a.get_text()) for a in self.select(".error-summary a")]
+
+
+def check_page(page: Page, partial: bool) -> None:
+    """What every screen must have: one h1, a title that starts with it, real forms, unique ids."""
+    headings = page.select("h1")
+    assert len(headings) == 1, "one <h1> per screen"
+    title = normalize_spaces(page.select_one("title").get_text())
+    heading = normalize_spaces(headings[0].get_text())
+    assert re.sub(r"^(Erreur|Error) : ", "", title).startswith(heading), (title, heading)
+    for form in page.select("form"):
+        assert form.get("action") and form.get("method") == "post"
+        assert form.select_one("input[name=csrf_token]") is not None
+    ids = [element["id"] for element in page.select("[id]")]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    if not partial:
+        assert page.select_one("html[lang]") is not None
+
+
+class ClientRequest:
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url, status=200, htmx=False, **kwargs):
+        return self._page(self.client.get(url, headers=self._headers(htmx), **kwargs), status, htmx)
+
+    def post(self, url, data=None, status=200, htmx=False, expect_redirect=None):
+        response = self.client.post(url, data=data or {}, headers=self._headers(htmx))
+        if expect_redirect:
+            assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+            assert response.headers["Location"] == expect_redirect
+            return response
+        return self._page(response, status, htmx)
+
+    @staticmethod
+    def _headers(htmx):
+        return {"HX-Request": "true"} if htmx else {}
+
+    @staticmethod
+    def _page(response, status, htmx):
+        assert response.status_code == status, (response.status_code, response.headers.get("Location"))
+        page = Page(response.get_data(as_text=True), "html.parser")
+        page.response = response
+        if response.mimetype == "text/html" and status != 303:
+            check_page(page, partial=htmx)
+        return page
+
+
+@pytest.fixture
+def client_request(client):
+    return ClientRequest(client)
+
+
+IDENTITY = {"last_name": "Dupont", "first_name": "Jean", "birth_date-day": "6",
+            "birth_date-month": "3", "birth_date-year": "1977", "identifier": "10203050"}
+SUBSCRIBER = {"subscriber_last_name": "Dupont", "subscriber_first_name": "Isabelle",
+              "subscriber_birth_date-day": "21", "subscriber_birth_date-month": "12",
+              "subscriber_birth_date-year": "1980"}
+
+
+def current_captcha_code() -> str:
+    journey = db.session.query(Journey).filter(Journey.captcha_code.isnot(None)).one()
+    return journey.captcha_code
+
+
+def pass_captcha(client):
+    client.get("/inscription/verification")
+    response = client.post("/inscription/verification", data={"code": current_captcha_code()})
+    assert response.headers["Location"] == "/inscription/identite"
+
+
+def walk_to(client, slug: str, role: str = "beneficiary"):
+    """Answers every step before `slug` as a person would."""
+    answers = [("identite", IDENTITY), ("qualite", {"role": role}), ("souscripteur", SUBSCRIBER),
+               ("recapitulatif", {"accept_terms": "y"})]
+    pass_captcha(client)
+    for step_slug, data in answers:
+        if step_slug == slug:
+            return
+        if step_slug == "souscripteur" and role != "beneficiary":
+            continue
+        response = client.post(f"/inscription/{step_slug}", data=data)
+        assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+
+
+@pytest.fixture
+def journey_answers(app):
+    def read():
+        db.session.expire_all()
+        return db.session.query(Journey).one().answers
+    return read

@@ -1,0 +1,53 @@
+from urllib.parse import urlsplit
+
+from flask import current_app, redirect, render_template, request, session
+from sqlalchemy import text
+
+from wizard.extensions import db
+from wizard.pages import bp
+
+
+@bp.get("/")
+def landing():
+    return render_template("pages/landing.html")
+
+
+@bp.get("/conditions-generales")
+def terms():
+    return render_template("pages/terms.html")
+
+
+@bp.get("/confidentialite")
+def privacy():
+    return render_template("pages/privacy.html")
+
+
+@bp.get("/accessibilite")
+def accessibility():
+    return render_template("pages/accessibility.html")
+
+
+@bp.post("/langue")
+def switch_language():
+    """Keeps the journey (it lives on the server) and returns to the same screen."""
+    language = request.form.get("lang")
+    if language in current_app.config["LANGUAGES"]:
+        session["lang"] = language
+    return redirect(_local_path(request.form.get("next")), 303)
+
+
+def _local_path(target: str | None) -> str:
+    parts = urlsplit(target or "/")
+    # Only a path on this site: no scheme, no host, no protocol-relative //.
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return "/"
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means "not healthy", whatever its class
+        return {"status": "database unreachable"}, 503
+    return {"status": "ok"}

@@ -1,0 +1,22 @@
+"""One helper decides between the whole page and the HTMX partial.
+
+No other code reads HX-* request headers.
+"""
+from flask import make_response, render_template, request
+
+from wizard.extensions import htmx
+
+
+def wants_partial() -> bool:
+    # A history-restore request rebuilds the page from nothing: it needs the whole page.
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def render_page(template: str, status: int = 200, push_url: bool = True, **context):
+    partial = wants_partial()
+    response = make_response(render_template(template, partial=partial, **context), status)
+    response.vary.add("HX-Request")
+    if partial and push_url:
+        # The address bar follows the swap, so Back and reload land on this screen.
+        response.headers["HX-Push-Url"] = request.full_path.rstrip("?")
+    return response

@@ -1,0 +1,1 @@
+"""Services: plain Python, no Flask request or session. Views call them."""

@@ -1,0 +1,38 @@
+"""Journeys in progress, kept in the database and found by the token in the cookie."""
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from wizard.models import Journey
+
+
+def _key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(db_session, now: datetime) -> tuple[str, Journey]:
+    token = secrets.token_urlsafe(32)
+    journey = Journey(id=_key(token), answers={}, created_at=now, updated_at=now)
+    db_session.add(journey)
+    return token, journey
+
+
+def find(db_session, token: str | None, now: datetime, idle: timedelta) -> Journey | None:
+    """The journey held by this token, unless it was left idle too long."""
+    if not isinstance(token, str) or not token:
+        return None
+    journey = db_session.get(Journey, _key(token))
+    if journey is None or now - journey.updated_at > idle:
+        return None
+    return journey
+
+
+def touch(journey: Journey, now: datetime) -> None:
+    journey.updated_at = now
+
+
+def purge_idle(db_session, now: datetime, idle: timedelta) -> int:
+    """Deletes journeys left idle longer than `idle`; returns how many."""
+    deleted = db_session.query(Journey).filter(Journey.updated_at < now - idle).delete()
+    db_session.commit()
+    return deleted

@@ -1,0 +1,6 @@
+"""The signup journey: /inscription/<étape>, one URL per step declared in wizard.steps."""
+from flask import Blueprint
+
+bp = Blueprint("signup", __name__, url_prefix="/inscription")
+
+from wizard.signup import views  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,181 @@
+"""Step views: build the form, validate, save, redirect (post/redirect/get), or re-render."""
+from datetime import date, timedelta
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+
+from wizard import steps
+from wizard.extensions import db, limiter
+from wizard.forms import IDENTIFIER_TEXTS, RoleForm
+from wizard.rendering import render_page
+from wizard.services import captcha, clock
+from wizard.signup import bp
+from wizard.signup.state import WizardState
+
+
+def _step_limit():
+    return current_app.config["RATELIMIT_IDENTITY"]
+
+
+def _captcha_limit():
+    return current_app.config["RATELIMIT_CAPTCHA"]
+
+
+def _load_state() -> WizardState:
+    state = WizardState.load()
+    if state.expired:
+        flash(_("Votre session a expiré après une longue inactivité : vos réponses ont été effacées "
+                "pour les protéger. Vous pouvez recommencer."))
+    return state
+
+
+def render_step(step, form, state, **context):
+    number, total = steps.position(step, state.answers)
+    back = steps.previous_step(step, state.answers)
+    return render_page(
+        step.template, step=step, form=form, number=number, total=total,
+        back_url=url_for("signup.step", slug=back.slug) if back else url_for("pages.landing"),
+        back_is_step=back is not None,
+        identifier_texts=IDENTIFIER_TEXTS[current_app.config["IDENTIFIER_KIND"]], **context,
+    )
+
+
+@bp.get("/")
+def start():
+    return redirect(_load_state().current_url(), 303)
+
+
+@bp.route("/<slug>", methods=["GET", "POST"])
+@limiter.limit(_step_limit, methods=["POST"])
+def step(slug):
+    step = steps.BY_SLUG.get(slug) or abort(404)
+    state = _load_state()
+    if not steps.can_enter(step, state.answers):
+        return redirect(state.current_url(), 303)
+    form = step.form(data=state.data_for(step))
+    if form.validate_on_submit():
+        state.save(step, form.answers())
+        return redirect(state.current_url(), 303)
+    return render_step(step, form, state, summary=summary_rows(state.answers))
+
+
+# More specific than /<slug>, so url_for("signup.step", slug="verification") lands here.
+@bp.route("/verification", methods=["GET", "POST"])
+@limiter.limit(_captcha_limit, methods=["POST"])
+def captcha_step():
+    step = steps.BY_NAME["captcha"]
+    state = _load_state()
+    if not steps.can_enter(step, state.answers):
+        return redirect(state.current_url(), 303)
+    form = step.form(verify=lambda: _captcha_passed(state))
+    if not form.renew.data and form.validate_on_submit():
+        state.journey.captcha_code = None
+        state.save(step, {"passed_at": clock.now().isoformat(timespec="seconds")})
+        return redirect(state.current_url(), 303)
+    # A code is good for one try: a wrong guess, a renewal or the expiry brings a new one.
+    if request.method == "POST" or _spoken_code_expired(state):
+        _new_spoken_code(state)
+    return render_step(step, form, state, captcha=_widget_settings(),
+                       code_expires_at=state.journey.captcha_code_expires_at)
+
+
+@bp.get("/verification/defi.json")
+def altcha_challenge():
+    config = current_app.config
+    return captcha.altcha_challenge(_altcha_secret(), config["ALTCHA_COST"], clock.now(),
+                                    config["CAPTCHA_MINUTES"])
+
+
+@bp.get("/verification/code.png")
+def spoken_code_image():
+    code = WizardState.load().journey.captcha_code or abort(404)
+    return _no_store(captcha.spoken_code_image(code), "image/png")
+
+
+@bp.get("/verification/code.wav")
+def spoken_code_audio():
+    code = WizardState.load().journey.captcha_code or abort(404)
+    return _no_store(captcha.spoken_code_audio(code, str(get_locale())), "audio/wav")
+
+
+@bp.get("/fin")
+def done():
+    state = _load_state()
+    if steps.current_step(state.answers) is not None:
+        return redirect(state.current_url(), 303)
+    return render_page("wizard/done.html")
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+def _altcha_secret() -> str:
+    return "altcha:" + current_app.config["SECRET_KEY"]
+
+
+def _widget_settings() -> dict:
+    config = current_app.config
+    if config["HCAPTCHA_SITEKEY"] and config["HCAPTCHA_SECRET"]:
+        return {"widget": "hcaptcha", "sitekey": config["HCAPTCHA_SITEKEY"]}
+    return {"widget": "altcha", "challenge_url": url_for("signup.altcha_challenge")}
+
+
+def _captcha_passed(state) -> bool:
+    config, journey, form = current_app.config, state.journey, request.form
+    if _widget_settings()["widget"] == "hcaptcha" and form.get("h-captcha-response"):
+        settings = captcha.HCaptchaSettings(config["HCAPTCHA_SITEKEY"], config["HCAPTCHA_SECRET"],
+                                            config["HCAPTCHA_VERIFY_URL"], config["HCAPTCHA_TIMEOUT_SECONDS"])
+        return captcha.hcaptcha_verified(form["h-captcha-response"], settings, request.remote_addr)
+    if _widget_settings()["widget"] == "altcha" and form.get("altcha"):
+        return captcha.altcha_verified(form["altcha"], _altcha_secret(), db.session)
+    return captcha.spoken_code_matches(form.get("code", ""), journey.captcha_code,
+                                       journey.captcha_code_expires_at, clock.now())
+
+
+def _spoken_code_expired(state) -> bool:
+    expires = state.journey.captcha_code_expires_at
+    return expires is None or expires <= clock.now()
+
+
+def _new_spoken_code(state) -> None:
+    state.journey.captcha_code = captcha.new_spoken_code()
+    state.journey.captcha_code_expires_at = clock.now() + timedelta(
+        minutes=current_app.config["CAPTCHA_MINUTES"])
+    db.session.commit()
+
+
+def _no_store(body: bytes, mimetype: str):
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def summary_rows(answers: dict) -> list[dict]:
+    """The check-your-answers list: label, value, and the step where it is changed."""
+    identity, role = answers.get("identity"), answers.get("role")
+    if not (identity and role):
+        return []
+    rows = [
+        {"label": _("Nom de famille"), "value": identity["last_name"], "slug": "identite"},
+        {"label": _("Prénom(s)"), "value": identity["first_name"], "slug": "identite"},
+        {"label": _("Date de naissance"), "value": _date(identity["birth_date"]), "slug": "identite"},
+        {"label": str(IDENTIFIER_TEXTS[current_app.config["IDENTIFIER_KIND"]]["label"]),
+         "value": identity["identifier"], "slug": "identite"},
+        {"label": _("Souscripteur du contrat"), "slug": "qualite",
+         "value": str(dict(RoleForm.role.kwargs["choices"])[role["role"]])},
+    ]
+    subscriber = answers.get("subscriber")
+    if subscriber:
+        rows += [
+            {"label": _("Nom de famille du souscripteur"), "value": subscriber["subscriber_last_name"],
+             "slug": "souscripteur"},
+            {"label": _("Prénom(s) du souscripteur"), "value": subscriber["subscriber_first_name"],
+             "slug": "souscripteur"},
+            {"label": _("Date de naissance du souscripteur"),
+             "value": _date(subscriber["subscriber_birth_date"]), "slug": "souscripteur"},
+        ]
+    return rows
+
+
+def _date(iso: str) -> str:
+    return format_date(date.fromisoformat(iso), "long")
