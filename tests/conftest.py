@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app import create_app
-from wizard.extensions import db
+from wizard.extensions import db, limiter
 from wizard.models import Journey
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -23,8 +23,8 @@ def unavailable(reason: str):
 
 def postgres_reachable() -> bool:
     try:
-        import psycopg2
-        psycopg2.connect(POSTGRES_URL, connect_timeout=2).close()
+        import psycopg
+        psycopg.connect(POSTGRES_URL, connect_timeout=2).close()
         return True
     except Exception:  # any failure to connect means "not here"
         return False
@@ -39,12 +39,25 @@ def app(request):
             unavailable(f"PostgreSQL not reachable at {POSTGRES_URL}")
         overrides["SQLALCHEMY_DATABASE_URI"] = POSTGRES_URL
     app = create_app("test", **overrides)
+    limiter.reset()  # in-memory limits are kept by the shared extension object
+    # No app context stays pushed during the test: each request must get its own, as in
+    # production (a shared one would share `g`, the database session and the locale).
     with app.app_context():
         db.drop_all()
         db.create_all()
-        yield app
+    yield app
+    with app.app_context():
         db.session.remove()
         db.drop_all()
+
+
+@pytest.fixture
+def database(app):
+    """Runs a function against the database, outside any request: database(lambda s: ...)."""
+    def run(function):
+        with app.app_context():
+            return function(db.session)
+    return run
 
 
 @pytest.fixture
@@ -131,14 +144,16 @@ SUBSCRIBER = {"subscriber_last_name": "Dupont", "subscriber_first_name": "Isabel
               "subscriber_birth_date-year": "1980"}
 
 
-def current_captcha_code() -> str:
-    journey = db.session.query(Journey).filter(Journey.captcha_code.isnot(None)).one()
-    return journey.captcha_code
+def current_captcha_code(app) -> str:
+    with app.app_context():
+        journey = db.session.query(Journey).filter(Journey.captcha_code.isnot(None)) \
+            .order_by(Journey.updated_at.desc()).first()
+        return journey.captcha_code
 
 
 def pass_captcha(client):
     client.get("/inscription/verification")
-    response = client.post("/inscription/verification", data={"code": current_captcha_code()})
+    response = client.post("/inscription/verification", data={"code": current_captcha_code(client.application)})
     assert response.headers["Location"] == "/inscription/identite"
 
 
@@ -157,8 +172,5 @@ def walk_to(client, slug: str, role: str = "beneficiary"):
 
 
 @pytest.fixture
-def journey_answers(app):
-    def read():
-        db.session.expire_all()
-        return db.session.query(Journey).one().answers
-    return read
+def journey_answers(database):
+    return lambda: database(lambda session: session.query(Journey).one().answers)

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from wizard.extensions import db
 from wizard.services import clock, journeys
@@ -13,6 +14,7 @@ def init_app(app):
 
 
 @click.command("purge-journeys")
+@with_appcontext
 def purge_journeys():
     """Delete journeys left idle past JOURNEY_IDLE_MINUTES (cron: */15 * * * *)."""
     idle = timedelta(minutes=current_app.config["JOURNEY_IDLE_MINUTES"])

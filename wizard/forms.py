@@ -106,7 +106,7 @@ IDENTIFIER_TEXTS = {
         "label": _l("Numéro de sécurité sociale"),
         "hint": _l("15 chiffres, clé comprise, comme sur votre carte Vitale, par exemple 2 85 03 75 123 456 78"),
         "messages": {
-            "characters": _l("Le numéro de sécurité sociale ne doit comporter que des chiffres (ou 2A, 2B pour la Corse)"),
+            "characters": _l("Le numéro de sécurité sociale ne doit comporter que des chiffres (ou 2A, 2B pour la Corse)"),  # noqa: E501
             "length": _l("Le numéro de sécurité sociale doit comporter 15 chiffres, clé comprise"),
             "sex_digit": _l("Le numéro de sécurité sociale doit commencer par 1, 2, 3, 4, 7 ou 8"),
             "checksum": _l("Ce numéro de sécurité sociale n’est pas valide : vérifiez chaque chiffre et la clé"),

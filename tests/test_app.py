@@ -1,0 +1,92 @@
+"""The factory, its settings, and the rules every response follows."""
+import pytest
+
+from app import create_app
+from tests.conftest import REDIS_URL, unavailable
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production", SECRET_KEY=None)
+
+
+def test_production_cookies_are_secure():
+    app = create_app("production", SECRET_KEY="x" * 32)
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert not app.config["DEVELOPMENT_PAGES"]
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db.example/sesame")
+    monkeypatch.setenv("IDENTIFIER_KIND", "nir")
+    import importlib
+
+    import wizard.config
+    config = importlib.reload(wizard.config)
+    try:
+        assert config.Production.SQLALCHEMY_DATABASE_URI == "postgresql://db.example/sesame"
+        assert config.Production.IDENTIFIER_KIND == "nir"
+    finally:
+        monkeypatch.undo()
+        importlib.reload(wizard.config)
+
+
+def test_every_response_carries_the_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp and "cdn" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_session_cookie_is_http_only_and_same_site(client):
+    response = client.get("/inscription/")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_health_check(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_health_check_without_a_database():
+    app = create_app("test", SQLALCHEMY_DATABASE_URI="postgresql://nobody@127.0.0.1:9/none")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+
+
+def test_csrf_is_required_on_every_form():
+    app = create_app("test", WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        from wizard.extensions import db
+        db.create_all()
+    client = app.test_client()
+    client.get("/inscription/verification")
+    response = client.post("/inscription/verification", data={"code": "123456"})
+    assert response.status_code == 400
+    assert "Votre session a expiré" in response.get_data(as_text=True)
+    assert client.post("/langue", data={"lang": "en"}).status_code == 400
+
+
+def test_rate_limits_are_shared_through_redis():
+    """With REDIS_URL, two workers (two apps) count against one limit."""
+    import redis
+    store = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        store.flushdb()
+    except redis.exceptions.ConnectionError:
+        unavailable(f"Redis not reachable at {REDIS_URL}")
+    workers = [create_app("test", RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_CAPTCHA="3 per minute")
+               for _ in range(2)]
+    from wizard.extensions import db
+    statuses = []
+    for number in range(4):
+        worker = workers[number % 2]
+        with worker.app_context():
+            db.create_all()
+        client = worker.test_client()
+        client.get("/inscription/verification")
+        statuses.append(client.post("/inscription/verification", data={"code": "0"}).status_code)
+    assert statuses == [200, 200, 200, 429]
+    assert store.keys("LIMITS:*"), "the counts are kept in Redis"
