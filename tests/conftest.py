@@ -30,14 +30,27 @@ def postgres_reachable() -> bool:
         return False
 
 
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A database of this test run's own, so that concurrent runs never meet."""
+    if not postgres_reachable():
+        unavailable(f"PostgreSQL not reachable at {POSTGRES_URL}")
+    import psycopg
+    name = f"sesame_test_{os.getpid()}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+    yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app(request):
     """The app on in-memory SQLite, and again on the real PostgreSQL."""
     overrides = {}
     if request.param == "postgresql":
-        if not postgres_reachable():
-            unavailable(f"PostgreSQL not reachable at {POSTGRES_URL}")
-        overrides["SQLALCHEMY_DATABASE_URI"] = POSTGRES_URL
+        overrides["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
     app = create_app("test", **overrides)
     limiter.reset()  # in-memory limits are kept by the shared extension object
     # No app context stays pushed during the test: each request must get its own, as in

@@ -9,7 +9,6 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from app import create_app
-from tests.conftest import POSTGRES_URL, postgres_reachable, unavailable
 from wizard import steps
 from wizard.extensions import db
 
@@ -52,12 +51,10 @@ def test_views_stay_short():
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_migrations_build_exactly_the_models(tmp_path, backend):
+def test_migrations_build_exactly_the_models(request, tmp_path, backend):
     url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
     if backend == "postgresql":
-        if not postgres_reachable():
-            unavailable("PostgreSQL not reachable")
-        url = POSTGRES_URL
+        url = request.getfixturevalue("postgres_url")
     app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         db.drop_all()

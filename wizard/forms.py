@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 
 from wizard import validators as v
 from wizard.services import clock
@@ -189,8 +190,8 @@ class IdentityForm(BaseForm):
 
 class RoleForm(BaseForm):
     role = RadioField(_l("Qui est le souscripteur du contrat ?"), choices=[
-        ("subscriber", _l("C’est moi : je suis le souscripteur (l’assuré principal)")),
-        ("beneficiary", _l("Une autre personne : je suis bénéficiaire de son contrat (conjoint, enfant…)")),
+        SelectChoice("subscriber", _l("C’est moi : je suis le souscripteur (l’assuré principal)")),
+        SelectChoice("beneficiary", _l("Une autre personne : je suis bénéficiaire de son contrat (conjoint, enfant…)")),
     ], validators=[v.Required(_l("Indiquez qui est le souscripteur du contrat"))])
 
 

@@ -162,7 +162,7 @@ def summary_rows(answers: dict) -> list[dict]:
         {"label": str(IDENTIFIER_TEXTS[current_app.config["IDENTIFIER_KIND"]]["label"]),
          "value": identity["identifier"], "slug": "identite"},
         {"label": _("Souscripteur du contrat"), "slug": "qualite",
-         "value": str(dict(RoleForm.role.kwargs["choices"])[role["role"]])},
+         "value": next(str(c.label) for c in RoleForm.role.kwargs["choices"] if c.value == role["role"])},
     ]
     subscriber = answers.get("subscriber")
     if subscriber:
