@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from wizard import commands
-from wizard.config import configs
+from wizard.config import configs, database_url
 from wizard.extensions import babel, csrf, db, htmx, limiter, migrate
 from wizard.rendering import render_page
 
@@ -21,6 +21,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__)
     app.config.from_object(configs[config_name or os.environ.get("APP_ENV", "development")])
     app.config.update(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # smaller pages on slow networks
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set outside development")
@@ -40,15 +41,20 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config["CONTENT_SECURITY_POLICY"] = _content_security_policy(app.config)
     app.after_request(_security_headers)
     app.context_processor(lambda: {"service_name": app.config["SERVICE_NAME"],
-                                   "current_locale": lambda: str(get_locale())})
+                                   "current_locale": lambda: get_locale().language})
     commands.init_app(app)
     return app
 
 
+# English dates read the British way ("6 March 1977"); its translations are those of "en".
+_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
 def _locale():
     chosen = session.get("lang")
-    languages = ("fr", "en")
-    return chosen if chosen in languages else request.accept_languages.best_match(languages, "fr")
+    if chosen not in _LOCALES:
+        chosen = request.accept_languages.best_match(_LOCALES, "fr")
+    return _LOCALES[chosen]
 
 
 def _register_error_handlers(app):

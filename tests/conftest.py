@@ -106,7 +106,7 @@ def check_page(page: Page, partial: bool) -> None:
     assert len(headings) == 1, "one <h1> per screen"
     title = normalize_spaces(page.select_one("title").get_text())
     heading = normalize_spaces(headings[0].get_text())
-    assert re.sub(r"^(Erreur|Error) : ", "", title).startswith(heading), (title, heading)
+    assert re.sub(r"^(Erreur :|Error:) ", "", title).startswith(heading), (title, heading)
     for form in page.select("form"):
         assert form.get("action") and form.get("method") == "post"
         assert form.select_one("input[name=csrf_token]") is not None

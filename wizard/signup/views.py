@@ -96,7 +96,7 @@ def spoken_code_image():
 @bp.get("/verification/code.wav")
 def spoken_code_audio():
     code = WizardState.load().journey.captcha_code or abort(404)
-    return _no_store(captcha.spoken_code_audio(code, str(get_locale())), "audio/wav")
+    return _no_store(captcha.spoken_code_audio(code, get_locale().language), "audio/wav")
 
 
 @bp.get("/fin")
