@@ -8,20 +8,22 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from wizard import commands
-from wizard.config import configs, database_url
+from wizard.config import configs
 from wizard.extensions import babel, csrf, db, htmx, limiter, migrate
 from wizard.rendering import render_page
+from wizard.signup.state import in_kiosk_mode
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     """Blueprints:
     - pages: landing, legal texts, language switch, /healthz: no journey needed.
     - signup: the steps of the journey, /inscription/<étape>, declared in wizard/steps.py.
+    - kiosk: a kiosk's screen and poster, scanned QR codes, typed codes, and hand-offs of
+      a journey to another device.
     """
     app = Flask(__name__)
     app.config.from_object(configs[config_name or os.environ.get("APP_ENV", "development")])
     app.config.update(overrides)
-    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # smaller pages on slow networks
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set outside development")
@@ -34,14 +36,16 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     for extension in (csrf, htmx, limiter):
         extension.init_app(app)
 
-    from wizard import pages, signup
+    from wizard import kiosk, pages, signup
     app.register_blueprint(pages.bp)
     app.register_blueprint(signup.bp)
+    app.register_blueprint(kiosk.bp)
     _register_error_handlers(app)
     app.config["CONTENT_SECURITY_POLICY"] = _content_security_policy(app.config)
     app.after_request(_security_headers)
     app.context_processor(lambda: {"service_name": app.config["SERVICE_NAME"],
-                                   "current_locale": lambda: get_locale().language})
+                                   "current_locale": lambda: get_locale().language,
+                                   "kiosk_mode": in_kiosk_mode()})
     commands.init_app(app)
     return app
 

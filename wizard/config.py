@@ -65,6 +65,13 @@ class Config:
     RATELIMIT_CAPTCHA = os.environ.get("RATELIMIT_CAPTCHA", "10 per minute;60 per hour")
     RATELIMIT_IDENTITY = os.environ.get("RATELIMIT_IDENTITY", "20 per minute;100 per hour")
 
+    # Kiosks: any id of lower-case letters, digits and hyphens, or only those listed
+    # (comma-separated) in KIOSKS.
+    KIOSKS = tuple(filter(None, os.environ.get("KIOSKS", "").split(",")))
+    START_CODE_MINUTES = _int("START_CODE_MINUTES", 10)
+    KIOSK_IDLE_SECONDS = _int("KIOSK_IDLE_SECONDS", 120)
+    KIOSK_WARNING_SECONDS = _int("KIOSK_WARNING_SECONDS", 30)
+
     DEVELOPMENT_PAGES = False
 
 

@@ -215,3 +215,10 @@ class SummaryForm(BaseForm):
         return {"accepted_at": clock.now().isoformat(timespec="seconds"),
                 "terms_version": current_app.config["TERMS_VERSION"],
                 "privacy_version": current_app.config["PRIVACY_VERSION"]}
+
+
+class StartCodeForm(BaseForm):
+    code = StringField(_l("Code affiché sur la borne ou l’écran"), validators=[
+        v.Required(_l("Saisissez le code de 6 caractères affiché")),
+        v.MaxLength(20, _l("Le code comporte 6 caractères")),
+    ])

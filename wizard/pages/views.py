@@ -5,10 +5,15 @@ from sqlalchemy import text
 
 from wizard.extensions import db
 from wizard.pages import bp
+from wizard.services import start_codes
+from wizard.signup.state import note_kiosk
 
 
 @bp.get("/")
 def landing():
+    kiosk_id = request.args.get("kiosque")  # from a kiosk's poster
+    if start_codes.is_kiosk(kiosk_id, current_app.config["KIOSKS"]):
+        note_kiosk(kiosk_id)
     return render_template("pages/landing.html")
 
 

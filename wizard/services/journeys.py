@@ -6,13 +6,13 @@ from datetime import datetime, timedelta
 from wizard.models import Journey
 
 
-def _key(token: str) -> str:
+def key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(db_session, now: datetime) -> tuple[str, Journey]:
+def start(db_session, now: datetime, kiosk_id: str | None = None) -> tuple[str, Journey]:
     token = secrets.token_urlsafe(32)
-    journey = Journey(id=_key(token), answers={}, created_at=now, updated_at=now)
+    journey = Journey(id=key(token), answers={}, kiosk_id=kiosk_id, created_at=now, updated_at=now)
     db_session.add(journey)
     return token, journey
 
@@ -21,7 +21,7 @@ def find(db_session, token: str | None, now: datetime, idle: timedelta) -> Journ
     """The journey held by this token, unless it was left idle too long."""
     if not isinstance(token, str) or not token:
         return None
-    journey = db_session.get(Journey, _key(token))
+    journey = db_session.get(Journey, key(token))
     if journey is None or now - journey.updated_at > idle:
         return None
     return journey
@@ -29,6 +29,27 @@ def find(db_session, token: str | None, now: datetime, idle: timedelta) -> Journ
 
 def touch(journey: Journey, now: datetime) -> None:
     journey.updated_at = now
+
+
+def hand_over(db_session, journey_id: str, now: datetime, idle: timedelta) -> str | None:
+    """Gives the journey a new token for another device; the old token stops working.
+
+    The key changes, so the first device's cookie no longer finds the journey: answers
+    are never open in two places at once.
+    """
+    journey = db_session.get(Journey, journey_id)
+    if journey is None or now - journey.updated_at > idle:
+        return None
+    token = secrets.token_urlsafe(32)
+    journey.id = key(token)
+    journey.updated_at = now
+    return token
+
+
+def delete(db_session, token: str | None) -> None:
+    if token:
+        db_session.query(Journey).filter(Journey.id == key(token)).delete()
+        db_session.commit()
 
 
 def purge_idle(db_session, now: datetime, idle: timedelta) -> int:

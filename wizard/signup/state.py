@@ -1,6 +1,6 @@
 """WizardState: the journey of the person making this request.
 
-The only code that reads or writes the journey key of the session cookie.
+The only code that reads or writes the journey keys of the session cookie.
 """
 from datetime import timedelta
 
@@ -8,29 +8,53 @@ from flask import current_app, session, url_for
 
 from wizard import steps
 from wizard.extensions import db
-from wizard.services import clock, journeys
+from wizard.services import clock, journeys, start_codes
 
 SESSION_KEY = "journey"
+KIOSK_KEY = "kiosk"  # the kiosk whose QR code or poster brought this person
+KIOSK_MODE_KEY = "kiosk_mode"  # this browser is the kiosk's own
 
 
 class WizardState:
-    def __init__(self, journey, expired: bool):
+    def __init__(self, journey, expired: bool = False, moved: bool = False):
         self.journey = journey
         # The person had a journey, left idle too long: tell them why they start again.
         self.expired = expired
+        # The journey was handed over to another device: tell them where it went.
+        self.moved = moved
 
     @classmethod
     def load(cls) -> "WizardState":
         now = clock.now()
-        idle = timedelta(minutes=current_app.config["JOURNEY_IDLE_MINUTES"])
         token = session.get(SESSION_KEY)
+        idle = idle_limit()
         journey = journeys.find(db.session, token, now, idle)
-        if journey is None:
-            new_token, journey = journeys.start(db.session, now)
-            db.session.commit()
+        if journey is not None:
+            # Reading a step is activity too; one write a little while at most.
+            if now - journey.updated_at > min(idle / 4, timedelta(minutes=1)):
+                journeys.touch(journey, now)
+                db.session.commit()
+            return cls(journey)
+        moved = bool(token) and start_codes.was_handed_over(db.session, journeys.key(token))
+        state = cls.start(kiosk_id=session.get(KIOSK_KEY))
+        state.expired, state.moved = bool(token) and not moved, moved
+        return state
+
+    @classmethod
+    def start(cls, kiosk_id: str | None = None) -> "WizardState":
+        new_token, journey = journeys.start(db.session, clock.now(), kiosk_id=kiosk_id)
+        db.session.commit()
+        session[SESSION_KEY] = new_token
+        return cls(journey)
+
+    @classmethod
+    def adopt(cls, journey_id: str) -> bool:
+        """Takes over a journey handed over from another device; False if it is gone."""
+        new_token = journeys.hand_over(db.session, journey_id, clock.now(), idle_limit())
+        db.session.commit()
+        if new_token:
             session[SESSION_KEY] = new_token
-            return cls(journey, expired=token is not None)
-        return cls(journey, expired=False)
+        return new_token is not None
 
     @property
     def answers(self) -> dict:
@@ -48,5 +72,32 @@ class WizardState:
         step = steps.current_step(self.answers)
         return url_for("signup.step", slug=step.slug) if step else url_for("signup.done")
 
-    def reset(self) -> None:
-        session.pop(SESSION_KEY, None)
+
+def idle_limit() -> timedelta:
+    config = current_app.config
+    if session.get(KIOSK_MODE_KEY):
+        # A kiosk is shared: the next person must never find the previous one's answers.
+        return timedelta(seconds=config["KIOSK_IDLE_SECONDS"] + config["KIOSK_WARNING_SECONDS"])
+    return timedelta(minutes=config["JOURNEY_IDLE_MINUTES"])
+
+
+def note_kiosk(kiosk_id: str | None) -> None:
+    if kiosk_id:
+        session[KIOSK_KEY] = kiosk_id
+
+
+def enter_kiosk_mode(kiosk_id: str) -> None:
+    session.clear()
+    session[KIOSK_KEY] = session[KIOSK_MODE_KEY] = kiosk_id
+
+
+def leave_kiosk(db_session) -> str | None:
+    """Wipes this browser's journey and session; returns the kiosk to show again."""
+    kiosk_id = session.get(KIOSK_MODE_KEY)
+    journeys.delete(db_session, session.get(SESSION_KEY))
+    session.clear()
+    return kiosk_id
+
+
+def in_kiosk_mode() -> bool:
+    return bool(session.get(KIOSK_MODE_KEY))

@@ -24,7 +24,9 @@ def _captcha_limit():
 
 def _load_state() -> WizardState:
     state = WizardState.load()
-    if state.expired:
+    if state.moved:
+        flash(_("Votre inscription se poursuit sur un autre appareil. Vous pouvez en commencer une nouvelle ici."))
+    elif state.expired:
         flash(_("Votre session a expiré après une longue inactivité : vos réponses ont été effacées "
                 "pour les protéger. Vous pouvez recommencer."))
     return state

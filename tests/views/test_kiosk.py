@@ -1,0 +1,206 @@
+"""Kiosks, posters, scanned and typed codes, and hand-offs to another device."""
+import re
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import walk_to
+from wizard.models import Journey, StartCode
+from wizard.services import clock, start_codes
+
+KIOSK = "agence-paris-11"
+
+
+def shown_code(page) -> str:
+    return page.select_one(".short-code .visually-hidden").get_text().replace(" ", "")
+
+
+def scan_link(app, code: str) -> str:
+    return "/k/" + start_codes.sign(code, app.config["SECRET_KEY"])
+
+
+def later(monkeypatch, **delta):
+    moment = clock.now() + timedelta(**delta)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+
+
+def test_kiosk_screen(client_request):
+    page = client_request.get(f"/borne?kiosque={KIOSK}")
+    qr = page.select_one(".qr[role=img]")
+    assert "scannez-le" in qr["aria-label"] and qr.select_one("svg path")
+    code = shown_code(page)
+    assert re.fullmatch(f"[{start_codes.ALPHABET}]{{6}}", code)
+    assert page.text_of(".short-code [aria-hidden=true]") == f"{code[:3]} {code[3:]}"
+    assert page.text_of(".typed-address") == "127.0.0.1:5000/code"
+    poll = page.select_one("#kiosk-code")
+    assert poll["data-hx-trigger"] == "every 15s" and poll["data-hx-swap"] == "outerHTML"
+    assert page.select_one(f"a[href='/borne?kiosque={KIOSK}']").get_text() == "Nouveau code"
+    assert page.select_one("meta[http-equiv=refresh]") is None
+
+
+@pytest.mark.parametrize("kiosk", ["", "UPPER", "a" * 41, "../etc", "x y"])
+def test_unknown_kiosk_ids_are_not_found(client_request, kiosk):
+    client_request.get(f"/borne?kiosque={kiosk}", status=404)
+
+
+def test_only_configured_kiosks_when_a_list_is_given(app, client_request):
+    app.config["KIOSKS"] = ("agence-lyon",)
+    client_request.get(f"/borne?kiosque={KIOSK}", status=404)
+    client_request.get("/borne?kiosque=agence-lyon")
+
+
+def test_a_scanned_code_starts_a_journey_noting_the_kiosk(app, client_request, database):
+    code = shown_code(client_request.get(f"/borne?kiosque={KIOSK}"))
+    phone = app.test_client()
+    response = phone.get(scan_link(app, code))
+    assert response.status_code == 303 and response.headers["Location"] == "/inscription/"
+    assert phone.get("/inscription/").headers["Location"] == "/inscription/verification"
+    kiosks = database(lambda s: [j.kiosk_id for j in s.query(Journey)])
+    assert kiosks == [KIOSK]
+
+
+def test_a_code_serves_once(app, client_request):
+    code = shown_code(client_request.get(f"/borne?kiosque={KIOSK}"))
+    app.test_client().get(scan_link(app, code))
+    second = app.test_client()
+    assert second.get(scan_link(app, code)).headers["Location"] == "/inscription/"
+    page = second.get("/inscription/verification").get_data(as_text=True)
+    assert "Ce code a déjà servi" in page and "Une nouvelle inscription commence" in page
+
+
+def test_an_expired_code_says_so_and_starts_anyway(app, client_request, monkeypatch):
+    code = shown_code(client_request.get(f"/borne?kiosque={KIOSK}"))
+    later(monkeypatch, minutes=11)
+    phone = app.test_client()
+    phone.get(scan_link(app, code))
+    assert "Ce code a expiré" in phone.get("/inscription/verification").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("token", ["forged", "QUJDREVG.xxxx", "A" * 300])
+def test_a_tampered_link_is_refused(app, client, token):
+    assert client.get(f"/k/{token}").headers["Location"] == "/inscription/"
+    assert "Ce code n’est pas valable" in client.get("/inscription/verification").get_data(as_text=True)
+
+
+def test_a_signature_for_another_code_does_not_open_it(app, client_request):
+    code = shown_code(client_request.get(f"/borne?kiosque={KIOSK}"))
+    token = start_codes.sign(code, app.config["SECRET_KEY"])
+    payload, signature = token.split(".", 1)
+    other = start_codes.sign("ACDEFG", app.config["SECRET_KEY"]).split(".", 1)[1]
+    client = app.test_client()
+    client.get(f"/k/{payload}.{other}")
+    assert "pas valable" in client.get("/inscription/verification").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("typed", ["{code}", "{lower}", " {first} {last} ", "{first}-{last}"])
+def test_the_code_can_be_typed(app, client_request, typed):
+    code = shown_code(client_request.get(f"/borne?kiosque={KIOSK}"))
+    phone = app.test_client()
+    entry = typed.format(code=code, lower=code.lower(), first=code[:3], last=code[3:])
+    response = phone.post("/code", data={"code": entry})
+    assert response.headers["Location"] == "/inscription/"
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("", "Saisissez le code de 6 caractères affiché"),
+    ("ZZZZZZ", "Ce code n’est pas valable : vérifiez chaque caractère."),
+    ("<script>", "Ce code n’est pas valable : vérifiez chaque caractère."),
+    ("A" * 50, "Le code comporte 6 caractères"),
+])
+def test_typed_code_refusals(client_request, typed, message):
+    page = client_request.post("/code", {"code": typed})
+    assert page.errors() == [message]
+    assert page.select_one("#code")["aria-invalid"] == "true"
+
+
+def test_the_kiosk_keeps_its_code_until_used_or_nearly_expired(app, client_request, monkeypatch):
+    code = shown_code(client_request.get(f"/borne?kiosque={KIOSK}"))
+    poll = f"/borne/code?kiosque={KIOSK}&actuel={code}"
+    assert shown_code(client_request.get(poll, htmx=True)) == code
+    later(monkeypatch, minutes=9, seconds=30)
+    assert shown_code(client_request.get(poll, htmx=True)) != code
+
+
+def test_a_used_code_is_replaced_at_once(app, client_request):
+    code = shown_code(client_request.get(f"/borne?kiosque={KIOSK}"))
+    app.test_client().get(scan_link(app, code))
+    fresh = client_request.get(f"/borne/code?kiosque={KIOSK}&actuel={code}", htmx=True)
+    assert shown_code(fresh) != code
+    assert "HX-Push-Url" not in fresh.response.headers
+
+
+def test_the_poster_points_at_the_start_with_the_kiosk_noted(app, client_request, database):
+    page = client_request.get(f"/borne/affiche?kiosque={KIOSK}")
+    assert page.text_of(".poster-link strong") == f"127.0.0.1:5000/?kiosque={KIOSK}"
+    assert len(page.select(".kiosk-steps li")) == 4
+    client_request.get(f"/?kiosque={KIOSK}")
+    walk_to(client_request.client, "identite")
+    assert database(lambda s: s.query(Journey).one().kiosk_id) == KIOSK
+
+
+def test_a_journey_is_handed_over_with_its_answers(app, client, client_request, database):
+    walk_to(client, "qualite")
+    page = client_request.get("/inscription/continuer-sur-mon-telephone")
+    code = shown_code(page)
+    status = page.select_one("#handoff-status")
+    assert status["data-hx-trigger"] == "every 3s"
+    assert database(lambda s: s.get(StartCode, code).purpose) == "handoff"
+
+    phone = app.test_client()
+    assert phone.get(scan_link(app, code)).headers["Location"] == "/inscription/"
+    assert phone.get("/inscription/").headers["Location"] == "/inscription/qualite"
+    assert "continue sur cet appareil" in phone.get("/inscription/qualite").get_data(as_text=True)
+
+    taken = client_request.get(f"/inscription/continuer-sur-mon-telephone/etat?code={code}", htmx=True)
+    assert taken.select_one("#handoff-status").get("data-hx-trigger") is None
+    assert taken.text_of("#wizard-status") == "Votre inscription continue sur votre téléphone. " \
+                                              "Vous pouvez fermer cette page."
+    assert client.get("/inscription/qualite").headers["Location"] == "/inscription/verification"
+    assert "se poursuit sur un autre appareil" in client.get("/inscription/verification").get_data(as_text=True)
+    assert database(lambda s: s.query(Journey).count()) == 2  # the phone's, and the first device's new one
+
+
+def test_the_handoff_status_only_reads(app, client, client_request, database):
+    walk_to(client, "qualite")
+    code = shown_code(client_request.get("/inscription/continuer-sur-mon-telephone"))
+    before = database(lambda s: [(j.id, j.updated_at) for j in s.query(Journey)])
+    response = client.get(f"/inscription/continuer-sur-mon-telephone/etat?code={code}",
+                          headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert database(lambda s: [(j.id, j.updated_at) for j in s.query(Journey)]) == before
+
+
+def test_a_handoff_code_expires(app, client, client_request, monkeypatch):
+    walk_to(client, "qualite")
+    code = shown_code(client_request.get("/inscription/continuer-sur-mon-telephone"))
+    later(monkeypatch, minutes=11)
+    phone = app.test_client()
+    phone.get(scan_link(app, code))
+    assert phone.get("/inscription/").headers["Location"] == "/inscription/verification"
+
+
+def test_every_step_offers_to_continue_on_a_phone(client, client_request):
+    walk_to(client, "identite")
+    page = client_request.get("/inscription/identite")
+    assert page.select_one(".handoff-link a")["href"] == "/inscription/continuer-sur-mon-telephone"
+
+
+def test_kiosk_mode_wipes_everything_when_left(app, client, client_request, database):
+    response = client.post("/borne/commencer", data={"kiosque": KIOSK})
+    assert response.headers["Location"] == "/inscription/"
+    walk_to(client, "qualite")
+    page = client_request.get("/inscription/qualite")
+    assert "kiosk-mode" in page.select_one("body")["class"]
+    dialog = page.select_one("dialog#kiosk-idle")
+    assert dialog["data-idle-seconds"] == "120" and dialog["data-warning-seconds"] == "30"
+    response = client.post("/borne/quitter")
+    assert response.headers["Location"] == f"/borne?kiosque={KIOSK}"
+    assert database(lambda s: [j.answers for j in s.query(Journey) if j.answers]) == []
+    assert client.get("/inscription/qualite").headers["Location"] == "/inscription/verification"
+
+
+def test_kiosk_mode_forgets_a_journey_left_idle(app, client, monkeypatch):
+    client.post("/borne/commencer", data={"kiosque": KIOSK})
+    walk_to(client, "qualite")
+    later(monkeypatch, seconds=151)
+    assert client.get("/inscription/qualite").headers["Location"] == "/inscription/verification"
