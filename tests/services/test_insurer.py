@@ -1,0 +1,146 @@
+"""The insurer adapters: the demo directory and the HTTP API, against a real local server."""
+import json
+import threading
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from wizard.config import ROOT
+from wizard.services.insurer import (
+    Applicant,
+    DirectoryInsurer,
+    HttpInsurer,
+    InsurerUnavailable,
+    Person,
+    applicant_from_answers,
+)
+
+DIRECTORY = DirectoryInsurer(ROOT / "wizard" / "data" / "demo_directory.csv")
+ISABELLE = Person("DUPONT", "Isabelle", date(1980, 12, 21), "10203040")
+JEAN = Person("Dupont", "Jean", date(1977, 3, 6), "10203050")
+
+
+def test_a_subscriber_is_eligible():
+    verdict = DIRECTORY.check(Applicant(ISABELLE, None))
+    assert (verdict.status, verdict.contract_number) == ("eligible", "1020305056")
+    assert verdict.insurer_name == "Mutuelle Démo"
+
+
+def test_a_beneficiary_is_eligible_with_their_subscriber():
+    subscriber = Person("dupont", "ISABELLE", date(1980, 12, 21))
+    assert DIRECTORY.check(Applicant(JEAN, subscriber)).status == "eligible"
+
+
+@pytest.mark.parametrize(("last", "first"), [
+    ("MARTIN LEFEVRE", "jean etienne"), ("Martin-Lefèvre", "Jean-Étienne"), ("martin  lefèvre", "JEAN-ETIENNE"),
+    ("MARTIN-LEFÈVRE", "Jean"),
+])
+def test_matching_forgives_case_accents_spaces_and_hyphens(last, first):
+    person = Person(last, first, date(1965, 11, 2), "20304050")
+    assert DIRECTORY.check(Applicant(person, None)).status == "eligible"
+
+
+def test_apostrophes_and_compound_first_names():
+    person = Person("N’Diaye", "Marie-Noëlle", date(1990, 1, 31), "30405060")
+    assert DIRECTORY.check(Applicant(person, None)).status == "eligible"
+
+
+@pytest.mark.parametrize(("applicant", "status"), [
+    (Applicant(Person("Inconnu", "Paul", date(1970, 1, 1), "99999999"), None), "not_found"),
+    (Applicant(Person("DUPONT", "Isabelle", date(1980, 12, 22), "10203040"), None), "mismatch"),
+    (Applicant(Person("DUPONT", "Isa", date(1980, 12, 21), "10203040"), None), "mismatch"),
+    (Applicant(JEAN, None), "mismatch"),  # a beneficiary who says they are the subscriber
+    (Applicant(JEAN, Person("DUPONT", "Pierre", date(1980, 12, 21))), "mismatch"),
+    (Applicant(ISABELLE, Person("DUPONT", "Jean", date(1977, 3, 6))), "mismatch"),
+])
+def test_refusals(applicant, status):
+    assert DIRECTORY.check(applicant).status == status
+
+
+def test_the_summary_can_show_the_contract_number_early():
+    assert DIRECTORY.contract_number(Applicant(ISABELLE, None)) == "1020305056"
+    assert DIRECTORY.contract_number(Applicant(JEAN, None)) is None
+
+
+def test_the_directory_is_read_again_when_it_changes(tmp_path):
+    path = tmp_path / "contracts.csv"
+    header = "identifier,last_name,first_name,birth_date,role,subscriber_identifier,contract_number,insurer_name\n"
+    path.write_text(header, encoding="utf-8")
+    directory = DirectoryInsurer(path)
+    assert directory.check(Applicant(ISABELLE, None)).status == "not_found"
+    path.write_text(header + "10203040,DUPONT,Isabelle,1980-12-21,subscriber,,42,X\n", encoding="utf-8")
+    import os
+    os.utime(path, ns=(1, 10**18))
+    assert directory.check(Applicant(ISABELLE, None)).contract_number == "42"
+
+
+def test_applicant_from_journey_answers():
+    answers = {"identity": {"last_name": "Dupont", "first_name": "Jean", "birth_date": "1977-03-06",
+                            "identifier": "10203050"},
+               "subscriber": {"subscriber_last_name": "Dupont", "subscriber_first_name": "Isabelle",
+                              "subscriber_birth_date": "1980-12-21"}}
+    assert applicant_from_answers(answers) == Applicant(JEAN, Person("Dupont", "Isabelle", date(1980, 12, 21)))
+
+
+class FakeInsurer(BaseHTTPRequestHandler):
+    """Answers as told: a status, an HTTP error code, a delay, or nonsense."""
+    script = {}
+    received = []
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        FakeInsurer.received.append({"body": body, "authorization": self.headers["Authorization"]})
+        threading.Event().wait(self.script.get("delay", 0))
+        code = self.script.get("code", 200)
+        payload = self.script.get("raw") or json.dumps(self.script.get("answer", {})).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_insurer():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeInsurer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    FakeInsurer.received.clear()
+    yield FakeInsurer, HttpInsurer(f"http://127.0.0.1:{server.server_port}/eligibility", "token-1", timeout=0.5)
+    server.shutdown()
+
+
+def test_the_api_request_follows_the_contract(fake_insurer):
+    fake, insurer = fake_insurer
+    fake.script = {"answer": {"status": "eligible", "contract_number": "C-1", "insurer_name": "Mutuelle X"}}
+    verdict = insurer.check(Applicant(JEAN, Person("Dupont", "Isabelle", date(1980, 12, 21))))
+    assert (verdict.status, verdict.contract_number, verdict.insurer_name) == ("eligible", "C-1", "Mutuelle X")
+    assert fake.received == [{"authorization": "Bearer token-1", "body": {
+        "last_name": "Dupont", "first_name": "Jean", "birth_date": "1977-03-06", "identifier": "10203050",
+        "subscriber": {"last_name": "Dupont", "first_name": "Isabelle", "birth_date": "1980-12-21"}}}]
+
+
+@pytest.mark.parametrize("status", ["not_found", "mismatch"])
+def test_the_api_answers_each_outcome(fake_insurer, status):
+    fake, insurer = fake_insurer
+    fake.script = {"answer": {"status": status}}
+    assert insurer.check(Applicant(ISABELLE, None)).status == status
+    assert fake.received[0]["body"]["subscriber"] is None
+
+
+@pytest.mark.parametrize("script", [
+    {"code": 500}, {"code": 503}, {"code": 404}, {"delay": 1.0, "answer": {"status": "eligible"}},
+    {"raw": b"<html>proxy error</html>"}, {"answer": {"status": "maybe"}}, {"raw": b"[1, 2]"},
+])
+def test_no_answer_is_unavailable_never_a_verdict(fake_insurer, script):
+    fake, insurer = fake_insurer
+    fake.script = script
+    with pytest.raises(InsurerUnavailable):
+        insurer.check(Applicant(ISABELLE, None))
+
+
+def test_an_unreachable_insurer_is_unavailable():
+    with pytest.raises(InsurerUnavailable):
+        HttpInsurer("http://127.0.0.1:9/eligibility", "t", timeout=0.5).check(Applicant(ISABELLE, None))
