@@ -1,0 +1,120 @@
+"""The browser suite: the app served for real (CSRF on, a SQLite file), Debian's Chromium
+driven by Playwright, axe-core and the Nu HTML Checker from node_modules. Nothing is
+downloaded: see shared/testing-in-a-browser.md.
+
+Without Chromium (or Java, for the Nu checker) these tests skip on a laptop and fail in
+CI, like the other services (tests/conftest.py::unavailable).
+"""
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import unavailable  # tests/conftest.py, as the other test modules import it
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from app import create_app
+from tests.browser import support
+from wizard.extensions import db
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in Path(item.path).resolve().parents and "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright launches Debian's Chromium (never `playwright install`)."""
+    if not shutil.which(CHROMIUM):
+        unavailable(f"{CHROMIUM} not found: apt-get install -y --no-install-recommends chromium")
+    if not support.AXE_JS.is_file():
+        unavailable(f"{support.AXE_JS} not found: npm ci")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # bypass_csp: axe is injected by page.evaluate, which the CSP does not cover anyway;
+    # this keeps any helper script a test adds working under script-src 'self'.
+    return {**browser_context_args, "bypass_csp": True, "locale": "fr-FR"}
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """The app as deployed: CSRF on, a database file shared by the server's threads.
+
+    Every request of the suite comes from 127.0.0.1, so the configurable per-address
+    limits are raised. (Not RATELIMIT_ENABLED=False: it would stick to the shared
+    `limiter` and disable it for every app created after this one.)
+    """
+    path = tmp_path_factory.mktemp("browser") / "browser.sqlite3"
+    app = create_app("test", WTF_CSRF_ENABLED=True, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    for key, value in list(app.config.items()):
+        if key.startswith("RATELIMIT_") and isinstance(value, str) and " per " in value:
+            app.config[key] = "10000 per minute"
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(live_app):
+    """The live server on a free loopback port; page.goto("/") works."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def walkers(browser, browser_context_args, live_app):
+    """walkers(mode) -> the Walker of that mode, shared by the tests of the session."""
+    pool = {}
+
+    def get(mode):
+        if mode not in pool:
+            pool[mode] = support.Walker(browser, browser_context_args, live_app, mode)
+        return pool[mode]
+
+    yield get
+    for walker in pool.values():
+        walker.close()
+
+
+@pytest.fixture
+def open_page(new_context):
+    """open_page(js=True, **context_args) -> a new page in a new context, closed after the test."""
+    def open_(js=True, **kwargs):
+        context = new_context(**kwargs)
+        context.set_default_timeout(support.ACTION_TIMEOUT_MS)
+        if not js:
+            context.route(support.APP_SCRIPTS, lambda route: route.abort())
+        return context.new_page()
+    return open_
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    lines = support.REPORT.lines()
+    if not lines:
+        return
+    reports = Path(config.rootpath) / "reports"
+    reports.mkdir(exist_ok=True)
+    (reports / "browser.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    terminalreporter.section("browser checks (reports/browser.txt)")
+    for line in lines:
+        terminalreporter.write_line(line)

@@ -1,0 +1,24 @@
+"""axe-core finds no WCAG 2.2 A/AA violation, nor any of its best practices, on any screen:
+in French and in English, with the app's JavaScript (HTMX swaps) and without it."""
+import pytest
+
+from tests.browser.support import ALL_SCREENS, EN_JS, EN_NO_JS, FR_JS, FR_NO_JS, REPORT, axe_violations
+
+CASES = [(mode, screen) for mode in (FR_JS, FR_NO_JS, EN_JS, EN_NO_JS) for screen in ALL_SCREENS]
+
+
+@pytest.mark.parametrize(("mode", "screen"), CASES, ids=[f"{m.id}-{s}" for m, s in CASES])
+def test_no_axe_violation(walkers, mode, screen):
+    page = walkers(mode).at(screen)
+    assert page.evaluate("typeof window.htmx") == ("object" if mode.js else "undefined")
+    violations = axe_violations(page)
+    REPORT.axe[f"{mode.id}/{screen}"] = [v["id"] for v in violations]
+    assert violations == []
+
+
+def test_axe_does_find_a_defect(open_page):
+    """The check above can fail: an input without a label, added to a page, is reported."""
+    page = open_page(js=False)
+    page.goto("/")
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<input type=text>')")
+    assert "label" in [violation["id"] for violation in axe_violations(page)]
