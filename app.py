@@ -7,9 +7,9 @@ from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from wizard import commands
+from wizard import assets, commands, database, delivery, jobs
 from wizard.config import configs
-from wizard.extensions import babel, csrf, db, htmx, limiter, migrate
+from wizard.extensions import babel, compress, csrf, db, htmx, limiter, migrate
 from wizard.rendering import render_page
 from wizard.signup.state import in_kiosk_mode
 
@@ -20,6 +20,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     - signup: the steps of the journey, /inscription/<étape>, declared in wizard/steps.py.
     - kiosk: a kiosk's screen and poster, scanned QR codes, typed codes, and hand-offs of
       a journey to another device.
+    - activation: after the steps, "check your email", the activation link and code, a
+      new address; same /inscription/ prefix, since for the person it is one journey.
+    - phone: after activation, the mobile number and the code that proves it.
+    - eligibility: the insurer confirms the person is covered (a background job), live.
+    - sign_in: /connexion (password, then a code by email or SMS, or a remembered browser),
+      /deconnexion; it also gives every page the idle warning of a signed-in session.
+    - password: /mot-de-passe-oublie, the email's link or code, then a new password.
+    - account: /compte ("Mon compte"), remembered browsers, activity, a new password.
+    - dev: development pages (the outbox of mails), only when DEVELOPMENT_PAGES is true.
     """
     app = Flask(__name__)
     app.config.from_object(configs[config_name or os.environ.get("APP_ENV", "development")])
@@ -31,15 +40,28 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
 
     db.init_app(app)
+    database.init_app(app)  # SQLite: WAL, no fsync per commit
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     babel.init_app(app, locale_selector=_locale)
-    for extension in (csrf, htmx, limiter):
+    assets.init_app(app)  # before compress, whose settings it chooses
+    for extension in (csrf, htmx, limiter, compress):
         extension.init_app(app)
 
-    from wizard import kiosk, pages, signup
+    jobs.init_app(app)
+    delivery.init_app(app)
+
+    from wizard import account, activation, dev, eligibility, kiosk, pages, password, phone, sign_in, signup
     app.register_blueprint(pages.bp)
     app.register_blueprint(signup.bp)
+    app.register_blueprint(activation.bp)
+    app.register_blueprint(phone.bp)
+    app.register_blueprint(eligibility.bp)
     app.register_blueprint(kiosk.bp)
+    app.register_blueprint(sign_in.bp)
+    app.register_blueprint(password.bp)
+    app.register_blueprint(account.bp)
+    if app.config["DEVELOPMENT_PAGES"]:
+        app.register_blueprint(dev.bp)
     _register_error_handlers(app)
     app.config["CONTENT_SECURITY_POLICY"] = _content_security_policy(app.config)
     app.after_request(_security_headers)

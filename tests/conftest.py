@@ -192,3 +192,39 @@ def walk_to(client, slug: str, role: str = "beneficiary"):
 @pytest.fixture
 def journey_answers(database):
     return lambda: database(lambda session: session.query(Journey).one().answers)
+
+
+PASSWORD = "Tournesol-Bleu-2026!"
+
+
+def newest_message(app, recipient: str, channel: str = "email"):
+    from wizard.models import OutboxMessage
+    with app.app_context():
+        message = db.session.query(OutboxMessage).filter_by(recipient=recipient, channel=channel) \
+            .order_by(OutboxMessage.id.desc()).first()
+        db.session.expunge_all()
+        return message
+
+
+def code_in(message) -> str:
+    return re.search(r"\b(\d{6})\b", message.body_text).group(1)
+
+
+def sign_up_and_activate(client, email: str = "jean.martin@exemple.fr", role: str = "subscriber"):
+    """A person who has gone through the steps and typed the code from the activation email."""
+    walk_to(client, "identifiants", role=role)
+    response = client.post("/inscription/identifiants", data={
+        "email": email, "email_confirmation": email, "password": PASSWORD, "password_confirmation": PASSWORD})
+    assert response.headers["Location"] == "/inscription/verifiez-vos-emails"
+    code = code_in(newest_message(client.application, email))
+    response = client.post("/inscription/verifiez-vos-emails", data={"code": code})
+    assert response.headers["Location"] == "/inscription/compte-active", response.get_data(as_text=True)[:500]
+
+
+def confirm_phone(client, email: str = "jean.martin@exemple.fr", role: str = "beneficiary"):
+    """An activated account whose phone is confirmed: ready for the eligibility check."""
+    sign_up_and_activate(client, email, role=role)
+    client.post("/inscription/telephone", data={"phone": "06 12 34 56 78", "channel": "sms"})
+    code = newest_message(client.application, "+33612345678", "sms").body_text[:6]
+    response = client.post("/inscription/telephone/code", data={"code": code})
+    assert response.headers["Location"] == "/inscription/telephone/confirme"

@@ -10,9 +10,10 @@ def names(step_list):
 
 
 def test_subscriber_step_applies_to_beneficiaries_only():
-    assert names(steps.active_steps({})) == ["captcha", "identity", "role", "summary"]
+    assert names(steps.active_steps({})) == ["captcha", "identity", "role", "summary", "credentials"]
     beneficiary = {"role": {"role": "beneficiary"}}
-    assert names(steps.active_steps(beneficiary)) == ["captcha", "identity", "role", "subscriber", "summary"]
+    assert names(steps.active_steps(beneficiary)) == ["captcha", "identity", "role", "subscriber", "summary",
+                                                      "credentials"]
 
 
 def test_current_step_is_the_first_unanswered_one():
@@ -20,7 +21,8 @@ def test_current_step_is_the_first_unanswered_one():
     assert steps.current_step(PASSED).name == "identity"
     answers = {**PASSED, "identity": IDENTITY, "role": {"role": "subscriber"}}
     assert steps.current_step(answers).name == "summary"
-    assert steps.current_step({**answers, "summary": {"accepted_at": "x"}}) is None
+    assert steps.current_step({**answers, "summary": {"accepted_at": "x"}}).name == "credentials"
+    assert steps.current_step({**answers, "summary": {"accepted_at": "x"}, "credentials": {"account_id": "a"}}) is None
 
 
 def test_a_later_step_cannot_be_entered_and_a_passed_captcha_is_not_revisited():
@@ -38,8 +40,8 @@ def test_previous_step_skips_the_captcha_and_inactive_steps():
 
 
 def test_position_counts_the_steps_that_apply():
-    assert steps.position(steps.BY_NAME["role"], PASSED) == (3, 4)
-    assert steps.position(steps.BY_NAME["subscriber"], {"role": {"role": "beneficiary"}}) == (4, 5)
+    assert steps.position(steps.BY_NAME["role"], PASSED) == (3, 5)
+    assert steps.position(steps.BY_NAME["subscriber"], {"role": {"role": "beneficiary"}}) == (4, 6)
 
 
 def test_changing_an_answer_voids_what_depends_on_it():
@@ -61,3 +63,16 @@ def test_becoming_the_subscriber_drops_the_subscriber_answers():
 def test_answering_the_same_again_keeps_everything():
     done = {**PASSED, "identity": IDENTITY, "role": {"role": "subscriber"}, "summary": {"accepted_at": "x"}}
     assert steps.record(done, steps.BY_NAME["identity"], dict(IDENTITY)) == done
+
+
+def test_once_the_credentials_are_given_no_step_can_be_entered_again():
+    """The account was created from the answers: the address is changed from its own page."""
+    done = {**PASSED, "identity": IDENTITY, "role": {"role": "subscriber"}, "summary": {"accepted_at": "x"}}
+    assert steps.can_enter(steps.BY_NAME["identity"], done)
+    assert steps.can_enter(steps.BY_NAME["credentials"], done)
+    submitted = {**done, "credentials": {"account_id": "a"}}
+    assert not any(steps.can_enter(step, submitted) for step in steps.STEPS)
+
+
+def test_the_pages_after_the_steps_are_not_step_slugs():
+    assert not steps.RESERVED_SLUGS & set(steps.BY_SLUG)

@@ -5,12 +5,16 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from wizard import delivery
 from wizard.extensions import db
-from wizard.services import clock, journeys
+from wizard.services import accounts, clock, journeys, outbox
 
 
 def init_app(app):
     app.cli.add_command(purge_journeys)
+    app.cli.add_command(purge_unconfirmed)
+    app.cli.add_command(deliver_outbox)
+    app.cli.add_command(sweep_eligibility)
 
 
 @click.command("purge-journeys")
@@ -19,3 +23,34 @@ def purge_journeys():
     """Delete journeys left idle past JOURNEY_IDLE_MINUTES (cron: */15 * * * *)."""
     idle = timedelta(minutes=current_app.config["JOURNEY_IDLE_MINUTES"])
     click.echo(f"{journeys.purge_idle(db.session, clock.now(), idle)} journey(s) deleted")
+
+
+@click.command("purge-unconfirmed")
+@with_appcontext
+def purge_unconfirmed():
+    """Forget pending accounts whose address was never confirmed within UNCONFIRMED_EMAIL_DAYS,
+    with their answers, consents and emails; and emails sent that long ago.
+    Cron, once a day: 30 3 * * *  flask --app app purge-unconfirmed"""
+    days, now = current_app.config["UNCONFIRMED_EMAIL_DAYS"], clock.now()
+    forgotten = accounts.purge_unconfirmed(db.session, now, days)
+    old_messages = outbox.purge_sent(db.session, now - timedelta(days=days))
+    db.session.commit()
+    click.echo(f"{forgotten} unconfirmed account(s) deleted, {old_messages} old email(s) deleted")
+
+
+@click.command("deliver-outbox")
+@with_appcontext
+def deliver_outbox():
+    """Deliver the outbox messages that are due. The web process delivers as soon as a
+    message is queued; this catches what a restart left behind.
+    Cron, every minute: * * * * *  flask --app app deliver-outbox"""
+    report = delivery.current().deliver_once()
+    click.echo(f"{report.sent} sent, {report.failed} failed, next due: {report.next_due or 'none'}")
+
+
+@click.command("sweep-eligibility")
+@with_appcontext
+def sweep_eligibility():
+    """Restart eligibility checks whose worker died or whose job was lost (cron: * * * * *)."""
+    from wizard.eligibility import checks
+    click.echo(f"{checks.sweep()} check(s) restarted")

@@ -54,6 +54,55 @@ class Config:
     PRIVACY_VERSION = "2026-11-01"
     ACTIVATION_LINK_HOURS = _int("ACTIVATION_LINK_HOURS", 72)
     UNCONFIRMED_EMAIL_DAYS = _int("UNCONFIRMED_EMAIL_DAYS", 21)
+    # Between two activation emails to one journey; shown on the "check your email" page.
+    ACTIVATION_RESEND_SECONDS = _int("ACTIVATION_RESEND_SECONDS", 60)
+    # Wrong short codes allowed per account, all emails together: the link still works after.
+    ACTIVATION_CODE_ATTEMPTS = _int("ACTIVATION_CODE_ATTEMPTS", 10)
+    # Activation emails (first, resent, to a changed address), per address and per IP.
+    RATELIMIT_ACTIVATION_EMAIL = os.environ.get("RATELIMIT_ACTIVATION_EMAIL", "5 per hour")
+    RATELIMIT_ACTIVATION_CODE = os.environ.get("RATELIMIT_ACTIVATION_CODE", "10 per minute;30 per hour")
+    RATELIMIT_PASSWORD_RULES = os.environ.get("RATELIMIT_PASSWORD_RULES", "120 per minute")
+    MARKETING_CONSENT_VERSION = "2026-11-01"
+
+    # The password policy (wizard/services/passwords.py). Classes: lower, upper, digit, special.
+    PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 8)
+    PASSWORD_MAX_LENGTH = _int("PASSWORD_MAX_LENGTH", 128)
+    PASSWORD_REQUIRED_CLASSES = tuple(
+        name.strip() for name in os.environ.get("PASSWORD_REQUIRED_CLASSES", "lower,upper,digit,special").split(",")
+        if name.strip()
+    )
+    # Argon2id cost; see wizard/services/passwords.py for why these numbers. Hashes made with
+    # other numbers are rehashed at the next successful sign-in.
+    PASSWORD_HASH_TIME_COST = _int("PASSWORD_HASH_TIME_COST", 3)
+    PASSWORD_HASH_MEMORY_KIB = _int("PASSWORD_HASH_MEMORY_KIB", 65536)
+    PASSWORD_HASH_PARALLELISM = _int("PASSWORD_HASH_PARALLELISM", 1)
+
+    # Mail. No MAIL_SERVER: mails stay in the outbox table, listed at /dev/courriels.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 587)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Sésame <ne-pas-repondre@sesame.localhost>")
+    MAIL_TIMEOUT_SECONDS = _int("MAIL_TIMEOUT_SECONDS", 10)
+    # Background jobs: "thread" (a pool in the web process) or "inline" (tests).
+    # Background jobs: "thread" (a pool in the web process), "rq" (workers on REDIS_URL).
+    JOB_RUNNER = os.environ.get("JOB_RUNNER", "thread")
+    # Eligibility checks mostly wait for the insurer: many threads, little CPU.
+    JOB_THREADS = _int("JOB_THREADS", 64)
+
+    # SMS. No SMS_GATEWAY_URL: texts stay in the outbox, listed at /dev/courriels.
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or None
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+    SMS_GATEWAY_TIMEOUT_SECONDS = _int("SMS_GATEWAY_TIMEOUT_SECONDS", 10)
+    # One-time codes for the phone (and, later, the second factor at sign-in).
+    PHONE_CODE_MINUTES = _int("PHONE_CODE_MINUTES", 5)
+    SIGN_IN_CODE_MINUTES = _int("SIGN_IN_CODE_MINUTES", 3)
+    CODE_MAX_ATTEMPTS = _int("CODE_MAX_ATTEMPTS", 5)
+    CODE_RESEND_SECONDS = _int("CODE_RESEND_SECONDS", 60)
+    CODE_SENDS_PER_HOUR = _int("CODE_SENDS_PER_HOUR", 5)
+    CODE_SENDS_PER_DAY = _int("CODE_SENDS_PER_DAY", 20)
 
     HCAPTCHA_SITEKEY = os.environ.get("HCAPTCHA_SITEKEY")
     HCAPTCHA_SECRET = os.environ.get("HCAPTCHA_SECRET")
@@ -65,12 +114,49 @@ class Config:
     RATELIMIT_CAPTCHA = os.environ.get("RATELIMIT_CAPTCHA", "10 per minute;60 per hour")
     RATELIMIT_IDENTITY = os.environ.get("RATELIMIT_IDENTITY", "20 per minute;100 per hour")
 
+    # The insurer: its HTTP API when INSURER_API_URL is set, else the directory (CSV).
+    INSURER_API_URL = os.environ.get("INSURER_API_URL") or None
+    INSURER_API_TOKEN = os.environ.get("INSURER_API_TOKEN", "")
+    INSURER_TIMEOUT_SECONDS = _int("INSURER_TIMEOUT_SECONDS", 10)
+    # At most this many "not found"/"mismatch" answers per account in ELIGIBILITY_WINDOW_HOURS.
+    ELIGIBILITY_MAX_REFUSALS = _int("ELIGIBILITY_MAX_REFUSALS", 5)
+    ELIGIBILITY_WINDOW_HOURS = _int("ELIGIBILITY_WINDOW_HOURS", 6)
+    # The confirmation waits this long for a quick answer before showing the waiting screen.
+    ELIGIBILITY_QUICK_ANSWER_SECONDS = float(os.environ.get("ELIGIBILITY_QUICK_ANSWER_SECONDS", "3"))
+    # Past this, the waiting screen stops polling and says it takes longer than usual.
+    ELIGIBILITY_SLOW_SECONDS = _int("ELIGIBILITY_SLOW_SECONDS", 120)
+    # A worker holds a check this long; past it, a sweeper may give the check to another.
+    ELIGIBILITY_LEASE_SECONDS = _int("ELIGIBILITY_LEASE_SECONDS", 60)
+
     # Kiosks: any id of lower-case letters, digits and hyphens, or only those listed
     # (comma-separated) in KIOSKS.
     KIOSKS = tuple(filter(None, os.environ.get("KIOSKS", "").split(",")))
     START_CODE_MINUTES = _int("START_CODE_MINUTES", 10)
     KIOSK_IDLE_SECONDS = _int("KIOSK_IDLE_SECONDS", 120)
     KIOSK_WARNING_SECONDS = _int("KIOSK_WARNING_SECONDS", 30)
+
+    # Signing in (wizard/sign_in/, wizard/account/). Sessions live on the server: ended by
+    # signing out, by "sign out everywhere", by a new password, after SESSION_IDLE_MINUTES
+    # without a request (a warning SESSION_WARNING_SECONDS before, WCAG 2.2.1) or
+    # SESSION_ABSOLUTE_HOURS after signing in.
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 15)
+    SESSION_WARNING_SECONDS = _int("SESSION_WARNING_SECONDS", 120)
+    SESSION_ABSOLUTE_HOURS = _int("SESSION_ABSOLUTE_HOURS", 12)
+    # Between the password and the code: past this, the person starts again.
+    SIGN_IN_PENDING_MINUTES = _int("SIGN_IN_PENDING_MINUTES", 10)
+    # Failures in a row for one address before its sign-in pauses, and for how long.
+    SIGN_IN_MAX_FAILURES = _int("SIGN_IN_MAX_FAILURES", 10)
+    SIGN_IN_PAUSE_MINUTES = _int("SIGN_IN_PAUSE_MINUTES", 15)
+    RATELIMIT_SIGN_IN = os.environ.get("RATELIMIT_SIGN_IN", "30 per minute;300 per hour")
+    # "Se souvenir de moi": no code on this browser for this long. "Se souvenir de mon
+    # email": the address is kept 13 months at most (CNIL's limit for a cookie).
+    REMEMBER_BROWSER_DAYS = _int("REMEMBER_BROWSER_DAYS", 90)
+    REMEMBER_EMAIL_DAYS = _int("REMEMBER_EMAIL_DAYS", 395)
+    # Forgotten password: the link and the code of its email.
+    PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 30)
+    PASSWORD_RESET_COOLDOWN_SECONDS = _int("PASSWORD_RESET_COOLDOWN_SECONDS", 60)
+    PASSWORD_RESETS_PER_HOUR = _int("PASSWORD_RESETS_PER_HOUR", 5)
+    RATELIMIT_PASSWORD_RESET = os.environ.get("RATELIMIT_PASSWORD_RESET", "10 per minute;50 per hour")
 
     DEVELOPMENT_PAGES = False
 
@@ -87,6 +173,12 @@ class Test(Development):
     RATELIMIT_STORAGE_URI = "memory://"
     ALTCHA_COST = 50
     WTF_CSRF_ENABLED = False
+    JOB_RUNNER = "inline"
+    MAIL_SERVER = None  # a test that needs SMTP starts its own server and sets this
+    SMS_GATEWAY_URL = None  # likewise for the SMS gateway
+    # The cheapest Argon2id: the tests check the policy, not the cost.
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_KIB = 64
 
 
 class Production(Config):

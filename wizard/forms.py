@@ -4,13 +4,14 @@ import re
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, RadioField, StringField, SubmitField
+from wtforms import BooleanField, Field, PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
 from wizard import validators as v
-from wizard.services import clock
+from wizard.services import clock, passwords
 from wizard.services.identity import clean_name
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -26,7 +27,10 @@ def _clean_text(value):
 class BaseForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            filters = [_clean_text, *unbound_field.kwargs.get("filters", ())]
+            filters = list(unbound_field.kwargs.get("filters", ()))
+            # A password is kept exactly as typed: spaces and any character are allowed.
+            if not issubclass(unbound_field.field_class, PasswordField):
+                filters.insert(0, _clean_text)
             return unbound_field.bind(form=form, filters=filters, **options)
 
     def answers(self) -> dict:
@@ -222,3 +226,222 @@ class StartCodeForm(BaseForm):
         v.Required(_l("Saisissez le code de 6 caractères affiché")),
         v.MaxLength(20, _l("Le code comporte 6 caractères")),
     ])
+
+
+# --- credentials and activation ------------------------------------------------------------
+
+EMAIL_MESSAGES = {
+    "too_long": _l("L’adresse e-mail doit comporter 254 caractères au maximum"),
+    "no_at": _l("L’adresse e-mail doit comporter un @, par exemple nom@exemple.fr"),
+    "invalid": _l("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr"),
+}
+PASSWORD_RULE_MESSAGES = {
+    "min_length": _l("Le mot de passe doit comporter au moins %(number)s caractères"),
+    "max_length": _l("Le mot de passe doit comporter %(number)s caractères au maximum"),
+    "lower": _l("Le mot de passe doit comporter au moins une lettre minuscule"),
+    "upper": _l("Le mot de passe doit comporter au moins une lettre majuscule"),
+    "digit": _l("Le mot de passe doit comporter au moins un chiffre"),
+    "special": _l("Le mot de passe doit comporter au moins un caractère spécial, par exemple ! ? @ # * $"),
+    "nir": _l("Le mot de passe ne doit pas contenir votre numéro de sécurité sociale"),
+    "birth_date": _l("Le mot de passe ne doit pas contenir votre date de naissance"),
+    "name": _l("Le mot de passe ne doit pas contenir votre nom ou votre prénom"),
+    "email": _l("Le mot de passe ne doit pas contenir le début de votre adresse e-mail (avant le @)"),
+    "common": _l("Ce mot de passe est trop courant : choisissez-en un plus difficile à deviner"),
+}
+# The checklist shown beside the password: one line per rule, or per group of rules.
+PASSWORD_CHECKLIST = {
+    "min_length": _l("Au moins %(number)s caractères"),
+    "max_length": _l("%(number)s caractères au maximum"),
+    "lower": _l("Au moins une lettre minuscule"),
+    "upper": _l("Au moins une lettre majuscule"),
+    "digit": _l("Au moins un chiffre"),
+    "special": _l("Au moins un caractère spécial, par exemple ! ? @ # * $"),
+    "personal": _l("Aucune information personnelle : nom, prénom, date de naissance, début de l’adresse e-mail"),
+    "personal_nir": _l("Aucune information personnelle : nom, prénom, date de naissance, numéro de sécurité "
+                       "sociale, début de l’adresse e-mail"),
+    "common": _l("Pas un mot de passe courant, comme Azerty123! ou Motdepasse1"),
+}
+
+
+def _email_key(value: str) -> str:
+    """How two typings of one address compare: as stored, or lower case if not valid."""
+    try:
+        return v.normalise_email(value)
+    except v.Refused:
+        return value.lower()
+
+
+def email_field(label, missing):
+    return StringField(label, validators=[v.Required(missing), v.EmailAddress(EMAIL_MESSAGES)])
+
+
+def email_confirmation_field(label, missing, other="email"):
+    return StringField(label, validators=[
+        v.Required(missing),
+        v.SameAs(other, _l("Les deux adresses e-mail ne sont pas identiques"), key=_email_key),
+    ])
+
+
+def password_checklist(password: str | None, policy, personal, identifier_kind: str) -> list[dict]:
+    """The checklist's lines, each met (True), not met (False) or not known yet (None)."""
+    broken = set(passwords.broken_rules(password, policy, personal)) if password else set()
+    groups = [("min_length", ["min_length"]), *[(name, [name]) for name in policy.required_classes],
+              ("max_length", ["max_length"]),
+              ("personal_nir" if identifier_kind == "nir" else "personal", list(passwords.PERSONAL_RULES)),
+              ("common", ["common"])]
+    lines = []
+    for key, rules in groups:
+        number = policy.max_length if key == "max_length" else policy.min_length
+        lines.append({"rule": key, "text": str(PASSWORD_CHECKLIST[key]) % {"number": number},
+                      "met": None if not password else broken.isdisjoint(rules)})
+    return lines
+
+
+class CredentialsForm(BaseForm):
+    """`policy` and `personal` (email -> PersonalData) come from the settings and the journey."""
+
+    email = email_field(_l("Adresse e-mail"), _l("Saisissez votre adresse e-mail"))
+    email_confirmation = email_confirmation_field(_l("Confirmez l’adresse e-mail"),
+                                                  _l("Saisissez à nouveau votre adresse e-mail pour la confirmer"))
+    password = PasswordField(_l("Mot de passe"), validators=[
+        v.Required(_l("Saisissez un mot de passe")), v.PasswordPolicy(PASSWORD_RULE_MESSAGES)])
+    password_confirmation = PasswordField(_l("Confirmez le mot de passe"), validators=[
+        v.Required(_l("Saisissez à nouveau le mot de passe pour le confirmer")),
+        v.SameAs("password", _l("Les deux mots de passe ne sont pas identiques")),
+    ])
+    marketing_email = BooleanField(_l("Par e-mail"))
+    marketing_sms = BooleanField(_l("Par SMS"))
+    marketing_phone = BooleanField(_l("Par téléphone"))
+
+    def __init__(self, *args, policy=None, personal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._policy, self._personal = policy, personal
+
+    def password_policy(self):
+        return self._policy
+
+    def personal_data(self):
+        return self._personal(self.email.data or "")
+
+    def marketing(self) -> dict[str, bool]:
+        return {"marketing_email": self.marketing_email.data, "marketing_sms": self.marketing_sms.data,
+                "marketing_phone": self.marketing_phone.data}
+
+
+ACTIVATION_CODE_MESSAGES = {
+    "wrong_code": _l("Ce code ne correspond pas : recopiez le code du dernier e-mail reçu"),
+    "expired": _l("Ce code a expiré : demandez un nouvel e-mail"),
+    "too_many_codes": _l("Trop de codes erronés : pour votre sécurité, utilisez le lien reçu par e-mail"),
+    "used": _l("Ce compte est déjà activé : vous pouvez vous connecter"),
+}
+
+
+class ActivationCodeForm(BaseForm):
+    """`activate` (the typed code -> an outcome of wizard.services.accounts) does the I/O."""
+
+    code = StringField(_l("Code reçu par e-mail"), validators=[
+        v.Required(_l("Saisissez le code à 6 chiffres reçu par e-mail")),
+        v.Digits(6, _l("Le code comporte 6 chiffres, par exemple 123456")),
+    ], filters=[lambda s: "".join(s.split()) if isinstance(s, str) else s])
+
+    def __init__(self, *args, activate=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._activate = activate
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        outcome = self._activate(self.code.data)
+        if outcome != "activated":
+            self.code.errors.append(ACTIVATION_CODE_MESSAGES[outcome])
+            return False
+        return True
+
+
+class ResendForm(BaseForm):
+    """A button only: the address is the account's."""
+
+
+class ChangeEmailForm(BaseForm):
+    email = email_field(_l("Nouvelle adresse e-mail"), _l("Saisissez votre nouvelle adresse e-mail"))
+    email_confirmation = email_confirmation_field(
+        _l("Confirmez la nouvelle adresse e-mail"), _l("Saisissez à nouveau la nouvelle adresse pour la confirmer"))
+
+
+class NewLinkForm(BaseForm):
+    """From an expired link: empty sends to the same address."""
+
+    email = StringField(_l("Une autre adresse e-mail (facultatif)"),
+                        validators=[v.Optional(), v.EmailAddress(EMAIL_MESSAGES)])
+
+
+class PhoneForm(BaseForm):
+    phone = StringField(_l("Numéro de téléphone portable"), validators=[
+        v.Required(_l("Saisissez votre numéro de téléphone portable")),
+        v.MaxLength(30, _l("Ce numéro est trop long : saisissez 10 chiffres, par exemple 06 12 34 56 78")),
+        v.MobileNumber({
+            "invalid": _l("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78"),
+            "landline": _l("Ce numéro est celui d’un téléphone fixe : saisissez un numéro de portable, "
+                           "qui peut recevoir des SMS"),
+            "foreign": _l("Saisissez un numéro de portable français (métropole ou outre-mer)"),
+        }),
+    ])
+    channel = RadioField(_l("Comment voulez-vous recevoir votre code ?"), default="sms", choices=[
+        SelectChoice("sms", _l("Par SMS, sur ce numéro")),
+        SelectChoice("email", _l("Par e-mail, à votre adresse de connexion")),
+    ], validators=[v.Required(_l("Choisissez comment recevoir votre code"))])
+
+
+class OneTimeCodeForm(BaseForm):
+    """`check` (the typed code -> an outcome of wizard.services.one_time_codes) does the I/O."""
+
+    code = StringField(_l("Code de vérification"), validators=[
+        v.Required(_l("Saisissez le code à 6 chiffres que vous avez reçu")),
+        v.Digits(6, _l("Le code comporte 6 chiffres, par exemple 123456")),
+    ], filters=[lambda s: "".join(c for c in s if c not in " -.") if isinstance(s, str) else s])
+
+    def __init__(self, *args, check=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._check = check
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        result = self._check(self.code.data)
+        if result.outcome != "ok":
+            self.code.errors.append(_code_message(result))
+            return False
+        return True
+
+
+def _code_message(result) -> str:
+    if result.outcome == "wrong":
+        return ngettext("Ce code n’est pas le bon. Il vous reste %(num)s essai.",
+                        "Ce code n’est pas le bon. Il vous reste %(num)s essais.", result.attempts_left)
+    return {
+        "expired": gettext("Ce code a expiré : demandez-en un nouveau"),
+        "locked": gettext("Trop d’essais pour ce code : demandez-en un nouveau"),
+    }.get(result.outcome, gettext("Demandez un code : aucun code en cours pour ce numéro"))
+
+
+class _Correction:
+    def corrected_answers(self) -> dict:
+        data = self.answers()
+        identity = {name: data[name] for name in ("last_name", "first_name", "birth_date", "identifier")}
+        subscriber = {name: value for name, value in data.items() if name.startswith("subscriber_")}
+        return {"identity": identity, **({"subscriber": subscriber} if subscriber else {})}
+
+
+class IdentityCorrectionForm(_Correction, IdentityForm):
+    pass
+
+
+class BeneficiaryCorrectionForm(_Correction, IdentityForm, SubscriberForm):
+    pass
+
+
+def correction_form(answers: dict) -> BaseForm:
+    """The answers the insurer compares, to correct after a "not found" or a "mismatch"."""
+    prefill = {**answers.get("identity", {}), **answers.get("subscriber", {})}
+    form = BeneficiaryCorrectionForm if answers.get("subscriber") else IdentityCorrectionForm
+    return form(data=prefill)

@@ -2,7 +2,7 @@
 
 No other code reads HX-* request headers.
 """
-from flask import make_response, render_template, request
+from flask import make_response, redirect, render_template, request
 
 from wizard.extensions import htmx
 
@@ -20,3 +20,14 @@ def render_page(template: str, status: int = 200, push_url: bool = True, **conte
         # The address bar follows the swap, so Back and reload land on this screen.
         response.headers["HX-Push-Url"] = request.full_path.rstrip("?")
     return response
+
+
+def redirect_whole_page(url: str):
+    """After signing in or out the layout changes (the idle warning comes or goes): the
+    next screen is loaded as a whole page, not swapped in. HTMX follows a 303 by itself
+    and would swap the partial, so it is told to navigate instead."""
+    if wants_partial():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, 303)

@@ -33,6 +33,9 @@ class Step:
     depends_on: tuple[str, ...] = field(default=())
     # A passed CAPTCHA is not an answer one goes back to change.
     revisitable: bool = True
+    # Answering it submits the journey (the account is created from the answers): after
+    # that, no step can be entered again; the address is changed from its own page.
+    submits: bool = False
 
     @property
     def template(self) -> str:
@@ -47,11 +50,16 @@ STEPS = (
          condition=_is_beneficiary, depends_on=("role",)),
     Step("summary", "recapitulatif", _l("Vérifiez vos réponses"), forms.SummaryForm,
          depends_on=("identity", "role", "subscriber")),
+    Step("credentials", "identifiants", _l("Votre adresse e-mail et votre mot de passe"), forms.CredentialsForm,
+         depends_on=("summary",), revisitable=False, submits=True),
 )
 BY_SLUG = {step.slug: step for step in STEPS}
 BY_NAME = {step.name: step for step in STEPS}
 assert len(BY_SLUG) == len(BY_NAME) == len(STEPS), "step names and slugs must be unique"
-assert "fin" not in BY_SLUG, "'fin' is the end of the journey, not a step"
+# Pages of the journey that are not steps (wizard/activation/views.py).
+RESERVED_SLUGS = {"verifiez-vos-emails", "adresse-email", "email-non-recu", "activation", "nouveau-lien-envoye",
+                  "compte-active"}
+assert not RESERVED_SLUGS & set(BY_SLUG), "these pages follow the steps; they are not steps"
 
 
 def active_steps(answers: Answers) -> list[Step]:
@@ -63,7 +71,13 @@ def current_step(answers: Answers) -> Step | None:
     return next((step for step in active_steps(answers) if step.name not in answers), None)
 
 
+def submitted(answers: Answers) -> bool:
+    return any(step.submits and step.name in answers for step in STEPS)
+
+
 def can_enter(step: Step, answers: Answers) -> bool:
+    if submitted(answers):
+        return False
     active = active_steps(answers)
     if step not in active:
         return False

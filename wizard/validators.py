@@ -4,10 +4,12 @@ Messages are lazy strings so that they are translated when shown, in the person'
 language. Validators that normalise (identifier, birth date) also store the clean value.
 """
 from flask import current_app
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import Optional, StopValidation, ValidationError  # noqa: F401 (Optional: for forms)
 
-from wizard.services import clock
+from wizard.services import clock, phones
+from wizard.services.accounts import normalise_email
 from wizard.services.identity import Refused, check_name, parse_birth_date, parse_identifier
+from wizard.services.passwords import broken_rules
 
 
 class Required:
@@ -70,3 +72,76 @@ class Identifier:
             field.data = parse_identifier(kind, field.data)
         except Refused as refusal:
             raise StopValidation(self.messages[kind][refusal.reason]) from None
+
+
+class EmailAddress:
+    """Checks the syntax (no network look-up) and keeps the normalised address."""
+
+    def __init__(self, messages):
+        self.messages = messages
+
+    def __call__(self, form, field):
+        try:
+            field.data = normalise_email(field.data)
+        except Refused as refusal:
+            raise StopValidation(self.messages[refusal.reason]) from None
+
+
+class SameAs:
+    """The second of two fields typed twice. `key` says how they compare (addresses: as stored)."""
+
+    def __init__(self, other: str, message, key=lambda value: value):
+        self.other, self.message, self.key = other, message, key
+
+    def __call__(self, form, field):
+        if form[self.other].errors:
+            return  # the first field's own error is the one to fix first
+        if self.key(form[self.other].data or "") != self.key(field.data or ""):
+            raise StopValidation(self.message)
+
+
+class Digits:
+    def __init__(self, length: int, message):
+        self.length, self.message = length, message
+
+    def __call__(self, form, field):
+        if not (field.data.isascii() and field.data.isdigit() and len(field.data) == self.length):
+            raise StopValidation(self.message)
+
+
+class PasswordPolicy:
+    """Every rule the password breaks gets its own message, all shown at once.
+
+    The form provides `password_policy()` and `personal_data()`: the policy comes from
+    the settings, the personal data from the journey and the email typed in the form.
+    """
+
+    def __init__(self, messages):
+        self.messages = messages
+
+    def __call__(self, form, field):
+        policy = form.password_policy()
+        broken = broken_rules(field.data or "", policy, form.personal_data())
+        if broken:
+            messages = [password_rule_message(self.messages, rule, policy) for rule in broken]
+            # WTForms keeps one message per raised error: the others go in directly.
+            field.errors.extend(messages[:-1])
+            raise StopValidation(messages[-1])
+
+
+def password_rule_message(messages, rule: str, policy) -> str:
+    numbers = {"min_length": policy.min_length, "max_length": policy.max_length}
+    return str(messages[rule]) % {"number": numbers[rule]} if rule in numbers else str(messages[rule])
+
+
+class MobileNumber:
+    """A French mobile number (overseas included); stores it in E.164."""
+
+    def __init__(self, messages):
+        self.messages = messages
+
+    def __call__(self, form, field):
+        try:
+            field.data = phones.parse_mobile(field.data)
+        except Refused as refusal:
+            raise StopValidation(self.messages[refusal.reason]) from None

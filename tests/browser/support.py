@@ -3,10 +3,14 @@
 Every screen is reached through the UI, as a person would: links, buttons and the form
 fields, with the CAPTCHA passed by the ALTCHA checkbox (JavaScript on) or by typing the
 spoken code (JavaScript off; the code is read from the journey held by the browser's
-session cookie). Fields are found by id so that one walk serves both languages; buttons
-and links by their accessible name in the language of the walk.
+session cookie). The activation email is read from the outbox table, as the person would
+read it in their mailbox: its code is typed, its link opened (then a damaged copy of it).
+Fields are found by id so that one walk serves both languages; buttons and links by their
+accessible name in the language of the walk.
 """
 import re
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +18,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Page, expect
 
 from wizard.extensions import db
+from wizard.models import OutboxMessage
 from wizard.services import clock, journeys
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,9 +47,13 @@ FR_JS, FR_NO_JS, EN_JS, EN_NO_JS = Mode("fr", True), Mode("fr", False), Mode("en
 
 WORDS = {
     "fr": {"continue": "Continuer", "confirm": "Confirmer et continuer", "start": "Créer mon compte",
-           "switch": "English"},
+           "switch": "English", "create": "Créer mon compte", "activate": "Activer mon compte",
+           "help": "Je n’ai pas reçu l’e-mail : que faire ?", "change": "Modifier l’adresse e-mail",
+           "back-to-check": "Retour à la page « Consultez votre messagerie »", "back": "Retour"},
     "en": {"continue": "Continue", "confirm": "Confirm and continue", "start": "Create my account",
-           "switch": "Français"},
+           "switch": "Français", "create": "Create my account", "activate": "Activate my account",
+           "help": "I did not get the email: what can I do?", "change": "Change the email address",
+           "back-to-check": "Back to ‘Check your email’", "back": "Back"},
 }
 
 
@@ -71,12 +80,12 @@ def _step(name, url, fr, en, errors=0):
     return Screen(name, url, {"fr": fr, "en": en}, errors=errors)
 
 
-def _page(name, url, fr, en):
-    return Screen(name, url, {"fr": fr, "en": en}, step=False)
+def _page(name, url, fr, en, errors=0):
+    return Screen(name, url, {"fr": fr, "en": en}, step=False, errors=errors)
 
 
 # In the order a walk meets them: the pages around the journey, then the journey itself
-# (as a beneficiary, so that the subscriber step is met).
+# (as a beneficiary, so that the subscriber step is met), then the account's activation.
 SCREENS = [
     _page("landing", r"/$", "Créer votre compte santé", "Create your health account"),
     _page("terms", r"/conditions-generales$", "Conditions générales d’utilisation", "Terms of use"),
@@ -91,7 +100,22 @@ SCREENS = [
     _step("role", r"/inscription/qualite$", "Votre lien avec le contrat", "Your link to the policy"),
     _step("subscriber", r"/inscription/souscripteur$", "Le souscripteur du contrat", "The policyholder"),
     _step("summary", r"/inscription/recapitulatif$", "Vérifiez vos réponses", "Check your answers"),
-    _page("done", r"/inscription/fin$", "Vos réponses sont enregistrées", "Your answers have been saved"),
+    _step("credentials", r"/inscription/identifiants$", "Votre adresse e-mail et votre mot de passe",
+          "Your email address and password"),
+    _step("credentials-errors", r"/inscription/identifiants$", "Votre adresse e-mail et votre mot de passe",
+          "Your email address and password", errors=4),
+    _page("check-email", r"/inscription/verifiez-vos-emails$", "Consultez votre messagerie", "Check your email"),
+    _page("check-email-wrong-code", r"/inscription/verifiez-vos-emails$", "Consultez votre messagerie",
+          "Check your email", errors=1),
+    _page("email-help", r"/inscription/email-non-recu$", "Vous n’avez pas reçu l’e-mail d’activation ?",
+          "Not received the activation email?"),
+    _page("change-email", r"/inscription/adresse-email$", "Modifier votre adresse e-mail", "Change your email address"),
+    _page("activation-link", r"/inscription/activation/[^/]+$", "Activez votre compte", "Activate your account"),
+    _page("activated", r"/inscription/compte-active$", "Votre compte est activé", "Your account is activated"),
+    _page("link-used", r"/inscription/activation/[^/]+$", "Votre compte est déjà activé",
+          "Your account is already activated"),
+    _page("link-invalid", r"/inscription/activation/[^/]+$", "Ce lien d’activation n’est pas valide",
+          "This activation link is not valid"),
 ]
 BY_NAME = {screen.name: screen for screen in SCREENS}
 ALL_SCREENS = [screen.name for screen in SCREENS]
@@ -101,6 +125,18 @@ IDENTITY = {"last_name": "Dupont", "first_name": "Jean", "birth_date-day": "6", 
 SUBSCRIBER = {"subscriber_last_name": "Dupont", "subscriber_first_name": "Isabelle",
               "subscriber_birth_date-day": "21", "subscriber_birth_date-month": "12",
               "subscriber_birth_date-year": "1980"}
+# Strong, and holds none of the names and dates above (the policy refuses personal data).
+PASSWORD = "Tournesol-Bleu-2026!"
+
+
+def new_email(prefix: str = "walk") -> str:
+    """A fresh address: the server is shared by the whole session, and an address is taken once."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}@exemple.fr"
+
+
+def credentials(email: str, password: str = PASSWORD) -> dict:
+    """The credentials step's fields, by id."""
+    return {"email": email, "email_confirmation": email, "password": password, "password_confirmation": password}
 
 
 # --- the journey behind the browser ---------------------------------------------------------
@@ -125,7 +161,51 @@ def wrong_code(code: str) -> str:
     return code[:-1] + str((int(code[-1]) + 1) % 10)
 
 
+# --- the activation email (kept in the outbox table: the test config has no MAIL_SERVER) ------
+
+def newest_mail(app, recipient: str) -> str:
+    """The text of the newest email queued for `recipient`."""
+    with app.app_context():
+        message = db.session.query(OutboxMessage).filter_by(recipient=recipient.lower()) \
+            .order_by(OutboxMessage.id.desc()).first()
+        assert message is not None, f"no email for {recipient} in the outbox"
+        return message.body_text
+
+
+def activation_code(app, recipient: str) -> str:
+    """The 6-digit code of the newest activation email to `recipient`."""
+    return re.search(r"^\s*(\d{6})\s*$", newest_mail(app, recipient), re.MULTILINE).group(1)
+
+
+def activation_link(app, recipient: str) -> str:
+    """The path of the link in the newest activation email to `recipient` (the email's
+    host is PUBLIC_BASE_URL, not the live server's)."""
+    return re.search(r"https?://[^/\s]+(/inscription/activation/\S+)", newest_mail(app, recipient)).group(1)
+
+
+def damaged(link: str) -> str:
+    """`link` with the end of its signature changed (its first 3 characters at least, so that
+    the base64 decodes to other bytes: a last character may differ in padding bits only)."""
+    return link[:-4] + ("AAAA" if link[-4:-1] == "xxx" else "xxxx")
+
+
 # --- moving through the screens --------------------------------------------------------------
+
+@contextmanager
+def live_check_settled(page: Page):
+    """Around typing in the password: on leaving the block, the live check of the password
+    rules has been answered, swapped in and settled (every htmx:afterSettle listener run)."""
+    page.evaluate("""() => { window.__liveCheck = new Promise(resolve => {
+        const settled = event => {
+            if (event.target.id !== 'password-rules-list') return;
+            document.removeEventListener('htmx:afterSettle', settled);
+            setTimeout(resolve);  // after the listeners that come after this one
+        };
+        document.addEventListener('htmx:afterSettle', settled);
+    }); }""")
+    yield
+    page.evaluate("window.__liveCheck")
+
 
 def fill(page: Page, values: dict) -> None:
     for field_id, value in values.items():
@@ -153,6 +233,7 @@ def arrive(page: Page, mode: Mode, name: str, swapped: bool = False) -> None:
     page.wait_for_load_state()  # the h1 is there before the deferred scripts have run
     expect(page.locator("h1")).to_have_text(screen.heading(mode.lang))
     expect(page.locator("html")).to_have_attribute("lang", mode.lang)
+    expect(page.locator("#error-summary li")).to_have_count(screen.errors)
     if swapped:
         expect(page.locator("#error-summary" if screen.errors else "#step-heading")).to_be_focused()
     if mode.js and name.startswith("captcha"):
@@ -168,8 +249,9 @@ class Walker:
 
     def __init__(self, browser, context_args: dict, app, mode: Mode):
         self.browser, self.context_args, self.app, self.mode = browser, context_args, app, mode
-        self.context = self.page = None
+        self.context = self.page = self.first_tab = None
         self.position = -1
+        self.email = self.link = None
 
     def at(self, name: str) -> Page:
         target = ALL_SCREENS.index(name)
@@ -190,13 +272,15 @@ class Walker:
         if self.mode.width:
             args["viewport"] = {"width": self.mode.width, "height": 640}
         self.context = new_context(self.browser, args, js=self.mode.js)
-        self.page = self.context.new_page()
+        self.page = self.first_tab = self.context.new_page()
         self.position = -1
+        self.email = new_email(f"walk-{self.mode.id}")
+        self.link = None
 
     def close(self) -> None:
         if self.context is not None:
             self.context.close()
-        self.context = self.page = None
+        self.context = self.page = self.first_tab = None
         self.position = -1
 
     # Each move goes from the screen before to the named one.
@@ -252,14 +336,73 @@ class Walker:
         button(self.page, self.mode.lang, "continue").click()
         arrive(self.page, self.mode, "summary", swapped=self.mode.js)
 
-    def _done(self):
+    def _credentials(self):
         self.page.locator("#accept_terms").check()
         button(self.page, self.mode.lang, "confirm").click()
         expect(self.page).not_to_have_url(re.compile(BY_NAME["summary"].url))
-        assert re.search(BY_NAME["done"].url, self.page.url), (
+        assert re.search(BY_NAME["credentials"].url, self.page.url), (
             f"after the summary the journey goes on to {self.page.url}: give that new step a move "
             "and a Screen in tests/browser/support.py")
-        arrive(self.page, self.mode, "done", swapped=self.mode.js)
+        arrive(self.page, self.mode, "credentials", swapped=self.mode.js)
+
+    def _credentials_errors(self):
+        """A weak password and nothing else: with JavaScript, the checklist ticks what it
+        meets before the form is sent; without, the server ticks it on the page it sends."""
+        self.page.locator("#password").fill("abc")
+        if self.mode.js:
+            expect(self.page.locator("#password-rules-list li[data-rule=lower]")).to_have_class(
+                re.compile(r"\bpassword-rule--met\b"))
+        button(self.page, self.mode.lang, "create").click()
+        arrive(self.page, self.mode, "credentials-errors", swapped=self.mode.js)
+        expect(self.page.locator("#password-rules-list .password-rule--unmet").first).to_be_attached()
+
+    def _check_email(self):
+        fill(self.page, credentials(self.email))
+        if self.mode.js:  # the live check has answered for this password before the form is sent
+            expect(self.page.locator("#password-rules-list li:not(.password-rule--met)")).to_have_count(0)
+        button(self.page, self.mode.lang, "create").click()
+        arrive(self.page, self.mode, "check-email", swapped=self.mode.js)
+
+    def _check_email_wrong_code(self):
+        self.page.locator("#code").fill(wrong_code(activation_code(self.app, self.email)))
+        button(self.page, self.mode.lang, "activate").click()
+        arrive(self.page, self.mode, "check-email-wrong-code", swapped=self.mode.js)
+
+    def _link(self, word, name):
+        # A back link's name starts with the "‹ " its style sheet draws before it.
+        link_name = re.compile(f"^(‹ )?{re.escape(WORDS[self.mode.lang][word])}$")
+        self.page.locator("#wizard-step").get_by_role("link", name=link_name).click()
+        arrive(self.page, self.mode, name, swapped=self.mode.js)
+
+    def _change_email(self):
+        self._link("back-to-check", "check-email")
+        self._link("change", "change-email")
+
+    def _activation_link(self):
+        """The email's link, opened in a new tab (as from a webmail); nothing is pressed."""
+        self.link = activation_link(self.app, self.email)
+        self.page = self.context.new_page()
+        self.page.goto(self.link)
+        arrive(self.page, self.mode, "activation-link")
+
+    def _activated(self):
+        """Back in the first tab: the person types the code of the email instead."""
+        self.page.close()
+        self.page = self.first_tab
+        self.page.bring_to_front()
+        self._link("back", "check-email")
+        self.page.locator("#code").fill(activation_code(self.app, self.email))
+        button(self.page, self.mode.lang, "activate").click()
+        arrive(self.page, self.mode, "activated", swapped=self.mode.js)
+
+    def _link_used(self):
+        """The email's link opened again, once the account is active."""
+        assert self.page.goto(self.link).status == 200
+        arrive(self.page, self.mode, "link-used")
+
+    def _link_invalid(self):
+        assert self.page.goto(damaged(self.link)).status == 400
+        arrive(self.page, self.mode, "link-invalid")
 
 
 _MOVES = {
@@ -275,7 +418,16 @@ _MOVES = {
     "role": Walker._role,
     "subscriber": Walker._subscriber,
     "summary": Walker._summary,
-    "done": Walker._done,
+    "credentials": Walker._credentials,
+    "credentials-errors": Walker._credentials_errors,
+    "check-email": Walker._check_email,
+    "check-email-wrong-code": Walker._check_email_wrong_code,
+    "email-help": lambda w: w._link("help", "email-help"),
+    "change-email": Walker._change_email,
+    "activation-link": Walker._activation_link,
+    "activated": Walker._activated,
+    "link-used": Walker._link_used,
+    "link-invalid": Walker._link_invalid,
 }
 assert list(_MOVES) == ALL_SCREENS
 

@@ -8,7 +8,21 @@ import subprocess
 
 from conftest import unavailable  # tests/conftest.py, as the other test modules import it
 
-from tests.browser.support import IDENTITY, REPORT, ROOT, SUBSCRIBER, VNU_JAR, journey_code, wrong_code
+from tests.browser.support import (
+    ALL_SCREENS,
+    IDENTITY,
+    REPORT,
+    ROOT,
+    SUBSCRIBER,
+    VNU_JAR,
+    activation_code,
+    activation_link,
+    credentials,
+    damaged,
+    journey_code,
+    new_email,
+    wrong_code,
+)
 
 CSS = ROOT / "static" / "css" / "sesame.css"
 
@@ -59,8 +73,21 @@ def visit_every_screen(app, lang):
     visitor.post("role", "/inscription/identite", IDENTITY)
     visitor.post("subscriber", "/inscription/qualite", {"role": "beneficiary"})
     visitor.post("summary", "/inscription/souscripteur", SUBSCRIBER)
-    visitor.post("done", "/inscription/recapitulatif", {"accept_terms": "y"})
-    assert b'lang="%s"' % lang.encode() in visitor.pages["done"]
+    visitor.post("credentials", "/inscription/recapitulatif", {"accept_terms": "y"})
+    visitor.post("credentials-errors", "/inscription/identifiants", {"password": "abc"})
+    email = new_email(f"vnu-{lang}")
+    visitor.post("check-email", "/inscription/identifiants", credentials(email))
+    code, link = activation_code(app, email), activation_link(app, email)
+    visitor.post("check-email-wrong-code", "/inscription/verifiez-vos-emails", {"code": wrong_code(code)})
+    visitor.get("email-help", "/inscription/email-non-recu")
+    visitor.get("change-email", "/inscription/adresse-email")
+    visitor.get("activation-link", link)
+    visitor.post("activated", "/inscription/verifiez-vos-emails", {"code": code})
+    visitor.get("link-used", link)
+    visitor.get("link-invalid", damaged(link), status=400)
+    visitor.get("dev-outbox", "/dev/courriels")  # a development page, not met in the walk
+    assert set(ALL_SCREENS) <= set(visitor.pages), "a screen of support.SCREENS is not validated"
+    assert b'lang="%s"' % lang.encode() in visitor.pages["activated"]
     return visitor.pages
 
 

@@ -5,7 +5,18 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.support import FR_JS, IDENTITY, SUBSCRIBER, arrive, pass_altcha, step_heading
+from tests.browser.support import (
+    FR_JS,
+    IDENTITY,
+    SUBSCRIBER,
+    activation_code,
+    arrive,
+    credentials,
+    fill,
+    new_email,
+    pass_altcha,
+    step_heading,
+)
 
 STATUS = "#wizard-status"
 
@@ -49,7 +60,7 @@ def to_identity(page):
     continue_(page)
 
 
-def test_each_step_is_swapped_in_announced_and_focused(open_page):
+def test_each_step_is_swapped_in_announced_and_focused(open_page, live_app):
     page = open_page()
     to_identity(page)
     assert_swapped_to(page, step("Votre identité"), "/inscription/identite")
@@ -70,7 +81,17 @@ def test_each_step_is_swapped_in_announced_and_focused(open_page):
 
     page.get_by_role("checkbox", name=re.compile("^J’accepte les conditions")).check()
     continue_(page, "Confirmer et continuer")
-    assert_swapped_to(page, "Vos réponses sont enregistrées", "/inscription/fin")
+    assert_swapped_to(page, step("Votre adresse e-mail et votre mot de passe"), "/inscription/identifiants")
+
+    email = new_email("htmx")
+    fill(page, credentials(email))
+    expect(page.locator("#password-rules-list li:not(.password-rule--met)")).to_have_count(0)  # live check done
+    continue_(page, "Créer mon compte")
+    assert_swapped_to(page, "Consultez votre messagerie", "/inscription/verifiez-vos-emails")
+
+    page.get_by_role("textbox", name="Code reçu par e-mail").fill(activation_code(live_app, email))
+    continue_(page, "Activer mon compte")
+    assert_swapped_to(page, "Votre compte est activé", "/inscription/compte-active")
 
 
 def test_an_invalid_step_says_its_problems_and_focuses_the_summary(open_page):

@@ -1,15 +1,29 @@
-"""The whole journey, start to end: without JavaScript at all in French, and with
-JavaScript in English after switching language on the first step."""
+"""The whole journey, start to end, to an activated account: without JavaScript at all in
+French (activated by the code of the email), and with JavaScript in English after switching
+language on the first step (activated by the link of the email)."""
 import re
 
 from playwright.sync_api import expect
 
-from tests.browser.support import IDENTITY, SUBSCRIBER, pass_altcha, spoken_code, step_heading
+from tests.browser.support import (
+    IDENTITY,
+    PASSWORD,
+    SUBSCRIBER,
+    activation_code,
+    activation_link,
+    fill,
+    new_email,
+    pass_altcha,
+    spoken_code,
+    step_heading,
+)
 
 
-def fill(page, values):
-    for field_id, value in values.items():
-        page.locator(f"#{field_id}").fill(value)
+def fill_credentials(page, email, labels):
+    """The credentials step's fields, found by their labels (`labels`: email, its
+    confirmation, password, its confirmation) as a screen reader user would find them."""
+    for label, value in zip(labels, (email, email, PASSWORD, PASSWORD), strict=True):
+        page.get_by_role("textbox", name=label, exact=True).fill(value)
 
 
 def test_whole_journey_without_javascript(open_page, live_app):
@@ -44,12 +58,27 @@ def test_whole_journey_without_javascript(open_page, live_app):
     page.get_by_role("checkbox", name=re.compile("^J’accepte les conditions")).check()
     page.get_by_role("button", name="Confirmer et continuer").click()
 
-    expect(page).to_have_url(re.compile("/inscription/fin$"))
-    expect(heading).to_have_text("Vos réponses sont enregistrées")
-    expect(page).to_have_title("Vos réponses sont enregistrées — Sésame")
+    expect(page).to_have_url(re.compile("/inscription/identifiants$"))
+    expect(heading).to_have_text(step_heading("fr", "Votre adresse e-mail et votre mot de passe"))
+    email = new_email("journey-fr")
+    fill_credentials(page, email, ["Adresse e-mail", "Confirmez l’adresse e-mail", "Mot de passe",
+                                   "Confirmez le mot de passe"])
+    page.get_by_role("button", name="Créer mon compte").click()
+
+    expect(page).to_have_url(re.compile("/inscription/verifiez-vos-emails$"))
+    expect(heading).to_have_text("Consultez votre messagerie")
+    expect(page.locator("#wizard-step")).to_contain_text(f"Nous avons envoyé un e-mail à {email} à ")
+    code = page.get_by_role("textbox", name="Code reçu par e-mail")
+    code.fill(activation_code(live_app, email))
+    code.press("Enter")
+
+    expect(page).to_have_url(re.compile("/inscription/compte-active$"))
+    expect(heading).to_have_text("Votre compte est activé")
+    expect(page).to_have_title("Votre compte est activé — Sésame")
+    expect(page.locator("#wizard-step")).to_contain_text(f"Votre adresse e-mail {email} est confirmée")
 
 
-def test_whole_journey_in_english_with_javascript(open_page):
+def test_whole_journey_in_english_with_javascript(open_page, live_app):
     page = open_page()
     heading = page.get_by_role("heading", level=1)
     page.goto("/inscription/")
@@ -86,7 +115,24 @@ def test_whole_journey_in_english_with_javascript(open_page):
     page.locator("#accept_terms").check()
     page.get_by_role("button", name="Confirm and continue").click()
 
-    expect(heading).to_have_text("Your answers have been saved")
-    expect(page).to_have_url(re.compile("/inscription/fin$"))
-    expect(page).to_have_title("Your answers have been saved — Sésame")
+    expect(heading).to_have_text(step_heading("en", "Your email address and password"))
+    expect(page).to_have_url(re.compile("/inscription/identifiants$"))
+    email = new_email("journey-en")
+    fill_credentials(page, email, ["Email address", "Confirm email address", "Password", "Confirm password"])
+    expect(page.locator("#password-rules-list li:not(.password-rule--met)")).to_have_count(0)  # ticked live
+    page.get_by_role("button", name="Create my account").click()
+
+    expect(heading).to_have_text("Check your email")
+    expect(page).to_have_url(re.compile("/inscription/verifiez-vos-emails$"))
+    expect(page.locator("#wizard-step")).to_contain_text(f"We sent an email to {email} at ")
+
+    page.goto(activation_link(live_app, email))  # the email's link, opened in the browser
+    expect(heading).to_have_text("Activate your account")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("button", name="Activate my account").click()
+
+    expect(heading).to_have_text("Your account is activated")
+    expect(page).to_have_url(re.compile("/inscription/compte-active$"))
+    expect(page).to_have_title("Your account is activated — Sésame")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#wizard-step")).to_contain_text(f"Your email address {email} is confirmed")

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.support import step_heading
+from tests.browser.support import PASSWORD, activation_code, live_check_settled, new_email, step_heading
 
 
 def tab_to(page, target, most=20):
@@ -23,7 +23,7 @@ def type_into(page, field, text):
     page.keyboard.type(text)
 
 
-def test_journey_with_the_keyboard_only(open_page):
+def test_journey_with_the_keyboard_only(open_page, live_app):
     page = open_page()
     heading = page.get_by_role("heading", level=1)
     page.goto("/")
@@ -65,7 +65,26 @@ def test_journey_with_the_keyboard_only(open_page):
     page.keyboard.press("Space")
     tab_to(page, page.get_by_role("button", name="Confirmer et continuer"))
     page.keyboard.press("Enter")
-    expect(heading).to_have_text("Vos réponses sont enregistrées")
+
+    expect(heading).to_have_text(step_heading("fr", "Votre adresse e-mail et votre mot de passe"))
+    expect(heading).to_be_focused()
+    email = new_email("keyboard")
+    type_into(page, page.get_by_role("textbox", name="Adresse e-mail", exact=True), email)
+    type_into(page, page.get_by_role("textbox", name="Confirmez l’adresse e-mail"), email)
+    with live_check_settled(page):  # the checklist ticks itself once typing stops
+        type_into(page, page.get_by_role("textbox", name="Mot de passe", exact=True), PASSWORD)
+    expect(page.locator("#password-rules-list li:not(.password-rule--met)")).to_have_count(0)
+    # Tab, not type_into: the show/hide button comes first.
+    tab_to(page, page.get_by_role("textbox", name="Confirmez le mot de passe"))
+    page.keyboard.type(PASSWORD)
+    tab_to(page, page.get_by_role("button", name="Créer mon compte"))
+    page.keyboard.press("Enter")
+
+    expect(heading).to_have_text("Consultez votre messagerie")
+    expect(heading).to_be_focused()
+    type_into(page, page.get_by_role("textbox", name="Code reçu par e-mail"), activation_code(live_app, email))
+    page.keyboard.press("Enter")
+    expect(heading).to_have_text("Votre compte est activé")
     expect(heading).to_be_focused()
 
 

@@ -20,7 +20,7 @@ def solved_altcha(client) -> str:
 def test_the_gate_comes_first(client_request):
     client_request.get("/inscription/identite", status=303)
     page = client_request.get("/inscription/verification")
-    assert page.text_of("h1") == "Étape 1 sur 4 : Vérification de sécurité"
+    assert page.text_of("h1") == "Étape 1 sur 5 : Vérification de sécurité"
     assert page.select_one("altcha-widget")["challenge"] == "/inscription/verification/defi.json"
     assert page.select_one("input#code")["inputmode"] == "numeric"
     assert page.select_one("img.spoken-code-image")["alt"]

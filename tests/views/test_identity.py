@@ -12,7 +12,7 @@ def at_identity(client):
 
 def test_identity_page(at_identity, client_request):
     page = client_request.get("/inscription/identite")
-    assert page.text_of("h1") == "Étape 2 sur 4 : Votre identité"
+    assert page.text_of("h1") == "Étape 2 sur 5 : Votre identité"
     assert page.select_one("#last_name")["autocomplete"] == "family-name"
     assert page.select_one("#first_name")["autocomplete"] == "given-name"
     assert [i["autocomplete"] for i in page.select(".date-inputs input")] == ["bday-day", "bday-month", "bday-year"]
@@ -72,7 +72,7 @@ def test_identity_errors_are_shown_next_to_the_field_and_in_the_summary(
         page.select_one("fieldset")["aria-describedby"]
     assert f"{field_id}-error" in described.split()
     assert page.select_one(f"#{field}")["aria-invalid"] == "true"
-    assert page.text_of("title").startswith("Erreur : Étape 2 sur 4")
+    assert page.text_of("title").startswith("Erreur : Étape 2 sur 5")
     assert "identity" not in journey_answers()
     if htmx:
         assert page.select_one("html") is None  # a partial, not a page

@@ -11,7 +11,7 @@ from wizard.services import clock
 def test_a_beneficiary_goes_through_every_step(client, client_request, journey_answers):
     walk_to(client, "recapitulatif", role="beneficiary")
     page = client_request.get("/inscription/recapitulatif")
-    assert page.text_of("h1") == "Étape 5 sur 5 : Vérifiez vos réponses"
+    assert page.text_of("h1") == "Étape 5 sur 6 : Vérifiez vos réponses"
     rows = {r.select_one("dt").get_text(): r.select("dd")[0].get_text() for r in page.select(".summary-row")}
     assert rows == {"Nom de famille": "Dupont", "Prénom(s)": "Jean", "Date de naissance": "6 mars 1977",
                     "Numéro d’adhérent": "10203050",
@@ -21,17 +21,19 @@ def test_a_beneficiary_goes_through_every_step(client, client_request, journey_a
                     "Date de naissance du souscripteur": "21 décembre 1980"}
     assert [a["href"] for a in page.select(".summary-action a")] == \
         ["/inscription/identite"] * 4 + ["/inscription/qualite"] + ["/inscription/souscripteur"] * 3
-    client_request.post("/inscription/recapitulatif", {"accept_terms": "y"}, expect_redirect="/inscription/fin")
+    client_request.post("/inscription/recapitulatif", {"accept_terms": "y"},
+                        expect_redirect="/inscription/identifiants")
     summary = journey_answers()["summary"]
     assert summary["terms_version"] == "2026-11-01" and summary["privacy_version"] == "2026-11-01"
     assert summary["accepted_at"].startswith(clock.now().date().isoformat())
-    assert client_request.get("/inscription/fin").text_of("h1") == "Vos réponses sont enregistrées"
+    assert client_request.get("/inscription/identifiants").text_of("h1") == \
+        "Étape 6 sur 6 : Votre adresse e-mail et votre mot de passe"
 
 
 def test_a_subscriber_skips_the_subscriber_step(client, client_request):
     walk_to(client, "qualite")
     client_request.post("/inscription/qualite", {"role": "subscriber"}, expect_redirect="/inscription/recapitulatif")
-    assert client_request.get("/inscription/recapitulatif").text_of("h1") == "Étape 4 sur 4 : Vérifiez vos réponses"
+    assert client_request.get("/inscription/recapitulatif").text_of("h1") == "Étape 4 sur 5 : Vérifiez vos réponses"
     client_request.get("/inscription/souscripteur", status=303)
 
 
@@ -42,7 +44,7 @@ def test_terms_must_be_accepted(client, client_request, journey_answers):
     assert "summary" not in journey_answers()
 
 
-@pytest.mark.parametrize("slug", ["identite", "qualite", "souscripteur", "recapitulatif", "fin"])
+@pytest.mark.parametrize("slug", ["identite", "qualite", "souscripteur", "recapitulatif", "identifiants"])
 def test_a_step_out_of_order_sends_the_person_to_their_step(client, slug):
     walk_to(client, "identite")
     response = client.get(f"/inscription/{slug}")
@@ -64,7 +66,7 @@ def test_unknown_step_is_not_found(client_request):
 
 
 def test_a_change_from_the_summary_returns_to_the_summary(client, client_request, journey_answers):
-    walk_to(client, "fin")
+    walk_to(client, "identifiants")
     client_request.get("/inscription/identite")
     client_request.post("/inscription/identite", {**IDENTITY, "first_name": "Jean Pierre"},
                         expect_redirect="/inscription/recapitulatif")
@@ -74,7 +76,7 @@ def test_a_change_from_the_summary_returns_to_the_summary(client, client_request
 
 
 def test_becoming_the_subscriber_clears_the_subscriber_answers(client, client_request, journey_answers):
-    walk_to(client, "fin")
+    walk_to(client, "identifiants")
     client_request.post("/inscription/qualite", {"role": "subscriber"}, expect_redirect="/inscription/recapitulatif")
     assert "subscriber" not in journey_answers()
     client_request.post("/inscription/qualite", {"role": "beneficiary"}, expect_redirect="/inscription/souscripteur")
@@ -94,10 +96,10 @@ def test_htmx_gets_the_partial_with_its_title_status_and_url(client, client_requ
     walk_to(client, "qualite")
     page = client_request.get("/inscription/qualite", htmx=True)
     assert page.select_one("html, header, footer") is None
-    assert page.text_of("title") == "Étape 3 sur 4 : Votre lien avec le contrat — Sésame"
+    assert page.text_of("title") == "Étape 3 sur 5 : Votre lien avec le contrat — Sésame"
     assert page.select_one("section#wizard-step")
     assert page.select_one("#wizard-status")["data-hx-swap-oob"] == "innerHTML"
-    assert page.text_of("#wizard-status") == "Étape 3 sur 4 : Votre lien avec le contrat"
+    assert page.text_of("#wizard-status") == "Étape 3 sur 5 : Votre lien avec le contrat"
     assert page.response.headers["HX-Push-Url"] == "/inscription/qualite"
     assert "HX-Request" in page.response.headers["Vary"]
     form = page.select_one("form")
@@ -166,7 +168,7 @@ def test_language_switch_keeps_the_step_and_the_answers(client, client_request):
                         expect_redirect="/inscription/recapitulatif")
     page = client_request.get("/inscription/recapitulatif")
     assert page.select_one("html")["lang"] == "en"
-    assert page.text_of("h1") == "Step 5 of 5: Check your answers"
+    assert page.text_of("h1") == "Step 5 of 6: Check your answers"
     assert "Dupont" in page.text_of(".summary-list")
 
 

@@ -70,7 +70,12 @@ class WizardState:
 
     def current_url(self) -> str:
         step = steps.current_step(self.answers)
-        return url_for("signup.step", slug=step.slug) if step else url_for("signup.done")
+        return url_for("signup.step", slug=step.slug) if step else url_for("activation.check_email")
+
+    @property
+    def account_id(self) -> str | None:
+        """The account this journey created (the credentials step), if it did."""
+        return (self.journey.answers.get("credentials") or {}).get("account_id")
 
 
 def idle_limit() -> timedelta:
@@ -101,3 +106,22 @@ def leave_kiosk(db_session) -> str | None:
 
 def in_kiosk_mode() -> bool:
     return bool(session.get(KIOSK_MODE_KEY))
+
+
+# The account signed in on this browser: a session kept on the server, which
+# wizard/sign_in/state.py owns (imported late: it imports this module).
+
+def sign_in(account_id: str) -> None:
+    """After activation: this browser, the one that proved the address, is signed in to
+    continue the signup (phone, eligibility). Not a full sign-in: "Mon compte" asks for
+    the password and the second factor."""
+    from wizard.sign_in import state
+    state.begin(account_id, "signup")
+
+
+def signed_in_account_id(touch: bool = True) -> str | None:
+    """The account of this browser's live session, signup or full sign-in. `touch=False`
+    for a polled fragment: reading is not activity, and writes nothing."""
+    from wizard.sign_in import state
+    row = state.current(touch)
+    return row.account_id if row is not None else None

@@ -1,15 +1,16 @@
 """Step views: build the form, validate, save, redirect (post/redirect/get), or re-render."""
 from datetime import date, timedelta
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
-from wizard import steps
+from wizard import settings, steps
+from wizard.activation.limits import activation_email_limits, typed_address
 from wizard.extensions import db, limiter
-from wizard.forms import IDENTIFIER_TEXTS, RoleForm
+from wizard.forms import IDENTIFIER_TEXTS, CredentialsForm, RoleForm, password_checklist
 from wizard.rendering import render_page
-from wizard.services import captcha, clock
+from wizard.services import accounts, captcha, clock
 from wizard.signup import bp
 from wizard.signup.state import WizardState
 
@@ -20,6 +21,10 @@ def _step_limit():
 
 def _captcha_limit():
     return current_app.config["RATELIMIT_CAPTCHA"]
+
+
+def _password_rules_limit():
+    return current_app.config["RATELIMIT_PASSWORD_RULES"]
 
 
 def _load_state() -> WizardState:
@@ -101,15 +106,55 @@ def spoken_code_audio():
     return _no_store(captcha.spoken_code_audio(code, get_locale().language), "audio/wav")
 
 
-@bp.get("/fin")
-def done():
+# More specific than /<slug>: this step creates the account instead of saving answers.
+@bp.route("/identifiants", methods=["GET", "POST"])
+@limiter.limit(_step_limit, methods=["POST"])
+@activation_email_limits(typed_address)
+def credentials_step():
+    step = steps.BY_NAME["credentials"]
     state = _load_state()
-    if steps.current_step(state.answers) is not None:
+    if not steps.can_enter(step, state.answers):
         return redirect(state.current_url(), 303)
-    return render_page("wizard/done.html")
+    form = _credentials_form(state)
+    if form.validate_on_submit():
+        account = accounts.register(db.session, _signup(form, state), settings.password_hashing(),
+                                    settings.activation(), clock.now())
+        state.save(step, {"account_id": account.id})  # one commit: account, email, journey
+        return redirect(state.current_url(), 303)
+    return render_step(step, form, state, password_rules_list=_password_checklist(form, state))
+
+
+@bp.post("/identifiants/regles")
+@limiter.limit(_password_rules_limit)
+def password_rules():
+    """The checklist, ticked for what is typed (an HTMX request, 400 ms after typing stops)."""
+    state = _load_state()
+    if not steps.can_enter(steps.BY_NAME["credentials"], state.answers):
+        abort(404)
+    form = _credentials_form(state)
+    return render_template("wizard/steps/_password_rules.html",
+                           password_rules_list=_password_checklist(form, state))
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+def _credentials_form(state) -> CredentialsForm:
+    kind = current_app.config["IDENTIFIER_KIND"]
+    return CredentialsForm(policy=settings.password_policy(),
+                           personal=lambda email: accounts.personal_data(state.answers, email, kind))
+
+
+def _password_checklist(form: CredentialsForm, state) -> list[dict]:
+    password = (form.password.data or "")[:1024]  # a long paste is refused, not scanned
+    return password_checklist(password, form.password_policy(), form.personal_data(),
+                              current_app.config["IDENTIFIER_KIND"])
+
+
+def _signup(form: CredentialsForm, state) -> accounts.Signup:
+    return accounts.Signup(email=form.email.data, password=form.password.data, language=get_locale().language,
+                           answers=state.answers, marketing=form.marketing(),
+                           marketing_version=current_app.config["MARKETING_CONSENT_VERSION"])
+
 
 def _altcha_secret() -> str:
     return "altcha:" + current_app.config["SECRET_KEY"]

@@ -1,0 +1,1 @@
+"""Sésame's benchmark: `./dev bench` runs bench/run.py. See BENCHMARKS.md."""

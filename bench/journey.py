@@ -1,0 +1,133 @@
+"""One person's signup, walked as a browser would: every step of wizard/steps.py in the
+order the server redirects to, then the pages after the steps (activation, and what is
+added later).
+
+The walk follows the server's redirects, so it grows with the journey: a new step needs
+its answers in ANSWERS, a new page after the steps a handler in AFTER_STEPS. Until it has
+them the walk stops there and says why (`Walk.stopped`), and every figure that needs the
+missing part is reported as "not measured yet".
+"""
+import re
+from dataclasses import dataclass, field
+
+from bench.clients import HTMX_HEADERS, Reply
+
+IDENTITY = {"last_name": "Dupont", "first_name": "Jean", "birth_date-day": "6",
+            "birth_date-month": "3", "birth_date-year": "1977", "identifier": "10203050"}
+SUBSCRIBER = {"subscriber_last_name": "Dupont", "subscriber_first_name": "Isabelle",
+              "subscriber_birth_date-day": "21", "subscriber_birth_date-month": "12",
+              "subscriber_birth_date-year": "1980"}
+# Meets the policy: no name, birth date or address in it, not a common password.
+PASSWORD = "Violette-Tortue-42!"
+
+# The answers a person gives at each step (the beneficiary of the demo directory, so that
+# every step applies). The CAPTCHA is answered with the spoken code (see Journey._captcha).
+ANSWERS = {
+    "identity": lambda journey: IDENTITY,
+    "role": lambda journey: {"role": "beneficiary"},
+    "subscriber": lambda journey: SUBSCRIBER,
+    "summary": lambda journey: {"accept_terms": "y"},
+    "credentials": lambda journey: {"email": journey.email, "email_confirmation": journey.email,
+                                    "password": PASSWORD, "password_confirmation": PASSWORD},
+}
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    found = CSRF.search(html)
+    return found.group(1) if found else ""
+
+
+class Stopped(Exception):
+    """The walk cannot go on: a part it needs does not exist yet, or answered wrongly."""
+
+
+@dataclass
+class Walk:
+    timings: list[tuple[str, Reply]] = field(default_factory=list)
+    reached: list[str] = field(default_factory=list)  # the stages passed, in order
+    stopped: str | None = None  # why the walk ended before the end of the journey
+    end: str | None = None  # the last page, when the walk reached the end
+
+
+class Journey:
+    """`swaps`: ask for pages as htmx does (HX-Request), and record those GETs as "(swap)"."""
+
+    def __init__(self, browser, reader, number: int, swaps: bool = False, run_id: str = "bench"):
+        self.browser, self.reader, self.swaps = browser, reader, swaps
+        self.email = f"personne{number}.{run_id}@example.org"
+        self.walk = Walk()
+
+    def run(self, max_requests: int = 40) -> Walk:
+        from wizard import steps
+        try:
+            location = self._request("GET", "/inscription/", "GET start").location
+            for _ in range(max_requests):
+                if not location:
+                    return self.walk
+                slug = location.removeprefix("/inscription/")
+                step = steps.BY_SLUG.get(slug) if location.startswith("/inscription/") else None
+                if step is not None:
+                    location = self._step(step, location)
+                elif location in AFTER_STEPS:
+                    location = AFTER_STEPS[location](self, location)
+                else:
+                    self._get(location, "GET end")
+                    self.walk.end = location
+                    return self.walk
+            raise Stopped(f"more than {max_requests} pages: the walk goes round in circles")
+        except Stopped as stop:
+            self.walk.stopped = str(stop)
+        return self.walk
+
+    # --- the steps -------------------------------------------------------------------------
+
+    def _step(self, step, path: str) -> str:
+        page = self._get(path, f"GET {step.name}")
+        if step.name == "captcha":
+            data = {"code": self.reader.spoken_code(self.browser)}
+        elif step.name in ANSWERS:
+            data = ANSWERS[step.name](self)
+        else:
+            raise Stopped(f"the step '{step.name}' exists but bench/journey.py has no answers for it")
+        reply = self._request("POST", path, f"POST {step.name}", {**data, "csrf_token": csrf_token(page.text)})
+        self.walk.reached.append(step.name)
+        return reply.location
+
+    # --- after the steps -------------------------------------------------------------------
+
+    def _activation(self, path: str) -> str:
+        self._get(path, "GET check_email")
+        link = self.reader.activation_path(self.email)
+        if link is None:
+            raise Stopped(f"no activation link mailed to {self.email} in the outbox")
+        page = self._get(link, "GET activation_link")
+        reply = self._request("POST", link, "POST activation_link", {"csrf_token": csrf_token(page.text)})
+        self.walk.reached.append("activation")
+        return reply.location
+
+    # --- requests --------------------------------------------------------------------------
+
+    def _get(self, path: str, label: str) -> Reply:
+        headers = HTMX_HEADERS if self.swaps else None
+        reply = self.browser.get(path, headers=headers)
+        self.walk.timings.append((label + (" (swap)" if self.swaps else ""), reply))
+        if reply.status != 200:
+            raise Stopped(f"GET {path} answered {reply.status} {reply.location}")
+        return reply
+
+    def _request(self, method: str, path: str, label: str, data: dict | None = None) -> Reply:
+        headers = HTMX_HEADERS if self.swaps else None
+        reply = self.browser.request(method, path, data=data, headers=headers)
+        self.walk.timings.append((label, reply))
+        if reply.status != 303:
+            errors = re.findall(r'<a href="#[^"]*">([^<]+)</a>', reply.text) if reply.status == 200 else []
+            raise Stopped(f"{method} {path} answered {reply.status} instead of a redirect"
+                          + (f": {'; '.join(errors[:3])}" if errors else ""))
+        return reply
+
+
+# The pages that follow the steps, by path: each does what the person does there.
+AFTER_STEPS = {
+    "/inscription/verifiez-vos-emails": Journey._activation,
+}

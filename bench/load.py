@@ -1,0 +1,93 @@
+"""Load through gunicorn: whole signups by a bounded number of people at once, and many
+people polling a status fragment. Every loop is bounded in count and in time."""
+import itertools
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+from bench.clients import HTMX_HEADERS, HttpBrowser
+from bench.journey import Journey
+from bench.stats import summary
+
+
+def signups(base_url: str, reader, concurrency: int, run_id: str, journeys: int | None = None,
+            seconds: float | None = None) -> dict:
+    """`concurrency` people each walk whole journeys, one after another, until `journeys`
+    are done or `seconds` have passed. A signup is complete when its walk reached the end."""
+    numbers = itertools.count()
+    lock = threading.Lock()
+    done, stops, journey_s, request_ms = [], Counter(), [], []
+    start = time.perf_counter()
+    deadline = start + (seconds if seconds is not None else 600)
+    cpu_start = time.process_time()
+
+    def person():
+        while time.perf_counter() < deadline:
+            with lock:
+                number = next(numbers)
+            if journeys is not None and number >= journeys:
+                return
+            began = time.perf_counter()
+            walk = Journey(HttpBrowser(base_url), reader, number, run_id=run_id).run()
+            with lock:
+                request_ms.extend(reply.ms for _label, reply in walk.timings)
+                if walk.stopped:
+                    stops[walk.stopped] += 1
+                else:
+                    done.append(time.perf_counter())
+                    journey_s.append(time.perf_counter() - began)
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        for future in [pool.submit(person) for _ in range(concurrency)]:
+            future.result()
+    elapsed = time.perf_counter() - start
+    return {"concurrency": concurrency, "seconds": elapsed, "completed": len(done),
+            "per_second": len(done) / elapsed if elapsed else 0.0, "stopped": dict(stops),
+            "journey_s": summary(journey_s), "request_ms": summary(request_ms),
+            "requests": len(request_ms),
+            # The benchmark's own CPU (HTTP client, reading codes and mails): it shares the
+            # two cores with gunicorn, so the server gets less than two whole cores.
+            "client_cpu_s": time.process_time() - cpu_start}
+
+
+def polling(base_url: str, path: str, people: int, every_s: float, seconds: float, threads: int = 32) -> dict:
+    """`people` browsers each polling `path` every `every_s` seconds, for `seconds`: requests
+    go out on a fixed schedule (people / every_s per second) whatever the answers' speed,
+    and each one's lateness says whether the server keeps up."""
+    rate = people / every_s
+    total = int(rate * seconds)
+    start = time.perf_counter() + 0.2
+    schedule = iter(range(total))
+    lock = threading.Lock()
+    latencies, late_ms, failures = [], [], Counter()
+
+    def poller():
+        browser = HttpBrowser(base_url, timeout=10)
+        while True:
+            with lock:
+                index = next(schedule, None)
+            if index is None:
+                return
+            due = start + index / rate
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            began = time.perf_counter()
+            try:
+                reply = browser.get(path, headers=HTMX_HEADERS)
+                status = reply.status
+            except OSError as error:
+                status = type(error).__name__
+            with lock:
+                late_ms.append(max(0.0, (began - due) * 1000))
+                if status == 200:
+                    latencies.append(reply.ms)
+                else:
+                    failures[str(status)] += 1
+
+    with ThreadPoolExecutor(threads) as pool:
+        for future in [pool.submit(poller) for _ in range(threads)]:
+            future.result()
+    return {"people": people, "every_s": every_s, "rate_per_s": rate, "requests": total,
+            "latency_ms": summary(latencies), "late_ms": summary(late_ms), "failures": dict(failures)}

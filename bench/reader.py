@@ -1,0 +1,39 @@
+"""What a person would read off their screen or their phone, read from the database.
+
+The spoken CAPTCHA code (shown as an image) comes from the `journeys` table, found by
+the token in the person's signed session cookie; the activation mail comes from the
+outbox, where the embedded default keeps every mail.
+"""
+import re
+from urllib.parse import urlsplit
+
+from wizard.extensions import db
+from wizard.services import journeys
+
+LINK = re.compile(r"https?://[^\s\"'<>]+/inscription/activation/[^\s\"'<>]+")
+
+
+class Reader:
+    def __init__(self, app):
+        self.app = app
+        self.serializer = app.session_interface.get_signing_serializer(app)
+        self.cookie_name = app.config["SESSION_COOKIE_NAME"]
+
+    def journey_key(self, browser) -> str:
+        token = self.serializer.loads(browser.cookie(self.cookie_name) or "")["journey"]
+        return journeys.key(token)
+
+    def spoken_code(self, browser) -> str:
+        from wizard.models import Journey
+        with self.app.app_context():
+            journey = db.session.get(Journey, self.journey_key(browser))
+            return journey.captcha_code
+
+    def activation_path(self, recipient: str) -> str | None:
+        """The path of the newest activation link mailed to `recipient`, if any."""
+        from wizard.models import OutboxMessage
+        with self.app.app_context():
+            message = db.session.query(OutboxMessage).filter_by(recipient=recipient) \
+                .order_by(OutboxMessage.id.desc()).first()
+            found = LINK.search(message.body_text) if message else None
+        return urlsplit(found.group(0)).path if found else None

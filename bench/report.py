@@ -1,0 +1,168 @@
+"""Prints the figures as tables, ending with the budget lines."""
+KB = 1024
+
+
+def _ms(value) -> str:
+    return "-" if value is None else f"{value:.2f}" if value < 10 else f"{value:.1f}"
+
+
+def _kb(value) -> str:
+    return "-" if value is None else f"{value / KB:.1f}"
+
+
+def _not_measured(figure) -> str | None:
+    return figure.get("not_measured") if isinstance(figure, dict) else None
+
+
+def section(title: str) -> None:
+    print(f"\n== {title} ==")
+
+
+def machine(figures) -> None:
+    m = figures["machine"]
+    print(f"Sésame benchmark, {m['date']}")
+    print(f"Machine: {m['cores']} cores, {m['cpu']}, {m['memory_gib']:.0f} GiB; Python {m['python']}; "
+          f"load average {m['load_before']:.2f} at start, {m['load_after']:.2f} at end")
+    print(f"Database: {figures['settings']['database']}; {figures['settings']['schema']}")
+
+
+def steps(figures) -> None:
+    section("Server time per request, ms (full pages; '(swap)': the same GET from htmx)")
+    inproc = figures["steps"].get("in_process", {})
+    served = figures["steps"].get("gunicorn", {})
+    print(f"{'':34} {'in-process (wall, then CPU)':^34} {'gunicorn -w 2, loopback':^16}")
+    print(f"{'request':34} {'p50':>7} {'p95':>7} {'cpu p50':>8} {'cpu p95':>8}  {'p50':>7} {'p95':>7}")
+    labels = list(inproc.get("requests", {})) + [lb for lb in served.get("requests", {})
+                                                 if lb not in inproc.get("requests", {})]
+    altcha = figures.get("captcha_altcha", {})
+    for label in labels + ["GET altcha challenge", "POST captcha (ALTCHA)"]:
+        a = inproc.get("requests", {}).get(label) or altcha.get("in_process", {}).get(label) or {}
+        b = served.get("requests", {}).get(label) or altcha.get("gunicorn", {}).get(label) or {}
+        cpu = a.get("cpu", {})
+        print(f"{label:34} {_ms(a.get('p50')):>7} {_ms(a.get('p95')):>7} {_ms(cpu.get('p50')):>8} "
+              f"{_ms(cpu.get('p95')):>8}  {_ms(b.get('p50')):>7} {_ms(b.get('p95')):>7}")
+    for name, result in (("in-process", inproc), ("gunicorn", served)):
+        if result:
+            walked = " > ".join(result["reached"]) + (f" > {result['end']}" if result.get("end") else "")
+            print(f"{name}: {result['journeys']} journeys walked: {walked}")
+            if result.get("stopped"):
+                print(f"  the walk stopped: {result['stopped']}")
+    hashing = figures["password_hash"]
+    if _not_measured(hashing):
+        print(f"Password hash: not measured yet: {_not_measured(hashing)}")
+    else:
+        print(f"Password hash (argon2id, time_cost {hashing['time_cost']}, {hashing['memory_kib'] // 1024} MiB, "
+              f"{hashing['parallelism']} lane): hash p50 {_ms(hashing['hash_ms']['p50'])} ms, "
+              f"p95 {_ms(hashing['hash_ms']['p95'])} ms; verify p50 {_ms(hashing['verify_ms']['p50'])} ms. "
+              "The step times above use a 64 KiB, 1-pass hash: add this to the credentials POST.")
+    if altcha.get("in_process", {}).get("solve_s_in_python"):
+        print(f"ALTCHA: cost {altcha['cost']}; solving one in Python took "
+              f"{altcha['in_process']['solve_s_in_python']:.2f} s (the browser's part, not timed above)")
+
+
+def sizes(figures) -> None:
+    section("Bytes of HTML, body as served (KB)")
+    print(f"{'':44} {'raw':>7} {'gzip':>7} {'br':>7}")
+    for kind in ("pages", "swaps"):
+        for name, s in figures["bytes"][kind].items():
+            print(f"{kind[:-1] + ': ' + name:44} {_kb(s['raw']):>7} {_kb(s['gzip']):>7} {_kb(s['br']):>7}")
+    if figures["bytes"].get("stopped"):
+        print(f"  (the walk stopped: {figures['bytes']['stopped']})")
+
+
+def first_page(figures) -> None:
+    section("First page, everything it loads (KB on the wire, headers included)")
+    for page, visits in figures.get("first_page", {}).items():
+        first, second = visits["first"], visits["second"]
+        print(f"{page}: first visit {_kb(first['total_bytes'])} KB in {first['total_requests']} requests "
+              f"(+ {_kb(first['on_use_bytes'])} KB when used); second visit {_kb(second['total_bytes'])} KB "
+              f"in {second['total_requests']} requests")
+        for r in first["requests"]:
+            print(f"    {r['why']:8} {r['status']!s:>5} {r['encoding']:>8} {_kb(r['bytes']):>6} KB "
+                  f"(raw {_kb(r['raw_bytes']):>6})  {r['url'][:70]}  [{r['cache_control']}]")
+        for r in second["requests"]:
+            if r["status"] != "cache":
+                print(f"    again:   {r['status']!s:>5} {_kb(r['bytes']):>6} KB  {r['url'][:70]}")
+    origin = figures.get("origin", {})
+    if origin:
+        print(f"Origin: {origin['documents']} documents checked; fetched from elsewhere: "
+              f"{origin['fetched_elsewhere'] or 'nothing'}; links to other sites (not loaded): "
+              f"{len(origin['links_to_other_sites'])}")
+
+
+def polls(figures) -> None:
+    section("Polled fragments")
+    for name, p in figures.get("polls", {}).items():
+        if _not_measured(p):
+            print(f"{name}: not measured: {_not_measured(p)}")
+        elif "latency_ms" in p:
+            print(f"{name}: {p['people']} people every {p['every_s']:g} s ({p['rate_per_s']:.0f}/s, "
+                  f"{p['requests']} requests): p50 {_ms(p['latency_ms']['p50'])} ms, "
+                  f"p95 {_ms(p['latency_ms']['p95'])} ms, late p95 {_ms(p['late_ms']['p95'])} ms, "
+                  f"failures {p['failures'] or 'none'}")
+        else:
+            print(f"{name}: p50 {_ms(p['p50'])} ms, p95 {_ms(p['p95'])} ms (cpu p50 {_ms(p['cpu']['p50'])}), "
+                  f"{p['writes_per_poll']:g} database writes per poll")
+    status = figures["eligibility_status"]
+    print(f"eligibility status: {'not measured yet: ' + _not_measured(status) if _not_measured(status) else status}")
+
+
+def load(figures) -> None:
+    section("Signups through gunicorn -w 2")
+    for name, s in figures.get("signups", {}).items():
+        if _not_measured(s):
+            print(f"{name}: not measured yet: {_not_measured(s)}")
+            continue
+        print(f"{name}: {s['completed']} complete signups in {s['seconds']:.1f} s = {s['per_second']:.1f}/s "
+              f"with {s['concurrency']} people at once; journey p50 {s['journey_s']['p50'] or 0:.2f} s; "
+              f"request p95 {_ms(s['request_ms']['p95'])} ms; the bench's own CPU {s['client_cpu_s']:.1f} s")
+        for reason, count in s["stopped"].items():
+            print(f"  {count} walks stopped: {reason}")
+    for name, reason in figures.get("pending", {}).items():
+        if reason:  # a part of the journey the walks do not go through
+            print(f"{name}: not measured yet: {_not_measured(reason)}")
+
+
+def checks(figures) -> None:
+    section("Eligibility checks (500 at once, insurer answering in 1 s)")
+    for runner, result in figures["eligibility_checks"].items():
+        if _not_measured(result):
+            print(f"{runner}: not measured yet: {_not_measured(result)}")
+        elif "eligible" in result:
+            print(f"{runner}: {result['checks']} requests sent at once, all answered after "
+                  f"{result['seconds']:.2f} s (the floor under the figures above, once measured)")
+        else:
+            print(f"{runner}: {result}")
+
+
+def memory(figures) -> None:
+    section("Memory and start-up")
+    m = figures.get("memory", {})
+    if m:
+        print(f"one gunicorn worker (VmRSS from /proc/<pid>/status): {m['rss_start_mib']:.1f} MiB after start, "
+              f"{m['rss_after_mib']:.1f} MiB after {m['journeys']} journeys (largest worker); "
+              f"peak with the real hash (VmHWM): {m.get('peak_real_hash_mib') or 0:.1f} MiB")
+    s = figures.get("startup", {})
+    if s:
+        print(f"start-up: gunicorn -w 2 to the first 200 on /healthz {s['gunicorn_s']:.2f} s; one Python "
+              f"process, import to the first 200 (in-process) {s['process_s']:.2f} s")
+
+
+def budget(figures) -> None:
+    for log in figures.get("server_errors", []):
+        print(f"\ngunicorn logged (warnings and errors):\n{log[-1500:]}")
+    section("Budget")
+    for line in figures["budget"]:
+        print(f"{line['status']:>12}  {line['budget']}\n{'':14}{line['figure']}")
+
+
+def print_all(figures) -> None:
+    machine(figures)
+    steps(figures)
+    sizes(figures)
+    first_page(figures)
+    polls(figures)
+    load(figures)
+    checks(figures)
+    memory(figures)
+    budget(figures)

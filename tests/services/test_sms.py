@@ -1,0 +1,113 @@
+"""SMS through the HTTP gateway (a real server on 127.0.0.1): the request's shape, retries
+when it answers 5xx or times out, and delivery exactly once when it is back."""
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from app import create_app
+from tests.conftest import sign_up_and_activate
+from wizard import delivery
+from wizard.extensions import db, limiter
+from wizard.models import OutboxMessage
+from wizard.services import clock
+
+
+class Gateway(BaseHTTPRequestHandler):
+    answers = []  # status codes to answer in turn; the last one repeats
+    delay = 0.0
+    received = []
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        Gateway.received.append({"body": body, "authorization": self.headers["Authorization"],
+                                 "type": self.headers["Content-Type"]})
+        threading.Event().wait(Gateway.delay)
+        status = Gateway.answers.pop(0) if len(Gateway.answers) > 1 else Gateway.answers[0]
+        self.send_response(status)
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def gateway():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Gateway.answers, Gateway.delay, Gateway.received = [202], 0.0, []
+    yield f"http://127.0.0.1:{server.server_port}/sms"
+    server.shutdown()
+
+
+@pytest.fixture
+def sms_app(gateway):
+    app = create_app("test", SMS_GATEWAY_URL=gateway, SMS_GATEWAY_TOKEN="gw-token", SMS_GATEWAY_TIMEOUT_SECONDS=1)
+    limiter.reset()
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+
+
+def give_number(app):
+    client = app.test_client()
+    sign_up_and_activate(client)
+    client.post("/inscription/telephone", data={"phone": "06 12 34 56 78", "channel": "sms"})
+
+
+def sms_rows(app):
+    with app.app_context():
+        return [(m.status, m.attempts) for m in db.session.query(OutboxMessage).filter_by(channel="sms")]
+
+
+def deliver_at(app, moment):
+    with app.app_context():
+        original = clock.now
+        clock.now = lambda: moment
+        try:
+            return delivery.current().deliver_once()
+        finally:
+            clock.now = original
+
+
+def test_the_request_follows_the_gateway_contract(sms_app):
+    give_number(sms_app)
+    [request] = Gateway.received
+    assert request["authorization"] == "Bearer gw-token" and request["type"] == "application/json"
+    assert request["body"]["to"] == "+33612345678"
+    assert request["body"]["text"].endswith(f"@127.0.0.1 #{request['body']['text'][:6]}")
+    assert sms_rows(sms_app) == [("sent", 1)]
+
+
+@pytest.mark.parametrize("failure", ["5xx", "timeout"])
+def test_a_failing_gateway_gets_the_sms_later_exactly_once(sms_app, failure):
+    if failure == "5xx":
+        Gateway.answers = [503, 202]
+    else:
+        Gateway.delay = 1.5
+    give_number(sms_app)
+    assert sms_rows(sms_app) == [("pending", 1)]
+    Gateway.delay = 0.0
+    report = deliver_at(sms_app, clock.now() + timedelta(seconds=31))
+    assert (report.sent, report.failed) == (1, 0)
+    assert sms_rows(sms_app) == [("sent", 2)]
+    deliver_at(sms_app, clock.now() + timedelta(hours=2))
+    assert len(Gateway.received) == 2  # the failed try and the one that went through; no more
+
+
+def test_an_unreachable_gateway_keeps_the_sms(sms_app):
+    sms_app.extensions["sesame.delivery"].sms_transport.url = "http://127.0.0.1:9/sms"
+    give_number(sms_app)
+    assert sms_rows(sms_app) == [("pending", 1)]
+
+
+def test_without_a_gateway_texts_stay_in_the_outbox(client, database):
+    sign_up_and_activate(client)
+    client.post("/inscription/telephone", data={"phone": "06 12 34 56 78", "channel": "sms"})
+    rows = database(lambda s: [(m.status, m.recipient) for m in s.query(OutboxMessage).filter_by(channel="sms")])
+    assert rows == [("pending", "+33612345678")]

@@ -1,0 +1,256 @@
+"""The eligibility check: confirm, the live "vérification en cours", each outcome, the jobs."""
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from tests.conftest import confirm_phone, newest_message
+from tests.services.test_insurer import FakeInsurer
+from wizard import jobs
+from wizard.extensions import db
+from wizard.models import Account, EligibilityCheck
+from wizard.services import clock, eligibility
+
+EMAIL = "jean.martin@exemple.fr"
+WAITING, STATUS = "/inscription/verification-en-cours", "/inscription/verification-en-cours/etat"
+
+
+@pytest.fixture
+def ready(client):
+    confirm_phone(client, EMAIL, role="beneficiary")  # Jean, beneficiary of Isabelle: in the directory
+    return client
+
+
+@pytest.fixture
+def not_in_directory(client):
+    confirm_phone(client, EMAIL, role="subscriber")  # Jean says he is the subscriber: a mismatch
+    return client
+
+
+def later(monkeypatch, **delta):
+    moment = clock.now() + timedelta(**delta)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+
+
+def account(database) -> Account:
+    return database(lambda s: s.query(Account).filter_by(email=EMAIL).one())
+
+
+def checks(database) -> list[tuple]:
+    return database(lambda s: [(c.status, c.stage)
+                               for c in s.query(EligibilityCheck).order_by(EligibilityCheck.created_at)])
+
+
+def queued_check(app) -> str:
+    """A check started but not run, as when the worker has not picked it up yet."""
+    with app.app_context():
+        account = db.session.query(Account).filter_by(email=EMAIL).one()
+        check = eligibility.start(db.session, account, eligibility.EligibilitySettings(), clock.now())
+        db.session.commit()
+        return check.id
+
+
+def test_the_phone_step_leads_here(ready, client_request):
+    page = client_request.get("/inscription/telephone/confirme")
+    assert page.select_one("a.button[href='/inscription/eligibilite']")
+    page = client_request.get("/inscription/eligibilite")
+    assert page.text_of("h1") == "Confirmer l’éligibilité à nos services"
+    assert "Mutuelle Démo" in page.text_of("main") and "jusqu’à 2 minutes" in page.text_of("main")
+
+
+def test_the_check_needs_a_confirmed_phone(client, client_request):
+    client_request.get("/inscription/eligibilite", status=303)
+    client_request.post("/inscription/eligibilite", {}, expect_redirect="/inscription/telephone")
+
+
+def test_an_eligible_person_sees_it_at_once(ready, client_request, database):
+    client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
+    page = client_request.get(WAITING)
+    assert "Authentification réussie !" in page.text_of("#eligibility-status")
+    assert "Félicitations ! Votre compte a bien été créé." in page.text_of("#eligibility-status")
+    assert page.select_one("#eligibility-status").get("data-hx-trigger") is None  # no polling: it is over
+    created = account(database)
+    assert created.eligible_at is not None and created.contract_number == "1020305056"
+    mail = newest_message(ready.application, EMAIL)
+    assert mail.kind == "eligibility_eligible" and "a confirmé votre couverture" in mail.body_text
+
+
+def test_a_mismatch_says_what_to_check_and_how_many_tries_are_left(not_in_directory, client_request, database):
+    client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
+    page = client_request.get(WAITING)
+    text = page.text_of("#eligibility-status")
+    assert "n’a pas retrouvé votre contrat" in text and "prénoms composés" in text
+    assert page.select_one("a[href='/inscription/eligibilite/corriger']")
+    assert account(database).eligible_at is None
+    assert "Il vous reste 4 essais sur les 6 prochaines heures." in client_request.get(
+        "/inscription/eligibilite").text_of(".notice")
+    assert newest_message(not_in_directory.application, EMAIL).kind == "eligibility_not_eligible"
+
+
+def test_at_most_five_refusals_in_six_hours(not_in_directory, client_request):
+    for _ in range(5):
+        client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
+    page = client_request.post("/inscription/eligibilite", {}, status=429)
+    assert re.search(r"réessayer à partir de \d\d:\d\d", page.text_of("main"))
+    with not_in_directory.application.app_context():  # six hours later (the sign-in would have expired)
+        for check in db.session.query(EligibilityCheck):
+            check.finished_at -= timedelta(hours=6, minutes=1)
+        db.session.commit()
+    client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
+
+
+def test_correcting_the_answers_then_checking_again(client, client_request, database):
+    confirm_phone(client, EMAIL, role="beneficiary")
+    with client.application.app_context():
+        person = db.session.query(Account).filter_by(email=EMAIL).one()
+        person.answers = {**person.answers, "identity": {**person.answers["identity"], "identifier": "10203051"}}
+        db.session.commit()
+    client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
+    assert checks(database)[-1][0] == "not_found"
+    page = client_request.get("/inscription/eligibilite/corriger")
+    assert page.select_one("#identifier")["value"] == "10203051"
+    assert page.select_one("#subscriber_first_name")["value"] == "Isabelle"
+    form = {"last_name": "DUPONT", "first_name": "jean", "birth_date-day": "06", "birth_date-month": "03",
+            "birth_date-year": "1977", "identifier": "1020 3050", "subscriber_last_name": "Dupont",
+            "subscriber_first_name": "Isabelle", "subscriber_birth_date-day": "21",
+            "subscriber_birth_date-month": "12", "subscriber_birth_date-year": "1980"}
+    client_request.post("/inscription/eligibilite/corriger", form, expect_redirect="/inscription/eligibilite")
+    client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
+    assert checks(database)[-1][0] == "eligible"
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"identifier": "12"}, "Le numéro d’adhérent doit comporter 8 chiffres"),
+    ({"first_name": "<b>Jean</b>"},
+     "Le prénom ne peut contenir que des lettres, des espaces, des tirets et des apostrophes"),
+    ({"birth_date-day": "31", "birth_date-month": "2"}, "La date de naissance doit être une date réelle"),
+])
+def test_a_correction_with_a_mistake(not_in_directory, client_request, database, changes, message):
+    before = account(database).answers
+    form = {"last_name": "Dupont", "first_name": "Jean", "birth_date-day": "6", "birth_date-month": "3",
+            "birth_date-year": "1977", "identifier": "10203050", **changes}
+    assert client_request.post("/inscription/eligibilite/corriger", form).errors() == [message]
+    assert account(database).answers == before
+
+
+def test_the_waiting_screen_polls_and_announces_each_stage_once(ready, client_request):
+    check_id = queued_check(ready.application)
+    page = client_request.get(WAITING)
+    status = page.select_one("#eligibility-status")
+    assert status["data-hx-trigger"] == "every 2s" and status["data-hx-swap"] == "outerHTML"
+    assert status["data-hx-get"] == f"{STATUS}?verification={check_id}&vu=0"
+    assert page.select_one("a[href='/inscription/verification-en-cours']").get_text() == "Mettre à jour"
+    assert page.select_one("meta[http-equiv=refresh]") is None
+    same = client_request.get(f"{STATUS}?verification={check_id}&vu=0", htmx=True)
+    assert same.select_one("#wizard-status") is None  # nothing new: nothing said
+    with ready.application.app_context():
+        db.session.get(EligibilityCheck, check_id).stage = eligibility.CONTACTING
+        db.session.commit()
+    moved = client_request.get(f"{STATUS}?verification={check_id}&vu=0", htmx=True)
+    assert moved.text_of("#wizard-status") == "Mise en relation avec votre complémentaire santé"
+    assert "En cours : Mise en relation" in moved.text_of(".stage--current")
+
+
+def test_the_status_endpoint_only_reads(ready, client, app):
+    check_id = queued_check(app)
+    client.get(WAITING)
+    writes = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith("SELECT"):
+            writes.append(statement)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(f"{STATUS}?verification={check_id}&vu=0", headers={"HX-Request": "true"})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    assert writes == [] and "Set-Cookie" not in response.headers
+
+
+def test_nobody_reads_someone_elses_check(ready, app):
+    check_id = queued_check(app)
+    assert app.test_client().get(f"{STATUS}?verification={check_id}").status_code == 404
+    assert app.test_client().get(f"{STATUS}?verification=guess").status_code == 404
+
+
+def test_after_two_minutes_polling_stops_and_the_email_is_promised(ready, client_request, monkeypatch):
+    check_id = queued_check(ready.application)
+    later(monkeypatch, minutes=2, seconds=1)
+    fragment = client_request.get(f"{STATUS}?verification={check_id}&vu=0", htmx=True)
+    assert fragment.select_one("#eligibility-status").get("data-hx-trigger") is None
+    assert "plus de temps que d’habitude" in fragment.text_of("#eligibility-status")
+    assert fragment.select_one("a[href='/inscription/verification-en-cours']").get_text() == "Vérifier à nouveau"
+
+
+def test_a_worker_that_died_is_replaced(ready, app, client_request, database, monkeypatch):
+    check_id = queued_check(app)
+    with app.app_context():
+        assert eligibility.claim(db.session, check_id, clock.now(), eligibility.EligibilitySettings())
+    assert checks(database) == [("running", 1)]  # ... and the worker dies here
+    with app.app_context():
+        assert jobs.REGISTRY["sweep_eligibility"]() == 0  # its lease still holds
+    later(monkeypatch, seconds=61)
+    result = app.test_cli_runner().invoke(args=["sweep-eligibility"])
+    assert result.output.strip() == "1 check(s) restarted"
+    assert checks(database) == [("eligible", 3)]
+
+
+def test_a_job_that_comes_too_late_does_nothing(ready, app, client_request, database):
+    client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
+    [(status, _)] = checks(database)
+    check_id = database(lambda s: s.query(EligibilityCheck.id).scalar())
+    with app.app_context():
+        assert jobs.REGISTRY["check_eligibility"](check_id) is None
+    assert checks(database) == [(status, 3)]
+
+
+@pytest.fixture
+def insurer_api(app):
+    from http.server import ThreadingHTTPServer
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeInsurer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    FakeInsurer.received.clear()
+    app.config.update(INSURER_API_URL=f"http://127.0.0.1:{server.server_port}/", INSURER_API_TOKEN="t",
+                      INSURER_TIMEOUT_SECONDS=1)
+    app.extensions.pop("sesame.insurer", None)
+    yield FakeInsurer
+    server.shutdown()
+
+
+def test_an_unreachable_insurer_costs_nothing_and_is_retried(ready, app, insurer_api, client_request, database):
+    insurer_api.script = {"code": 503}
+    client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
+    assert checks(database) == [("retrying", 2)]
+    page = client_request.get(WAITING)
+    assert "Service temporairement indisponible" in page.text_of("#eligibility-status")
+    runner = app.extensions[jobs.EXTENSION].runner
+    assert [delay for delay, _ in runner.scheduled] == [5.0]
+    insurer_api.script = {"answer": {"status": "eligible", "contract_number": "C-9"}}
+    with app.app_context():
+        db.session.get(EligibilityCheck, database(lambda s: s.query(EligibilityCheck.id).scalar())).next_try_at = \
+            clock.now()
+        db.session.commit()
+    runner.run_scheduled()
+    assert checks(database) == [("eligible", 3)]
+    assert account(database).contract_number == "C-9"
+
+
+def test_an_insurer_down_for_a_day_is_a_clear_outcome(ready, app, insurer_api, client_request, database):
+    insurer_api.script = {"delay": 1.5, "answer": {"status": "eligible"}}  # times out
+    client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
+    with app.app_context():  # a day of retries later
+        check = db.session.query(EligibilityCheck).one()
+        check.created_at -= timedelta(hours=25)
+        check.next_try_at = clock.now()
+        db.session.commit()
+    app.extensions[jobs.EXTENSION].runner.run_scheduled()
+    assert checks(database)[0][0] == "failed"
+    assert newest_message(app, EMAIL).kind == "eligibility_insurer_unavailable"
+    page = client_request.get(WAITING)
+    assert "Aucun essai ne vous a été décompté" in page.text_of("#eligibility-status")
+    assert "Il vous reste" not in client_request.get("/inscription/eligibilite").text_of("main")

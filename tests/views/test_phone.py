@@ -1,0 +1,246 @@
+"""The phone step: the number, the channel, and the one-time code that proves it."""
+import re
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import newest_message, sign_up_and_activate
+from wizard.models import Account, OneTimeCode, OutboxMessage
+from wizard.services import clock
+
+EMAIL = "jean.martin@exemple.fr"
+CODE, CONFIRMED = "/inscription/telephone/code", "/inscription/telephone/confirme"
+
+
+@pytest.fixture
+def activated(client):
+    sign_up_and_activate(client, EMAIL)
+    return client
+
+
+def later(monkeypatch, **delta):
+    moment = clock.now() + timedelta(**delta)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+
+
+def sms_code(app, phone="+33612345678") -> str:
+    return newest_message(app, phone, "sms").body_text.split(" ", 1)[0]
+
+
+def give_number(client, phone="06 12 34 56 78", channel="sms"):
+    return client.post("/inscription/telephone", data={"phone": phone, "channel": channel})
+
+
+def account(database) -> Account:
+    return database(lambda s: s.query(Account).filter_by(email=EMAIL).one())
+
+
+def test_activation_leads_to_the_phone_step(activated, client_request):
+    page = client_request.get("/inscription/compte-active")
+    assert page.select_one("a.button")["href"] == "/inscription/telephone"
+    page = client_request.get("/inscription/telephone")
+    assert page.text_of("h1") == "Votre téléphone portable"
+    field = page.select_one("#phone")
+    assert field["autocomplete"] == "tel" and field["inputmode"] == "tel"
+    assert "+33 6 12 34 56 78" in page.text_of("#phone-hint")
+    assert page.select_one("#channel-0")["value"] == "sms" and page.select_one("#channel-0").has_attr("checked")
+
+
+def test_the_phone_step_needs_an_activated_account(client_request):
+    client_request.get("/inscription/telephone", status=303)
+    client_request.get("/inscription/telephone/code", status=303)
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("06 12 34 56 78", "+33612345678"),
+    ("+33 6 12 34 56 78", "+33612345678"),
+    ("0033612345678", "+33612345678"),
+    ("06.12.34.56.78", "+33612345678"),
+    ("07 52 12 34 56", "+33752123456"),
+    ("0690 12 34 56", "+590690123456"),   # Guadeloupe
+    ("0692 12 34 56", "+262692123456"),   # La Réunion
+    ("0696 12 34 56", "+596696123456"),   # Martinique
+    ("0694 12 34 56", "+594694123456"),   # Guyane
+])
+def test_french_mobiles_are_stored_in_e164(activated, database, typed, stored):
+    assert give_number(activated, typed).headers["Location"] == "/inscription/telephone/code"
+    assert account(database).phone == stored
+    assert newest_message(activated.application, stored, "sms") is not None
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("", "Saisissez votre numéro de téléphone portable"),
+    ("01 42 34 56 78", "Ce numéro est celui d’un téléphone fixe : saisissez un numéro de portable, "
+                       "qui peut recevoir des SMS"),
+    ("+44 7911 123456", "Saisissez un numéro de portable français (métropole ou outre-mer)"),
+    ("+1 202 555 0143", "Saisissez un numéro de portable français (métropole ou outre-mer)"),
+    ("06 12 34", "Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78"),
+    ("abcdefghij", "Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78"),
+    ("<script>alert(1)</script>", "Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78"),
+    ("6" * 40, "Ce numéro est trop long : saisissez 10 chiffres, par exemple 06 12 34 56 78"),
+])
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_numbers_refused_with_a_reason(activated, client_request, database, typed, message, htmx):
+    page = client_request.post("/inscription/telephone", {"phone": typed, "channel": "sms"}, htmx=htmx)
+    assert page.errors() == [message]
+    assert page.select_one("#phone")["aria-invalid"] == "true"
+    assert account(database).phone is None
+    assert database(lambda s: s.query(OneTimeCode).count()) == 0
+
+
+def test_the_sms(activated):
+    give_number(activated)
+    message = newest_message(activated.application, "+33612345678", "sms")
+    code, warning, blank, origin = message.body_text.split("\n")
+    assert re.fullmatch(r"\d{6} est votre code Sésame\.", code)
+    assert warning == "Ne le communiquez jamais à personne, même à un conseiller."
+    assert origin == f"@127.0.0.1 #{code[:6]}"
+
+
+def test_the_sms_in_english(client, database):
+    client.post("/langue", data={"lang": "en", "next": "/"})
+    sign_up_and_activate(client, EMAIL)
+    give_number(client)
+    text = newest_message(client.application, "+33612345678", "sms").body_text
+    assert re.match(r"\d{6} is your Sésame code\.\nNever share it with anyone", text)
+
+
+def test_the_code_page(activated, client_request):
+    give_number(activated)
+    page = client_request.get("/inscription/telephone/code")
+    assert "06 •• •• •• 78" in page.text_of(".panel")
+    assert re.search(r"valable jusqu’à \d\d:\d\d", page.text_of(".panel"))
+    field = page.select_one("#code")
+    assert (field["autocomplete"], field["inputmode"]) == ("one-time-code", "numeric")
+    assert "Vous pourrez demander un nouveau code dans" in page.text_of("#resend-hint")
+    assert page.select_one("#resend-hint")["data-countdown"] in {"59", "60"}
+
+
+@pytest.mark.parametrize("spacing", ["{}", "{} ", "{:.3} {}", "{:.3}-{}"])
+def test_the_right_code_confirms_the_phone(activated, client_request, database, spacing):
+    give_number(activated)
+    code = sms_code(activated.application)
+    typed = spacing.format(code, code[3:]) if "{:.3}" in spacing else spacing.format(code)
+    client_request.post("/inscription/telephone/code", {"code": typed},
+                        expect_redirect="/inscription/telephone/confirme")
+    confirmed = account(database)
+    assert confirmed.phone_verified_at is not None and confirmed.code_channel_confirmed_at is not None
+    assert "06 •• •• •• 78" in client_request.get("/inscription/telephone/confirme").text_of(".panel")
+
+
+def test_a_code_serves_once(activated, client_request):
+    give_number(activated)
+    code = sms_code(activated.application)
+    client_request.post(CODE, {"code": code}, expect_redirect=CONFIRMED)
+    page = client_request.post("/inscription/telephone/code", {"code": code})
+    assert page.errors() == ["Demandez un code : aucun code en cours pour ce numéro"]
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 10**6:06d}"
+
+
+def test_wrong_codes_count_down_then_lock_even_the_right_one(activated, client_request, database):
+    give_number(activated)
+    code = sms_code(activated.application)
+    messages = [client_request.post("/inscription/telephone/code", {"code": wrong(code)}).errors()[0]
+                for _ in range(5)]
+    assert messages[:4] == [f"Ce code n’est pas le bon. Il vous reste {n} essai{'s' if n > 1 else ''}."
+                            for n in (4, 3, 2, 1)]
+    assert messages[4] == "Trop d’essais pour ce code : demandez-en un nouveau"
+    page = client_request.post("/inscription/telephone/code", {"code": code})
+    assert page.errors() == ["Trop d’essais pour ce code : demandez-en un nouveau"]
+    assert account(database).phone_verified_at is None
+
+
+def test_an_expired_code(activated, client_request, monkeypatch):
+    give_number(activated)
+    code = sms_code(activated.application)
+    later(monkeypatch, minutes=5, seconds=1)
+    assert client_request.post("/inscription/telephone/code", {"code": code}).errors() == \
+        ["Ce code a expiré : demandez-en un nouveau"]
+
+
+def test_a_new_code_kills_the_old_one(activated, client_request, database, monkeypatch):
+    give_number(activated)
+    old = sms_code(activated.application)
+    later(monkeypatch, seconds=61)
+    client_request.post("/inscription/telephone/code/renvoyer", {}, expect_redirect="/inscription/telephone/code")
+    new = sms_code(activated.application)
+    first, second = database(lambda s: [r.superseded_at for r in s.query(OneTimeCode).order_by(OneTimeCode.id)])
+    assert first is not None and second is None
+    if new != old:  # the same six digits twice: one chance in a million
+        assert client_request.post("/inscription/telephone/code", {"code": old}).errors() == \
+            ["Ce code n’est pas le bon. Il vous reste 4 essais."]
+    client_request.post(CODE, {"code": new}, expect_redirect=CONFIRMED)
+
+
+def test_a_resend_waits_for_the_cool_down(activated, client_request, database):
+    give_number(activated)
+    client_request.post("/inscription/telephone/code/renvoyer", {}, expect_redirect="/inscription/telephone/code")
+    page = client_request.get("/inscription/telephone/code")
+    assert "attendez un peu" in page.text_of(".notice")
+    assert database(lambda s: s.query(OutboxMessage).filter_by(channel="sms").count()) == 1
+
+
+def test_at_most_five_codes_an_hour(activated, client_request, monkeypatch, database):
+    give_number(activated)
+    for _ in range(4):
+        later(monkeypatch, seconds=61)
+        client_request.post("/inscription/telephone/code/renvoyer", {}, expect_redirect="/inscription/telephone/code")
+    later(monkeypatch, seconds=61)
+    page = client_request.post("/inscription/telephone/code/renvoyer", {}, status=429)
+    assert page.text_of("h1") == "Trop de codes demandés"
+    assert re.search(r"à partir de \d\d:\d\d", page.text_of("main"))
+    assert database(lambda s: s.query(OutboxMessage).filter_by(channel="sms").count()) == 5
+    assert "beaucoup de codes" in client_request.get("/inscription/telephone/code").text_of("main")
+
+
+def test_at_most_twenty_codes_a_day_whatever_the_number(activated, client_request, monkeypatch, database):
+    for sent in range(20):
+        later(monkeypatch, minutes=13)
+        give_number(activated, "06 12 34 56 78" if sent % 2 else "07 52 12 34 56")
+    later(monkeypatch, minutes=13)
+    assert give_number(activated).status_code == 429
+    assert database(lambda s: s.query(OneTimeCode).count()) == 20
+
+
+def test_the_code_by_email(activated, client_request, database):
+    give_number(activated, channel="email")
+    message = newest_message(activated.application, EMAIL)
+    assert message.subject == "Votre code Sésame"
+    code = re.search(r"^(\d{6})$", message.body_text, re.M).group(1)
+    assert "par e-mail à jean.martin@exemple.fr" in client_request.get("/inscription/telephone/code").text_of(".panel")
+    client_request.post(CODE, {"code": code}, expect_redirect=CONFIRMED)
+    confirmed = account(database)
+    assert confirmed.code_channel == "email" and confirmed.code_channel_confirmed_at is not None
+    assert confirmed.phone_verified_at is None  # an email code proves the address, not the phone
+
+
+def test_a_new_number_must_be_proven_again(activated, client_request, database, monkeypatch):
+    give_number(activated)
+    client_request.post("/inscription/telephone/code", {"code": sms_code(activated.application)},
+                        expect_redirect="/inscription/telephone/confirme")
+    later(monkeypatch, seconds=61)
+    give_number(activated, "07 52 12 34 56")
+    assert account(database).phone_verified_at is None
+    assert client_request.get("/inscription/telephone").select_one("#phone")["value"] == "07 52 12 34 56"
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("", "Saisissez le code à 6 chiffres que vous avez reçu"),
+    ("12345", "Le code comporte 6 chiffres, par exemple 123456"),
+    ("abcdef", "Le code comporte 6 chiffres, par exemple 123456"),
+    ("１２３４５６", "Le code comporte 6 chiffres, par exemple 123456"),
+    ("' OR 1=1 --", "Le code comporte 6 chiffres, par exemple 123456"),
+])
+def test_malformed_codes_use_no_attempt(activated, client_request, database, typed, message):
+    give_number(activated)
+    assert client_request.post("/inscription/telephone/code", {"code": typed}).errors() == [message]
+    assert database(lambda s: s.query(OneTimeCode).one().attempts) == 0
+
+
+def test_the_development_page_shows_the_sms(activated, client_request):
+    give_number(activated)
+    page = client_request.get("/dev/courriels")
+    assert "SMS au +33612345678" in [h.get_text() for h in page.select("article h2")]

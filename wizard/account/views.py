@@ -1,0 +1,137 @@
+"""Mon compte: thin views over the sign-in services. Every page needs a full sign-in."""
+from functools import wraps
+
+from flask import current_app, g, jsonify, redirect, render_template, request, url_for
+
+from wizard import settings
+from wizard.account import bp
+from wizard.extensions import db, limiter
+from wizard.forms import ResendForm, password_checklist
+from wizard.models import Account
+from wizard.rendering import render_page
+from wizard.services import accounts, activity, clock, password_resets, phones, remembered_browsers, sign_in
+from wizard.sign_in import state
+from wizard.sign_in.forms import ChangePasswordForm, current_password_message
+from wizard.sign_in.settings import reset_settings, sign_in_settings
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["RATELIMIT_SIGN_IN"]
+
+
+def signed_in(view):
+    """The view runs for a full sign-in only (`g.account`); anyone else goes to sign in."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        g.account = state.signed_in_account()
+        if g.account is None:
+            return redirect(url_for("sign_in.start"), 303)
+        return view(*args, **kwargs)
+    return guarded
+
+
+@bp.get("")
+@signed_in
+def overview():
+    account, now = g.account, clock.now()
+    return render_page(
+        "account/overview.html", account=account, notice=state.told(),
+        identity=(account.answers or {}).get("identity") or {},
+        phone=phones.masked(account.phone) if account.phone and account.phone_verified_at else None,
+        browsers=remembered_browsers.live(db.session, account.id, now), this_browser=state.this_browser_id(),
+        events=activity.recent(db.session, account.id), idle_minutes=current_app.config["SESSION_IDLE_MINUTES"],
+        form=ResendForm(formdata=None))
+
+
+@bp.route("/mot-de-passe", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+@signed_in
+def change_password():
+    form = _change_password_form(g.account)
+    if form.validate_on_submit():
+        password_resets.replace_password(db.session, g.account, form.password.data, reset_settings(), state.device(),
+                                         clock.now(), keep_session=state.session_token(),
+                                         keep_browser=state.this_browser_id())
+        db.session.commit()
+        return redirect(url_for(".password_changed"), 303)
+    db.session.commit()  # a wrong current password is counted
+    return render_page("account/password.html", form=form, password_rules_list=_checklist(form))
+
+
+@bp.post("/mot-de-passe/regles")
+@signed_in
+def password_rules():
+    form = _change_password_form(g.account)
+    return render_template("wizard/steps/_password_rules.html", password_rules_list=_checklist(form))
+
+
+@bp.get("/mot-de-passe/modifie")
+@signed_in
+def password_changed():
+    return render_page("account/password_changed.html")
+
+
+@bp.post("/navigateurs/<browser_id>/oublier")
+@signed_in
+def forget_browser(browser_id):
+    if ResendForm().validate_on_submit() and _forget(g.account, browser_id[:64]):
+        state.tell("browser_forgotten")
+    return redirect(url_for(".overview"), 303)
+
+
+@bp.post("/deconnexion-partout")
+@signed_in
+def sign_out_everywhere():
+    if ResendForm().validate_on_submit():
+        activity.record(db.session, g.account.id, activity.SIGNED_OUT_EVERYWHERE, state.device(), clock.now())
+        state.end_everywhere(g.account.id)
+    return redirect(url_for("sign_in.signed_out"), 303)
+
+
+@bp.get("/session")
+def session_status():
+    """For the idle warning: seconds before the session ends. Reading it is not activity."""
+    return _no_store(jsonify(seconds_left=state.seconds_left()))
+
+
+@bp.post("/session")
+def stay_signed_in():
+    """The idle warning's "Rester connecté" (a fetch); without JavaScript, back to the account."""
+    left = state.stay_signed_in() if ResendForm().validate_on_submit() else state.seconds_left()
+    if request.accept_mimetypes.best == "application/json":
+        return _no_store(jsonify(seconds_left=left))
+    return redirect(url_for(".overview"), 303)
+
+
+def _forget(account: Account, browser_id: str) -> bool:
+    this_one = browser_id == state.this_browser_id()
+    if not remembered_browsers.revoke(db.session, account.id, browser_id, clock.now()):
+        return False
+    activity.record(db.session, account.id, activity.BROWSER_FORGOTTEN, state.device(), clock.now())
+    db.session.commit()
+    if this_one:
+        state.forget_this_browser()
+    return True
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _change_password_form(account: Account) -> ChangePasswordForm:
+    kind = current_app.config["IDENTIFIER_KIND"]
+    return ChangePasswordForm(policy=settings.password_policy(),
+                              personal=accounts.personal_data(account.answers, account.email, kind),
+                              check=lambda form: _check_current(account, form))
+
+
+def _check_current(account: Account, form):
+    attempt = sign_in.check_password(db.session, account, form.current_password.data, sign_in_settings(),
+                                     state.device(), clock.now())
+    return attempt, current_password_message(attempt), form.current_password
+
+
+def _checklist(form) -> list[dict]:
+    return password_checklist((form.password.data or "")[:1024], form.password_policy(), form.personal_data(),
+                              current_app.config["IDENTIFIER_KIND"])

@@ -1,0 +1,167 @@
+"""The activation pages: thin views over wizard/services/accounts.py."""
+from flask import abort, current_app, redirect, request, url_for
+from flask_babel import get_locale
+
+from wizard import settings
+from wizard.activation import bp
+from wizard.activation.limits import activation_email_limits, typed_address
+from wizard.extensions import db, limiter
+from wizard.forms import ActivationCodeForm, ChangeEmailForm, NewLinkForm, ResendForm
+from wizard.models import Account
+from wizard.rendering import render_page
+from wizard.services import accounts, clock, journeys
+from wizard.signup.state import WizardState, sign_in, signed_in_account_id
+
+# A refused link: its page, and its status (what a monitoring tool sees).
+LINK_PAGES = {
+    accounts.VALID: ("activation/confirm.html", 200),
+    accounts.INVALID: ("activation/invalid.html", 400),
+    accounts.EXPIRED: ("activation/expired.html", 410),
+    accounts.USED: ("activation/used.html", 200),
+    accounts.SUPERSEDED: ("activation/superseded.html", 410),
+    accounts.ADDRESS_CHANGED: ("activation/address_changed.html", 410),
+}
+
+
+def _code_limit() -> str:
+    return current_app.config["RATELIMIT_ACTIVATION_CODE"]
+
+
+def _journey_address() -> str:
+    """For the rate limit of resends: the address the journey's account would write to."""
+    _state, account = _journey_account()
+    return account.email if account else ""
+
+
+def _link_address() -> str:
+    """For the rate limit of new links: the address typed, or the one the link was for."""
+    check = accounts.check_link(db.session, request.view_args.get("token", ""), settings.activation())
+    return typed_address() or (check.account.email if check.account else "")
+
+
+@bp.route("/verifiez-vos-emails", methods=["GET", "POST"])
+@limiter.limit(_code_limit, methods=["POST"])
+def check_email():
+    state, account = _journey_account()
+    if account is None:
+        return redirect(state.current_url(), 303)
+    if account.status == "active":
+        return render_page("activation/used.html")
+    form = ActivationCodeForm(activate=lambda code: accounts.activate_with_code(
+        db.session, account, code, settings.activation(), clock.now()))
+    if form.validate_on_submit():
+        return _signed_in(account)
+    db.session.commit()  # a wrong code is counted
+    return _check_email_page(account, form)
+
+
+@bp.post("/verifiez-vos-emails/renvoyer")
+@activation_email_limits(_journey_address)
+def resend():
+    _state, account = _journey_account()
+    if account is None or account.status == "active" or not ResendForm().validate_on_submit():
+        return redirect(url_for(".check_email"), 303)
+    try:
+        accounts.resend(db.session, account, get_locale().language, settings.activation(), clock.now())
+    except accounts.TooSoon as too_soon:
+        return _check_email_page(account, ActivationCodeForm(formdata=None), refused_wait=too_soon.seconds)
+    db.session.commit()
+    return redirect(url_for(".check_email"), 303)
+
+
+@bp.route("/adresse-email", methods=["GET", "POST"])
+@activation_email_limits(typed_address)
+def change_email():
+    _state, account = _journey_account()
+    if account is None or account.status == "active":
+        return redirect(url_for(".check_email"), 303)
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        accounts.change_email(db.session, account, form.email.data, get_locale().language,
+                              settings.activation(), clock.now())
+        db.session.commit()
+        return redirect(url_for(".check_email"), 303)
+    return render_page("activation/change_email.html", form=form, account=account)
+
+
+@bp.get("/email-non-recu")
+def not_received():
+    return render_page("activation/help.html")
+
+
+@bp.get("/activation/<token>")
+def link(token):
+    """The link only shows a button: mail scanners open links, and must not use them up."""
+    return _link_page(accounts.check_link(db.session, token, settings.activation()), token)
+
+
+@bp.post("/activation/<token>")
+@limiter.limit(_code_limit)
+def activate(token):
+    check = accounts.activate_with_link(db.session, token, settings.activation(), clock.now())
+    db.session.commit()
+    if check.outcome == accounts.ACTIVATED:
+        return _signed_in(check.account)
+    return _link_page(check, token)
+
+
+@bp.post("/activation/<token>/nouveau-lien")
+@activation_email_limits(_link_address)
+def renew(token):
+    form = NewLinkForm()
+    if not form.validate_on_submit():
+        return _link_page(accounts.check_link(db.session, token, settings.activation()), token, form)
+    check = accounts.renew_link(db.session, token, form.email.data or None, get_locale().language,
+                                settings.activation(), clock.now())
+    if check.outcome not in (accounts.EXPIRED, accounts.SUPERSEDED):
+        return _link_page(check, token, form)
+    db.session.commit()
+    return redirect(url_for(".link_sent"), 303)
+
+
+@bp.get("/nouveau-lien-envoye")
+def link_sent():
+    return render_page("activation/link_sent.html")
+
+
+@bp.get("/compte-active")
+def activated():
+    account = db.session.get(Account, signed_in_account_id() or "")
+    if account is None or account.status != "active":
+        return redirect(url_for("pages.landing"), 303)
+    return render_page("activation/activated.html", account=account)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def _journey_account() -> tuple[WizardState, Account | None]:
+    """This browser's journey and the account it created; using the page keeps it alive."""
+    state = WizardState.load()
+    account = db.session.get(Account, state.account_id) if state.account_id else None
+    if account is not None:
+        journeys.touch(state.journey, clock.now())
+    return state, account
+
+
+def _check_email_page(account: Account, form, refused_wait: int = 0):
+    """`refused_wait`: the person asked for a new email too soon, and must wait that long."""
+    activation = settings.activation()
+    return render_page(
+        "activation/check_email.html", form=form, account=account, refused_too_soon=bool(refused_wait),
+        wait=refused_wait or accounts.seconds_before_resend(account, activation, clock.now()),
+        link_hours=activation.link_hours,
+    )
+
+
+def _link_page(check: accounts.LinkCheck, token: str, form=None):
+    template, status = LINK_PAGES.get(check.outcome) or abort(500)
+    response = render_page(template, status=status, token=token, form=form or NewLinkForm(formdata=None),
+                           account=check.account, push_url=False)
+    response.headers["Cache-Control"] = "no-store"  # the page holds a credential in its address
+    return response
+
+
+def _signed_in(account: Account):
+    db.session.commit()
+    sign_in(account.id)
+    return redirect(url_for(".activated"), 303)

@@ -1,0 +1,105 @@
+"""Confirm, wait ("vérification en cours"), see the outcome, correct one's answers."""
+import time
+
+from flask import abort, current_app, redirect, request, url_for
+
+from wizard.eligibility import bp, checks
+from wizard.extensions import db, limiter
+from wizard.forms import IDENTIFIER_TEXTS, correction_form
+from wizard.models import Account, EligibilityCheck
+from wizard.rendering import render_page
+from wizard.services import clock, eligibility
+from wizard.signup.state import signed_in_account_id
+
+
+@bp.get("/eligibilite")
+def confirm():
+    account = _account()
+    if account is None:
+        return redirect(url_for("phone.number"), 303)
+    return _confirm_page(account)
+
+
+@bp.post("/eligibilite")
+@limiter.limit("10 per minute")
+def start():
+    account = _account()
+    if account is None:
+        return redirect(url_for("phone.number"), 303)
+    try:
+        check = eligibility.start(db.session, account, checks.eligibility_settings(), clock.now())
+    except eligibility.TooManyAttempts as refusal:
+        return render_page("eligibility/locked.html", status=429, until=refusal.until)
+    db.session.commit()
+    checks.start(check.id)
+    _wait_for_a_quick_answer(check.id)
+    return redirect(url_for("eligibility.waiting"), 303)
+
+
+@bp.get("/verification-en-cours")
+def waiting():
+    account = _account()
+    check = eligibility.latest(db.session, account) if account else None
+    if check is None:
+        return redirect(url_for("eligibility.confirm"), 303)
+    return render_page("eligibility/waiting.html", **_status(check, account, seen_stage=None))
+
+
+@bp.get("/verification-en-cours/etat")
+def status():
+    """Polled every 2 s by everyone waiting: one read by primary key, no write, no session write."""
+    check = db.session.get(EligibilityCheck, request.args.get("verification", ""))
+    if check is None or check.account_id != signed_in_account_id(touch=False):
+        abort(404)
+    seen = request.args.get("vu", type=int)
+    return render_page("eligibility/_status.html", push_url=False, **_status(check, None, seen_stage=seen))
+
+
+@bp.route("/eligibilite/corriger", methods=["GET", "POST"])
+def correct():
+    account = _account()
+    if account is None:
+        return redirect(url_for("phone.number"), 303)
+    form = correction_form(account.answers)
+    if form.validate_on_submit():
+        account.answers = {**account.answers, **form.corrected_answers()}
+        db.session.commit()
+        return redirect(url_for("eligibility.confirm"), 303)
+    hint = IDENTIFIER_TEXTS[current_app.config["IDENTIFIER_KIND"]]["hint"]
+    return render_page("eligibility/correct.html", form=form, identifier_hint=hint)
+
+
+def _confirm_page(account: Account):
+    check = eligibility.latest(db.session, account)
+    if check is not None and check.status not in eligibility.REFUSED + (eligibility.FAILED,):
+        return redirect(url_for("eligibility.waiting"), 303)
+    left = eligibility.attempts_left(db.session, account, checks.eligibility_settings(), clock.now())
+    return render_page("eligibility/confirm.html", account=account, last=check, attempts_left=left)
+
+
+def _status(check: EligibilityCheck, account: Account | None, seen_stage: int | None) -> dict:
+    waited = (clock.now() - check.created_at).total_seconds()
+    finished = check.status in eligibility.FINISHED
+    return {"check": check, "finished": finished, "account": account,
+            "slow": not finished and waited > current_app.config["ELIGIBILITY_SLOW_SECONDS"],
+            # The live region says a stage once: the poll tells which stage the screen shows.
+            "announce": seen_stage != check.stage}
+
+
+def _wait_for_a_quick_answer(check_id: str) -> None:
+    """Most insurers answer within a second: show the outcome at once rather than a wait."""
+    deadline = time.monotonic() + current_app.config["ELIGIBILITY_QUICK_ANSWER_SECONDS"]
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        check = db.session.get(EligibilityCheck, check_id)
+        if check is None or check.status in eligibility.FINISHED:
+            return
+        time.sleep(0.1)
+
+
+def _account() -> Account | None:
+    """The signed-in account, once its phone (or email) code is confirmed."""
+    account = db.session.get(Account, signed_in_account_id() or "")
+    if account is None or account.status != "active" or account.code_channel_confirmed_at is None:
+        return None
+    return account

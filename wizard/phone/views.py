@@ -1,0 +1,96 @@
+"""The phone step: the number and the channel, then the code sent there."""
+from flask import current_app, flash, redirect, url_for
+from flask_babel import gettext as _
+
+from wizard import settings
+from wizard.extensions import db, limiter
+from wizard.forms import OneTimeCodeForm, PhoneForm, ResendForm
+from wizard.models import Account
+from wizard.phone import bp
+from wizard.rendering import render_page
+from wizard.services import activity, clock, code_delivery, one_time_codes, phones
+from wizard.sign_in import state as sign_in_state
+from wizard.signup.state import signed_in_account_id
+
+PHONE = code_delivery.PHONE
+
+
+def _code_limit():
+    return current_app.config["RATELIMIT_ACTIVATION_CODE"]
+
+
+@bp.route("/telephone", methods=["GET", "POST"])
+def number():
+    account = _account()
+    if account is None:
+        return redirect(url_for("pages.landing"), 303)
+    form = PhoneForm(data={"phone": phones.national(account.phone) if account.phone else "",
+                           "channel": account.code_channel})
+    if form.validate_on_submit():
+        code_delivery.choose_phone(account, form.phone.data, form.channel.data)
+        return _send_code(account)
+    return render_page("phone/number.html", form=form, account=account)
+
+
+@bp.route("/telephone/code", methods=["GET", "POST"])
+@limiter.limit(_code_limit, methods=["POST"])
+def code():
+    account = _account()
+    if account is None or not account.phone:
+        return redirect(url_for("phone.number" if account else "pages.landing"), 303)
+    form = OneTimeCodeForm(check=lambda typed: code_delivery.confirm(
+        db.session, account, PHONE, typed, settings.codes(PHONE), clock.now()))
+    valid = form.validate_on_submit()
+    if valid and account.phone_verified_at:  # for "Mon compte": its activity
+        activity.record(db.session, account.id, activity.PHONE_CHANGED, sign_in_state.device(), clock.now())
+    db.session.commit()  # the attempt is counted, right or wrong
+    if valid:
+        return redirect(url_for("phone.confirmed"), 303)
+    return _code_page(account, form)
+
+
+@bp.post("/telephone/code/renvoyer")
+def resend():
+    account = _account()
+    if account is None or not account.phone or not ResendForm().validate_on_submit():
+        return redirect(url_for("phone.number"), 303)
+    return _send_code(account)
+
+
+@bp.get("/telephone/confirme")
+def confirmed():
+    account = _account()
+    if account is None or account.code_channel_confirmed_at is None:
+        return redirect(url_for("phone.number"), 303)
+    return render_page("phone/confirmed.html", account=account, phone=phones.masked(account.phone))
+
+
+def _send_code(account: Account):
+    try:
+        code_delivery.send(db.session, account, PHONE, settings.codes(PHONE), clock.now())
+    except one_time_codes.SendLimited as limited:
+        db.session.commit()
+        if limited.reason == "cooldown":
+            flash(_("Un code vient de vous être envoyé : attendez un peu avant d’en demander un autre."))
+            return redirect(url_for("phone.code"), 303)
+        return render_page("phone/locked.html", status=429, until=limited.until, account=account)
+    db.session.commit()
+    return redirect(url_for("phone.code"), 303)
+
+
+def _code_page(account: Account, form):
+    current = code_delivery.current_code(db.session, account, PHONE)
+    limited = one_time_codes.send_limit(db.session, settings.codes(PHONE).policy, PHONE, account.id,
+                                        account.phone if account.code_channel == "sms" else account.email,
+                                        clock.now())
+    wait = max(0, int((limited.until - clock.now()).total_seconds())) if limited else 0
+    return render_page("phone/code.html", form=form, account=account, current=current,
+                       masked_phone=phones.masked(account.phone), wait=wait,
+                       locked_until=limited.until if limited and limited.reason != "cooldown" else None,
+                       resend_form=ResendForm(formdata=None))
+
+
+def _account() -> Account | None:
+    """The signed-in account, once its address is proven: the phone step comes after."""
+    account = db.session.get(Account, signed_in_account_id() or "")
+    return account if account is not None and account.status == "active" else None

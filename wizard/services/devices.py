@@ -1,0 +1,41 @@
+"""A rough device from a User-Agent: the browser's family and the system, nothing more.
+
+"Firefox|Windows", "Safari|iPhone", "|" when nothing is recognised. The full User-Agent
+is never stored: it is detailed enough to help recognise a person across sites. Names
+are proper nouns, the same in every language; only "unknown" is translated, by whoever
+displays it (`parts`).
+"""
+import re
+
+# The first that matches wins: Edge and Opera also say "Chrome", Chrome also says "Safari".
+_BROWSERS = (
+    ("Edge", re.compile(r"\bEdg(e|A|iOS)?/")),
+    ("Opera", re.compile(r"\b(OPR|Opera)/")),
+    ("Samsung Internet", re.compile(r"\bSamsungBrowser/")),
+    ("Firefox", re.compile(r"\b(Firefox|FxiOS)/")),
+    ("Chrome", re.compile(r"\b(Chrome|CriOS|Chromium)/")),
+    ("Safari", re.compile(r"\bVersion/[\d.]+.*\bSafari/")),
+)
+_SYSTEMS = (
+    ("iPhone", re.compile(r"\biPhone\b")),
+    ("iPad", re.compile(r"\biPad\b")),
+    ("Android", re.compile(r"\bAndroid\b")),
+    ("ChromeOS", re.compile(r"\bCrOS\b")),
+    ("Windows", re.compile(r"\bWindows\b")),
+    ("macOS", re.compile(r"\bMac OS X\b|\bMacintosh\b")),
+    ("Linux", re.compile(r"\bLinux\b")),
+)
+MAX_USER_AGENT = 512  # longer ones are cut before matching: no regex on megabytes
+
+
+def rough(user_agent: str | None) -> str:
+    text = (user_agent or "")[:MAX_USER_AGENT]
+    browser = next((name for name, pattern in _BROWSERS if pattern.search(text)), "")
+    system = next((name for name, pattern in _SYSTEMS if pattern.search(text)), "")
+    return f"{browser}|{system}"
+
+
+def parts(device: str | None) -> tuple[str, str]:
+    """(browser, system), each "" when unknown."""
+    browser, _, system = (device or "").partition("|")
+    return browser, system

@@ -1,0 +1,169 @@
+"""Sign in: email and password, then a code by email or SMS (or a remembered browser);
+sign out. Thin views over wizard/services/sign_in.py, code_delivery.py and sessions.py."""
+from flask import current_app, redirect, url_for
+
+from wizard import settings
+from wizard.extensions import db, limiter
+from wizard.models import Account
+from wizard.rendering import redirect_whole_page, render_page
+from wizard.services import activity, clock, code_delivery, one_time_codes, phones, sign_in
+from wizard.sign_in import bp, state
+from wizard.sign_in.forms import (ChannelForm, NewCodeForm, SignInCodeForm, SignInForm, attempt_message,
+                                  code_message)
+from wizard.sign_in.settings import sign_in_settings
+from wizard.signup.state import in_kiosk_mode
+
+SIGN_IN = code_delivery.SIGN_IN
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["RATELIMIT_SIGN_IN"]
+
+
+def _code_limit() -> str:
+    return current_app.config["RATELIMIT_ACTIVATION_CODE"]
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def start():
+    if state.signed_in_account() is not None:
+        return redirect(url_for("account.overview"), 303)
+    remembered = state.remembered_email()
+    form = SignInForm(data={"email": remembered, "remember_email": bool(remembered)}, check=_check_credentials)
+    if form.validate_on_submit():
+        return _password_accepted(form.result.account, form.email.data if form.remember_email.data else None)
+    db.session.commit()  # a failure is counted, right or wrong
+    return render_page("sign_in/sign_in.html", form=form, reason=state.signed_out_reason(),
+                       kiosk=in_kiosk_mode())
+
+
+@bp.route("/connexion/verification", methods=["GET", "POST"])
+def choose_channel():
+    account = state.pending_account()
+    if account is None:
+        return redirect(url_for(".start"), 303)
+    form = ChannelForm(data={"channel": account.code_channel if _sms_possible(account) else "email"},
+                       masked_email=sign_in.mask_email(account.email), masked_phone=_masked_phone(account))
+    if form.validate_on_submit():
+        return _send_code(account, form.channel.data)
+    return render_page("sign_in/channel.html", form=form)
+
+
+@bp.route("/connexion/code", methods=["GET", "POST"])
+@limiter.limit(_code_limit, methods=["POST"])
+def code():
+    account = state.pending_account()
+    if account is None or state.pending_channel() is None:
+        return redirect(url_for(".choose_channel" if account else ".start"), 303)
+    form = SignInCodeForm(check=lambda form: _check_code(account, form))
+    valid = form.validate_on_submit()
+    db.session.commit()  # the attempt is counted, right or wrong
+    if valid:
+        return _complete(account, remember=form.remember.data and not in_kiosk_mode())
+    return _code_page(account, form)
+
+
+@bp.post("/connexion/code/renvoyer")
+def resend():
+    account, form = state.pending_account(), NewCodeForm()
+    if account is None or not form.validate_on_submit():
+        return redirect(url_for(".start"), 303)
+    return _send_code(account, _chosen_channel(account, form.channel.data))
+
+
+@bp.post("/deconnexion")
+def sign_out():
+    state.current(touch=False)
+    state.end("user")
+    return redirect(url_for(".signed_out"), 303)
+
+
+@bp.get("/deconnexion")
+def signed_out():
+    if state.signed_in_account() is not None:
+        return redirect(url_for("account.overview"), 303)
+    return render_page("sign_in/signed_out.html", reason=state.signed_out_reason())
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _check_credentials(form):
+    attempt = sign_in.check_credentials(db.session, form.email.data, form.password.data, sign_in_settings(),
+                                        state.device(), clock.now())
+    return attempt, (None if attempt.outcome == sign_in.OK else attempt_message(attempt)), form.password
+
+
+def _password_accepted(account: Account, email_to_remember: str | None):
+    state.remember_email(email_to_remember)
+    if state.recognised_browser(account.id) is not None:
+        return _complete(account, remember=False, remembered=True)
+    state.start_pending(account)
+    db.session.commit()  # the count of failures starts again; a rehashed password
+    if _sms_possible(account):
+        return redirect(url_for(".choose_channel"), 303)
+    return _send_code(account, "email")
+
+
+def _send_code(account: Account, channel: str):
+    try:
+        code_delivery.send(db.session, account, SIGN_IN, settings.codes(SIGN_IN), clock.now(), channel=channel)
+    except one_time_codes.SendLimited as limited:
+        db.session.commit()
+        if limited.reason != "cooldown":
+            return render_page("sign_in/locked.html", status=429, until=limited.until)
+        if state.pending_channel() is None:
+            state.note_code_sent(channel)  # a code sent a moment ago, from another attempt
+        return _code_page(account, SignInCodeForm(formdata=None), too_soon=True)
+    state.note_code_sent(channel)
+    db.session.commit()
+    return redirect(url_for(".code"), 303)
+
+
+def _check_code(account: Account, form):
+    result = code_delivery.confirm(db.session, account, SIGN_IN, form.code.data, settings.codes(SIGN_IN),
+                                   clock.now())
+    return result, code_message(result, "sign_in"), form.code
+
+
+def _complete(account: Account, remember: bool, remembered: bool = False):
+    """The second factor is passed: a new session (renewed), and the activity recorded."""
+    state.begin(account.id, "sign_in")
+    activity.record(db.session, account.id, activity.SIGN_IN, state.device(), clock.now())
+    if remember and state.remember_browser(account.id) is not None:
+        activity.record(db.session, account.id, activity.NEW_BROWSER, state.device(), clock.now())
+    db.session.commit()
+    return redirect_whole_page(url_for("account.overview"))
+
+
+def _sms_possible(account: Account) -> bool:
+    return bool(account.phone and account.phone_verified_at)
+
+
+def _masked_phone(account: Account) -> str | None:
+    return phones.masked(account.phone) if _sms_possible(account) else None
+
+
+def _chosen_channel(account: Account, chosen: str | None) -> str:
+    """The button pressed: a new code the same way, or the other way."""
+    if chosen == "sms" and _sms_possible(account):
+        return "sms"
+    if chosen == "email":
+        return "email"
+    return state.pending_channel() or "email"
+
+
+def _code_page(account: Account, form, too_soon: bool = False):
+    now, channel = clock.now(), state.pending_channel() or "email"
+    current = code_delivery.current_code(db.session, account, SIGN_IN)
+    destination = account.phone if channel == "sms" else account.email
+    limited = one_time_codes.send_limit(db.session, settings.codes(SIGN_IN).policy, SIGN_IN, account.id,
+                                        destination, now)
+    return render_page(
+        "sign_in/code.html", form=form, channel=channel, too_soon=too_soon, kiosk=in_kiosk_mode(),
+        masked_email=sign_in.mask_email(account.email), masked_phone=_masked_phone(account),
+        code_expires_at=current.expires_at if current else None,
+        code_seconds_left=max(0, int((current.expires_at - now).total_seconds())) if current else 0,
+        wait=max(0, int((limited.until - now).total_seconds())) if limited else 0,
+        locked_until=limited.until if limited and limited.reason != "cooldown" else None,
+        remember_days=current_app.config["REMEMBER_BROWSER_DAYS"])
