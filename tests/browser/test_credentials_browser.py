@@ -6,7 +6,6 @@ activation screens are in the shared walk (support.SCREENS: test_axe.py, test_re
 test_html_validity.py); the journey to an activated account is in test_journeys.py."""
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser.support import (

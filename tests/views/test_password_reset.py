@@ -6,8 +6,16 @@ import re
 import pytest
 
 from tests.conftest import PASSWORD, ClientRequest, newest_message
-from tests.views.sign_in_support import (EMAIL, later, make_account, reset_link, session_cookie, sign_in,
-                                         type_password, wrong)
+from tests.views.sign_in_support import (
+    EMAIL,
+    later,
+    make_account,
+    reset_link,
+    session_cookie,
+    sign_in,
+    type_password,
+    wrong,
+)
 from wizard.models import OutboxMessage
 from wizard.models_sign_in import AccountEvent, AccountSession, PasswordReset, RememberedBrowser
 
@@ -204,7 +212,7 @@ def test_malformed_addresses(client_request, database, email, message, htmx):
     ("Jean-Dupont-2026!", "Jean-Dupont-2026!", ["Le mot de passe ne doit pas contenir votre nom ou votre prénom"]),
     ("Azerty123!", "Azerty123!", ["Ce mot de passe est trop courant : choisissez-en un plus difficile à deviner"]),
     (NEW_PASSWORD, NEW_PASSWORD + "x", ["Les deux mots de passe ne sont pas identiques"]),
-    ("<script>alert(1)</script>", "<script>alert(1)</script>", ["Le mot de passe doit comporter au moins une lettre majuscule"]),
+    ("<script>alert(1)</script>", "<script>alert(1)</script>", ["Le mot de passe doit comporter au moins une lettre majuscule"]),  # noqa: E501
 ])
 def test_the_new_password_follows_the_policy(account_id, app, client, client_request, password, confirmation,
                                               errors):

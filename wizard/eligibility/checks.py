@@ -32,10 +32,10 @@ def insurer():
 def _tell_outcome(db_session, account, check) -> None:
     config = current_app.config
     composer = TemplateComposer(service_name=config["SERVICE_NAME"], insurer_name=config["INSURER_NAME"],
-                                sign_in_url=settings.public_url("pages.landing"),
+                                sign_in_url=settings.public_url("sign_in.start"),
                                 help_url=settings.public_url("activation.not_received"))
     kind = {ELIGIBLE: "eligible", eligibility.FAILED: "insurer_unavailable"}.get(check.status, "not_eligible")
-    link = settings.public_url("pages.landing") if kind == "eligible" else settings.public_url("eligibility.confirm")
+    link = settings.public_url("sign_in.start") if kind == "eligible" else settings.public_url("eligibility.confirm")
     email = composer.eligibility_outcome(account.language, account.email, kind, link)
     outbox.queue_email(db_session, email, f"eligibility_{kind}", account.id, clock.now())
 

@@ -51,7 +51,7 @@ def attempt_message(attempt: sign_in.Attempt) -> str:
     if attempt.outcome == sign_in.PAUSED:
         return gettext("Après plusieurs essais infructueux, la connexion avec cette adresse e-mail est suspendue "
                        "jusqu’à %(time)s pour protéger le compte. Vous pourrez réessayer à ce moment-là, ou "
-                       "choisir dès maintenant un nouveau mot de passe", time=format_time(attempt.paused_until, "HH:mm"))
+                       "choisir dès maintenant un nouveau mot de passe", time=format_time(attempt.paused_until, "HH:mm"))  # noqa: E501
     if attempt.outcome == sign_in.NOT_ALLOWED:
         return gettext("Votre compte n’est pas encore prêt : terminez d’abord votre inscription")
     return str(WRONG_CREDENTIALS)

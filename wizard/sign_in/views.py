@@ -8,8 +8,7 @@ from wizard.models import Account
 from wizard.rendering import redirect_whole_page, render_page
 from wizard.services import activity, clock, code_delivery, one_time_codes, phones, sign_in
 from wizard.sign_in import bp, state
-from wizard.sign_in.forms import (ChannelForm, NewCodeForm, SignInCodeForm, SignInForm, attempt_message,
-                                  code_message)
+from wizard.sign_in.forms import ChannelForm, NewCodeForm, SignInCodeForm, SignInForm, attempt_message, code_message
 from wizard.sign_in.settings import sign_in_settings
 from wizard.signup.state import in_kiosk_mode
 
