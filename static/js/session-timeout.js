@@ -68,7 +68,9 @@
 
   function timeIsUp() {
     secondsLeftOnServer().then(function (left) {
-      if (left > 0) { close(); schedule(left); } else { location.assign(data.expiredUrl); }
+      if (left > warningSeconds) { close(); schedule(left); } // kept alive elsewhere
+      else if (left > 0) warn(left); // a moment more: the server has the last word
+      else location.assign(data.expiredUrl);
     }, function () { location.assign(data.expiredUrl); });
   }
 

@@ -46,6 +46,13 @@ def register(session, when=NOW, **kwargs) -> Account:
     return account
 
 
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch):
+    """Links are signed at the clock's time: at NOW, as every date in these tests, not at
+    the wall clock's (a test then depended on the hour it ran at)."""
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+
+
 def link_token(account) -> str:
     return tokens.activation_link_token(SETTINGS.secret_key, account.id, account.activation.generation)
 

@@ -17,8 +17,10 @@ SAFARI_IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWe
 IDENTITY = {"first_name": "Jean", "last_name": "Dupont", "birth_date": "1977-03-06", "identifier": "10203050"}
 
 
-def make_account(app, email=EMAIL, phone=PHONE, password=PASSWORD, status="active", language="fr") -> str:
-    """An account whose signup is complete: address proven, phone proven (unless None)."""
+def make_account(app, email=EMAIL, phone=PHONE, password=PASSWORD, status="active", language="fr",
+                 eligible=True) -> str:
+    """An account whose signup is complete: address proven, phone proven (unless None),
+    coverage confirmed by the insurer (unless `eligible` is false)."""
     now = clock.now()
     with app.app_context():
         hashing = passwords.Hashing(app.config["PASSWORD_HASH_TIME_COST"], app.config["PASSWORD_HASH_MEMORY_KIB"],
@@ -28,7 +30,8 @@ def make_account(app, email=EMAIL, phone=PHONE, password=PASSWORD, status="activ
                           answers={"identity": IDENTITY, "role": {"role": "subscriber"}}, created_at=now,
                           email_given_at=now, activated_at=now if status == "active" else None,
                           phone=phone, phone_verified_at=now if phone else None,
-                          code_channel="sms" if phone else "email", code_channel_confirmed_at=now)
+                          code_channel="sms" if phone else "email", code_channel_confirmed_at=now,
+                          eligible_at=now if eligible else None)
         db.session.add(account)
         db.session.commit()
         return account.id

@@ -38,6 +38,7 @@ def test_the_details(signed_in, client_request, htmx):
     assert rows == [("Nom", "Jean Dupont"), ("Adresse e-mail", EMAIL), ("Téléphone portable", "06 •• •• •• 78")]
     assert page.select_one("a[href='/compte/mot-de-passe']").get_text() == "Changer mon mot de passe"
     assert "15 minutes sans activité" in page.text_of("#wizard-step")
+    assert page.response.headers["Cache-Control"] == "no-store"
 
 
 def test_no_phone_is_said_so(app, client, client_request):

@@ -180,3 +180,33 @@ def test_language_switch_never_leaves_the_site(client_request, target):
 def test_an_unknown_language_is_ignored(client_request):
     client_request.post("/langue", {"lang": "xx", "next": "/"}, expect_redirect="/")
     assert client_request.get("/").select_one("html")["lang"] == "fr"
+
+
+def test_the_steps_warn_before_the_journey_expires(client, client_request):
+    walk_to(client, "qualite")
+    dialog = client_request.get("/inscription/qualite").select_one("dialog#session-timeout")
+    assert (dialog["data-idle-seconds"], dialog["data-warning-seconds"]) == ("1800", "120")
+    assert dialog["data-status-url"] == "/inscription/session" and dialog["data-expired-url"] == "/inscription/"
+    assert dialog.select_one("h2").get_text() == "Votre inscription va expirer"
+    assert dialog.select_one("form[action='/inscription/session'] button").get_text() == "Continuer mon inscription"
+    assert "Votre inscription expirera dans 2 minutes." in dialog["data-announcements"]
+
+
+def test_reading_the_time_left_is_not_activity_staying_is(client, database, monkeypatch):
+    walk_to(client, "qualite")
+    before = database(lambda s: s.query(Journey).one().updated_at)
+    later = clock.now() + timedelta(minutes=20)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert 590 <= client.get("/inscription/session").get_json()["seconds_left"] <= 600
+    assert database(lambda s: s.query(Journey).one().updated_at) == before
+    stayed = client.post("/inscription/session", headers={"Accept": "application/json"}).get_json()
+    assert stayed["seconds_left"] == 1800
+    assert client.post("/inscription/session").headers["Location"] == "/inscription/qualite"  # without JS
+
+
+def test_no_journey_warning_on_a_kiosk_or_outside_the_steps(client, client_request):
+    walk_to(client, "qualite")
+    assert client_request.get("/").select_one("#session-timeout") is None
+    client.post("/borne/commencer", data={"kiosque": "agence-paris-11"})
+    walk_to(client, "qualite")
+    assert client_request.get("/inscription/qualite").select_one("#session-timeout") is None

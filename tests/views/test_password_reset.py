@@ -212,7 +212,8 @@ def test_malformed_addresses(client_request, database, email, message, htmx):
     ("Jean-Dupont-2026!", "Jean-Dupont-2026!", ["Le mot de passe ne doit pas contenir votre nom ou votre prénom"]),
     ("Azerty123!", "Azerty123!", ["Ce mot de passe est trop courant : choisissez-en un plus difficile à deviner"]),
     (NEW_PASSWORD, NEW_PASSWORD + "x", ["Les deux mots de passe ne sont pas identiques"]),
-    ("<script>alert(1)</script>", "<script>alert(1)</script>", ["Le mot de passe doit comporter au moins une lettre majuscule"]),  # noqa: E501
+    ("<script>alert(1)</script>", "<script>alert(1)</script>",
+     ["Le mot de passe doit comporter au moins une lettre majuscule"]),
 ])
 def test_the_new_password_follows_the_policy(account_id, app, client, client_request, password, confirmation,
                                               errors):

@@ -30,6 +30,13 @@ def signed_in(view):
     return guarded
 
 
+@bp.after_request
+def _private(response):
+    """Personal data: the browser keeps no copy, so Back after signing out shows nothing."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("")
 @signed_in
 def overview():
@@ -91,7 +98,7 @@ def sign_out_everywhere():
 @bp.get("/session")
 def session_status():
     """For the idle warning: seconds before the session ends. Reading it is not activity."""
-    return _no_store(jsonify(seconds_left=state.seconds_left()))
+    return jsonify(seconds_left=state.seconds_left())
 
 
 @bp.post("/session")
@@ -99,7 +106,7 @@ def stay_signed_in():
     """The idle warning's "Rester connecté" (a fetch); without JavaScript, back to the account."""
     left = state.stay_signed_in() if ResendForm().validate_on_submit() else state.seconds_left()
     if request.accept_mimetypes.best == "application/json":
-        return _no_store(jsonify(seconds_left=left))
+        return jsonify(seconds_left=left)
     return redirect(url_for(".overview"), 303)
 
 
@@ -112,11 +119,6 @@ def _forget(account: Account, browser_id: str) -> bool:
     if this_one:
         state.forget_this_browser()
     return True
-
-
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _change_password_form(account: Account) -> ChangePasswordForm:

@@ -104,10 +104,13 @@ def run(db_session, check_id: str, settings: EligibilitySettings, deps: Run) -> 
     if check is None:
         return None
     account = db_session.get(Account, check.account_id)
+    # Read before the commit, so that no transaction, and no pooled connection, is held
+    # while the insurer thinks: the pool has 15 connections, the job threads are 64.
+    applicant = applicant_from_answers(account.answers)
     check.stage, check.updated_at = IDENTIFYING, deps.now()
     db_session.commit()
     try:
-        verdict = deps.ask(applicant_from_answers(account.answers))
+        verdict = deps.ask(applicant)
     except InsurerUnavailable:
         return _unreachable(db_session, check, account, settings, deps)
     now = deps.now()

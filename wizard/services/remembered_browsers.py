@@ -40,7 +40,8 @@ def remember(db_session, secret_key: str, account_id: str, device: str, lifetime
     return _serializer(secret_key).dumps({"i": row.id, "t": token}), row
 
 
-def recognise(db_session, secret_key: str, cookie: str | None, account_id: str, now: datetime) -> RememberedBrowser | None:  # noqa: E501
+def recognise(db_session, secret_key: str, cookie: str | None, account_id: str,
+              now: datetime) -> RememberedBrowser | None:
     """The live row this cookie stands for, if it belongs to `account_id`; marks it used."""
     row = find(db_session, secret_key, cookie, now)
     if row is None or row.account_id != account_id:

@@ -7,6 +7,7 @@ or `absolute` after it began, whatever the activity. An ended session never come
 the next sign-in makes a new token (the session is renewed).
 """
 import hashlib
+import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,7 +81,8 @@ def seconds_left(row: AccountSession | None, policy: SessionPolicy, now: datetim
     if row is None:
         return 0
     deadline = min(row.last_seen_at + policy.idle, row.created_at + policy.absolute)
-    return max(0, int((deadline - now).total_seconds()))
+    # Rounded up: 0 only once the session has really ended, never a moment before.
+    return max(0, math.ceil((deadline - now).total_seconds()))
 
 
 def end(db_session, token: str | None, now: datetime) -> None:

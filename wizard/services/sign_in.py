@@ -53,8 +53,9 @@ class Attempt:
 
 
 def can_sign_in(account: Account | None) -> bool:
-    """Whether this account may sign in at all (its password aside)."""
-    return account is not None and account.status == "active"
+    """Whether this account may sign in at all (its password aside): its signup is over,
+    the insurer having confirmed the person is covered."""
+    return account is not None and account.status == "active" and account.eligible_at is not None
 
 
 def email_digest(secret_key: str, email: str) -> str:

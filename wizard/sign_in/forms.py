@@ -49,9 +49,10 @@ def new_password_fields():
 def attempt_message(attempt: sign_in.Attempt) -> str:
     """What a refused password says; the same for a wrong address and a wrong password."""
     if attempt.outcome == sign_in.PAUSED:
+        until = format_time(attempt.paused_until, "HH:mm")
         return gettext("Après plusieurs essais infructueux, la connexion avec cette adresse e-mail est suspendue "
                        "jusqu’à %(time)s pour protéger le compte. Vous pourrez réessayer à ce moment-là, ou "
-                       "choisir dès maintenant un nouveau mot de passe", time=format_time(attempt.paused_until, "HH:mm"))  # noqa: E501
+                       "choisir dès maintenant un nouveau mot de passe", time=until)
     if attempt.outcome == sign_in.NOT_ALLOWED:
         return gettext("Votre compte n’est pas encore prêt : terminez d’abord votre inscription")
     return str(WRONG_CREDENTIALS)

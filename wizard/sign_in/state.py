@@ -289,13 +289,13 @@ def timeout_context() -> dict:
     idle = int(_policy(row.kind).idle.total_seconds())
     warning = min(current_app.config["SESSION_WARNING_SECONDS"], idle // 2)
     return {"session_timeout": {"seconds_left": seconds_left(), "idle_seconds": idle, "warning_seconds": warning,
-                                "announcements": _announcements(warning)}}
+                                "announcements": announcements(warning, _time_left)}}
 
 
-def _announcements(warning: int) -> dict[int, str]:
+def announcements(warning: int, words) -> dict[int, str]:
     """What the live region says as the warning counts down: every 30 seconds, in words."""
     moments = {warning} | set(range(30, warning, 30))
-    return {seconds: _time_left(seconds) for seconds in sorted(moments, reverse=True) if seconds > 0}
+    return {seconds: words(seconds) for seconds in sorted(moments, reverse=True) if seconds > 0}
 
 
 def _time_left(seconds: int) -> str:

@@ -73,7 +73,6 @@ def resend():
 
 @bp.post("/deconnexion")
 def sign_out():
-    state.current(touch=False)
     state.end("user")
     return redirect(url_for(".signed_out"), 303)
 
@@ -96,7 +95,7 @@ def _check_credentials(form):
 def _password_accepted(account: Account, email_to_remember: str | None):
     state.remember_email(email_to_remember)
     if state.recognised_browser(account.id) is not None:
-        return _complete(account, remember=False, remembered=True)
+        return _complete(account, remember=False)  # a remembered browser: no code
     state.start_pending(account)
     db.session.commit()  # the count of failures starts again; a rehashed password
     if _sms_possible(account):
@@ -125,7 +124,7 @@ def _check_code(account: Account, form):
     return result, code_message(result, "sign_in"), form.code
 
 
-def _complete(account: Account, remember: bool, remembered: bool = False):
+def _complete(account: Account, remember: bool):
     """The second factor is passed: a new session (renewed), and the activity recorded."""
     state.begin(account.id, "sign_in")
     activity.record(db.session, account.id, activity.SIGN_IN, state.device(), clock.now())

@@ -4,3 +4,6 @@ from flask import Blueprint
 bp = Blueprint("signup", __name__, url_prefix="/inscription")
 
 from wizard.signup import views  # noqa: E402,F401  (registers the routes)
+from wizard.signup.state import journey_timeout  # noqa: E402
+
+bp.app_context_processor(journey_timeout)

@@ -4,7 +4,8 @@ The only code that reads or writes the journey keys of the session cookie.
 """
 from datetime import timedelta
 
-from flask import current_app, session, url_for
+from flask import current_app, request, session, url_for
+from flask_babel import gettext, ngettext
 
 from wizard import steps
 from wizard.extensions import db
@@ -125,3 +126,35 @@ def signed_in_account_id(touch: bool = True) -> str | None:
     from wizard.sign_in import state
     row = state.current(touch)
     return row.account_id if row is not None else None
+
+
+def journey_timeout() -> dict:
+    """On the steps, the layout warns before the journey expires, as it does before a
+    signed-in session ends (RGAA 13.1). Reads only; a kiosk has its own warning."""
+    from wizard.sign_in.state import announcements
+    if request.blueprint != "signup" or in_kiosk_mode():
+        return {}
+    idle, now = idle_limit(), clock.now()
+    journey = journeys.find(db.session, session.get(SESSION_KEY), now, idle)
+    if journey is None:
+        return {}
+    idle_seconds = int(idle.total_seconds())
+    warning = min(current_app.config["SESSION_WARNING_SECONDS"], idle_seconds // 2)
+    return {"session_timeout": {
+        "journey": True, "seconds_left": journey_seconds_left(journey, now), "idle_seconds": idle_seconds,
+        "warning_seconds": warning, "announcements": announcements(warning, _journey_time_left)}}
+
+
+def journey_seconds_left(journey, now) -> int:
+    return max(0, int((idle_limit() - (now - journey.updated_at)).total_seconds()))
+
+
+def _journey_time_left(seconds: int) -> str:
+    minutes, rest = divmod(seconds, 60)
+    if not rest:
+        return ngettext("Votre inscription expirera dans %(num)s minute.",
+                        "Votre inscription expirera dans %(num)s minutes.", minutes)
+    if not minutes:
+        return ngettext("Votre inscription expirera dans %(num)s seconde.",
+                        "Votre inscription expirera dans %(num)s secondes.", rest)
+    return gettext("Votre inscription expirera dans %(minutes)s min %(seconds)s s.", minutes=minutes, seconds=rest)

@@ -1,7 +1,7 @@
 """Step views: build the form, validate, save, redirect (post/redirect/get), or re-render."""
 from datetime import date, timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
@@ -10,9 +10,9 @@ from wizard.activation.limits import activation_email_limits, typed_address
 from wizard.extensions import db, limiter
 from wizard.forms import IDENTIFIER_TEXTS, CredentialsForm, RoleForm, password_checklist
 from wizard.rendering import render_page
-from wizard.services import accounts, captcha, clock
+from wizard.services import accounts, captcha, clock, journeys
 from wizard.signup import bp
-from wizard.signup.state import WizardState
+from wizard.signup.state import SESSION_KEY, WizardState, idle_limit, journey_seconds_left
 
 
 def _step_limit():
@@ -226,3 +226,21 @@ def summary_rows(answers: dict) -> list[dict]:
 
 def _date(iso: str) -> str:
     return format_date(date.fromisoformat(iso), "long")
+
+
+@bp.get("/session")
+def journey_status():
+    """For the warning before the journey expires: seconds left. Reading it is not activity."""
+    journey = journeys.find(db.session, session.get(SESSION_KEY), clock.now(), idle_limit())
+    return jsonify(seconds_left=journey_seconds_left(journey, clock.now()) if journey else 0)
+
+
+@bp.post("/session")
+def stay():
+    """The warning's "Continuer mon inscription": the journey counts from now again."""
+    state = WizardState.load()
+    journeys.touch(state.journey, clock.now())
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(seconds_left=journey_seconds_left(state.journey, clock.now()))
+    return redirect(state.current_url(), 303)
