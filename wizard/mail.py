@@ -42,10 +42,12 @@ class TemplateComposer:
     def one_time_code(self, language: str, recipient: str, code: str, minutes: int) -> Email:
         return self._compose("one_time_code", language, recipient, code=code, minutes=minutes)
 
+    subjects = SUBJECTS  # a composer of other emails brings its own
+
     def _compose(self, kind: str, language: str, recipient: str, **context) -> Email:
         context = {**self.common, **context, "recipient": recipient, "language": language}
         with force_locale(language):
-            subject = str(SUBJECTS[kind]) % {"service": self.common["service_name"]}
+            subject = str(self.subjects[kind]) % {"service": self.common["service_name"]}
             return Email(recipient=recipient, subject=subject,
                          text=render_template(f"mail/{kind}.txt", **context),
                          html=render_template(f"mail/{kind}.html", subject=subject, **context))
