@@ -4,6 +4,9 @@ from dataclasses import asdict, dataclass
 
 PASS, MISS, NOT_MEASURED = "PASS", "MISS", "NOT MEASURED"
 KB = 1024
+# POSTs that wait for another system by design, shown apart from the step POSTs: the
+# eligibility confirmation waits up to ELIGIBILITY_QUICK_ANSWER_SECONDS for the insurer.
+WAITS_FOR_INSURER = ("POST eligibility",)
 
 
 @dataclass
@@ -20,7 +23,9 @@ def _judge(ok: bool) -> str:
 def step_posts(figures) -> Line:
     name = "Step POST p95 <= 15 ms, hash excluded"
     served = figures["steps"].get("gunicorn", {}).get("requests", {})
-    posts = {label: f["p95"] for label, f in served.items() if label.startswith("POST ")}
+    posts = {label: f["p95"] for label, f in served.items()
+             if label.startswith("POST ") and label not in WAITS_FOR_INSURER}
+    apart = {label: served[label]["p95"] for label in WAITS_FOR_INSURER if label in served}
     altcha = figures.get("captcha_altcha", {}).get("gunicorn", {}).get("POST captcha (ALTCHA)")
     if altcha:
         posts["POST captcha (ALTCHA)"] = altcha["p95"]
@@ -36,10 +41,14 @@ def step_posts(figures) -> Line:
         if in_process.get("cpu"):
             figure += (f"; its own CPU time in-process: p95 {in_process['cpu']['p95']:.1f} ms; load average "
                        f"{machine.get('load_before', 0):.1f} at start, {machine.get('load_after', 0):.1f} at end")
+    for label, p95 in apart.items():
+        figure += f"; apart, {label} (waits for the insurer's answer): p95 {p95:.1f} ms"
     return Line(name, _judge(posts[worst] <= 15), figure)
 
 
 def status_poll(figures) -> Line:
+    """Judged in-process (the app's own time), with no database write; the figures through
+    gunicorn (500 people polling) are shown beside."""
     name = "Status poll p95 <= 2 ms (eligibility)"
     status = figures["eligibility_status"]
     if "not_measured" in status:
@@ -47,7 +56,23 @@ def status_poll(figures) -> Line:
         hint = f"; the hand-off status poll, same shape: p95 {handoff['p95']:.2f} ms in-process, " \
                f"{handoff['writes_per_poll']:g} writes/poll" if "p95" in handoff else ""
         return Line(name, NOT_MEASURED, status["not_measured"] + hint)
-    return Line(name, _judge(status["p95"] <= 2), f"p95 {status['p95']:.2f} ms")
+    measured = status.get("in_process") or {}
+    if "p95" not in measured:
+        return Line(name, NOT_MEASURED, measured.get("not_measured", "no poll measured"))
+    writes, cpu = measured["writes_per_poll"], (measured.get("cpu") or {}).get("p95")
+    figure = f"in-process p95 {measured['p95']:.2f} ms" + (f" (its CPU time p95 {cpu:.2f} ms)" if cpu else "") + \
+        f", {writes:g} database writes per poll"
+    ok = measured["p95"] <= 2 and writes == 0
+    if not ok and writes == 0 and cpu is not None and cpu <= 2:
+        machine = figures.get("machine", {})
+        figure += (f"; the wall-clock tail above the CPU time is the machine's load (load average "
+                   f"{machine.get('load_before', 0):.1f} at start, {machine.get('load_after', 0):.1f} at end)")
+    served = status.get("gunicorn") or {}
+    if "latency_ms" in served:
+        figure += (f"; {served['people']} people polling every {served['every_s']:g} s through gunicorn: "
+                   f"p50 {served['latency_ms']['p50']:.2f} ms, p95 {served['latency_ms']['p95']:.2f} ms, "
+                   f"failures {sum(served['failures'].values())}")
+    return Line(name, _judge(ok), figure)
 
 
 def step_swaps(figures) -> Line:
@@ -74,11 +99,31 @@ def first_page(figures) -> Line:
 
 
 def eligibility_checks(figures) -> Line:
+    """Judged on 500 checks started by 500 POSTs at once through gunicorn -w 2 (each worker
+    with its thread pool), the deployment the other lines are measured on."""
     name = "500 checks against a 1 s insurer done in <= 10 s (embedded runner)"
-    embedded = figures["eligibility_checks"]["embedded"]
+    results = figures["eligibility_checks"]
+    embedded = results["embedded"]
     if "not_measured" in embedded:
         return Line(name, NOT_MEASURED, embedded["not_measured"])
-    return Line(name, _judge(embedded["seconds"] <= 10), f"{embedded['seconds']:.1f} s")
+    figure = _checks_figure(embedded, "through gunicorn -w 2")
+    one = results.get("embedded, one process") or {}
+    if "seconds" in one:
+        figure += "; " + _checks_figure(one, "in one process (gunicorn -w 1)")
+    if embedded["checks"] < 500:
+        return Line(name, NOT_MEASURED, f"only {embedded['checks']} checks started (--quick or --checks): " + figure)
+    ok = embedded["all_done"] and embedded["seconds"] <= 10 and \
+        embedded["statuses"].get("eligible", 0) == embedded["checks"]
+    return Line(name, _judge(ok), figure)
+
+
+def _checks_figure(result: dict, where: str) -> str:
+    if result["all_done"]:
+        text = f"{result['checks']} checks {where}: all done in {result['seconds']:.1f} s"
+    else:
+        text = f"{result['checks']} checks {where}: {result['finished']} done after {result['seconds']:.1f} s"
+    others = {status: n for status, n in result["statuses"].items() if status != "eligible"}
+    return text + (f" (not eligible: {others})" if others else "")
 
 
 def second_visit(figures) -> Line:

@@ -3,9 +3,17 @@
 Both keep cookies, never follow redirects, send what a phone's browser sends
 (Accept-Encoding, Accept-Language) and time each request. `Reply.body` is the body as
 it travelled (compressed or not); `Reply.text` is the decoded HTML.
+
+Each browser has an address of its own, as people do: in-process its REMOTE_ADDR; over
+HTTP an X-Forwarded-For header, which the app reads when started with PROXY_FIX_X_FOR=1
+(as behind the proxy of a deployment). So the limits per address (some are fixed in the
+code, such as the eligibility check's 10 per minute) count each person apart, as they
+would in production, rather than the whole bench as one address.
 """
 import gzip
 import http.client
+import itertools
+import threading
 import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -15,6 +23,15 @@ import brotli
 
 BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br, zstd", "Accept-Language": "fr-FR,fr;q=0.9"}
 HTMX_HEADERS = {"HX-Request": "true"}
+_addresses = itertools.count(1)
+_addresses_lock = threading.Lock()
+
+
+def new_address() -> str:
+    """A private IPv4 address not given to another browser of this run."""
+    with _addresses_lock:
+        n = next(_addresses)
+    return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
 
 
 @dataclass
@@ -59,6 +76,7 @@ class InProcessBrowser:
     def __init__(self, app, accept=BROWSER_HEADERS):
         self.app = app
         self.client = app.test_client()
+        self.client.environ_base["REMOTE_ADDR"] = new_address()
         self.accept = accept
 
     def request(self, method: str, path: str, data: dict | None = None, headers: dict | None = None) -> Reply:
@@ -89,13 +107,14 @@ class HttpBrowser:
     accept: dict = field(default_factory=lambda: dict(BROWSER_HEADERS))
     timeout: float = 30
     cookies: dict = field(default_factory=dict)
+    address: str = field(default_factory=new_address)  # sent as X-Forwarded-For
 
     def __post_init__(self):
         parts = urlsplit(self.base_url)
         self.host, self.port = parts.hostname, parts.port
 
     def request(self, method: str, path: str, data: dict | None = None, headers: dict | None = None) -> Reply:
-        headers = _merge(self.accept, headers)
+        headers = _merge(self.accept, {"X-Forwarded-For": self.address}, headers)
         body = None
         if data is not None:
             body = urlencode(data).encode()

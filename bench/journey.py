@@ -1,6 +1,7 @@
 """One person's signup, walked as a browser would: every step of wizard/steps.py in the
-order the server redirects to, then the pages after the steps (activation, and what is
-added later).
+order the server redirects to, then the pages after the steps: activation by the mailed
+link, the phone (the SMS code read from the outbox), the eligibility check and its
+waiting page, polled as htmx polls it until the outcome shows.
 
 The walk follows the server's redirects, so it grows with the journey: a new step needs
 its answers in ANSWERS, a new page after the steps a handler in AFTER_STEPS. Until it has
@@ -8,6 +9,8 @@ them the walk stops there and says why (`Walk.stopped`), and every figure that n
 missing part is reported as "not measured yet".
 """
 import re
+import time
+import zlib
 from dataclasses import dataclass, field
 
 from bench.clients import HTMX_HEADERS, Reply
@@ -31,6 +34,18 @@ ANSWERS = {
                                     "password": PASSWORD, "password_confirmation": PASSWORD},
 }
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+BUTTON_LINK = re.compile(r'<a class="button" href="([^"]+)"')
+STATUS_POLL = re.compile(r'data-hx-get="([^"]*/verification-en-cours/etat[^"]*)"')
+ELIGIBLE = "Félicitations"  # the outcome page of an eligible person (French: the browser asks for fr-FR)
+# The waiting page polls every 2 s; a walk polls as often, and gives up after this many.
+POLL_EVERY_S, MAX_POLLS = 2.0, 30
+
+
+def phone_number(number: int, run_id: str) -> str:
+    """A distinct French mobile number per journey, as the person types it: the caps on
+    codes sent to one number (CODE_SENDS_PER_HOUR, CODE_SENDS_PER_DAY) stay the app's."""
+    digits = f"{(zlib.crc32(run_id.encode()) * 7919 + number) % 10**7:07d}"
+    return f"06 1{digits[0]} {digits[1:3]} {digits[3:5]} {digits[5:7]}"
 
 
 def csrf_token(html: str) -> str:
@@ -48,6 +63,7 @@ class Walk:
     reached: list[str] = field(default_factory=list)  # the stages passed, in order
     stopped: str | None = None  # why the walk ended before the end of the journey
     end: str | None = None  # the last page, when the walk reached the end
+    status_path: str | None = None  # the eligibility status URL, when the waiting page polled it
 
 
 class Journey:
@@ -56,6 +72,7 @@ class Journey:
     def __init__(self, browser, reader, number: int, swaps: bool = False, run_id: str = "bench"):
         self.browser, self.reader, self.swaps = browser, reader, swaps
         self.email = f"personne{number}.{run_id}@example.org"
+        self.phone = phone_number(number, run_id)
         self.walk = Walk()
 
     def run(self, max_requests: int = 40) -> Walk:
@@ -70,7 +87,7 @@ class Journey:
                 if step is not None:
                     location = self._step(step, location)
                 elif location in AFTER_STEPS:
-                    location = AFTER_STEPS[location](self, location)
+                    location = getattr(self, AFTER_STEPS[location])(location)
                 else:
                     self._get(location, "GET end")
                     self.walk.end = location
@@ -106,6 +123,61 @@ class Journey:
         self.walk.reached.append("activation")
         return reply.location
 
+    def _activated(self, path: str) -> str:
+        """"Your account is activated": its button leads on to the phone."""
+        return self._button(self._get(path, "GET account_activated"), path)
+
+    def _phone(self, path: str) -> str:
+        page = self._get(path, "GET phone")
+        reply = self._request("POST", path, "POST phone", {"phone": self.phone, "channel": "sms",
+                                                           "csrf_token": csrf_token(page.text)})
+        return reply.location
+
+    def _phone_code(self, path: str) -> str:
+        page = self._get(path, "GET phone_code")
+        code = self.reader.sms_code(self.phone)
+        if code is None:
+            raise Stopped(f"no SMS code sent to {self.phone} in the outbox")
+        reply = self._request("POST", path, "POST phone_code", {"code": code, "csrf_token": csrf_token(page.text)})
+        self.walk.reached.append("phone")
+        return reply.location
+
+    def _phone_confirmed(self, path: str) -> str:
+        return self._button(self._get(path, "GET phone_confirmed"), path)
+
+    def _eligibility(self, path: str) -> str:
+        """The confirmation: its POST waits a little for the insurer's answer
+        (ELIGIBILITY_QUICK_ANSWER_SECONDS), then shows the waiting page."""
+        page = self._get(path, "GET eligibility")
+        reply = self._request("POST", path, "POST eligibility", {"csrf_token": csrf_token(page.text)})
+        return reply.location
+
+    def _waiting(self, path: str) -> None:
+        """"Vérification en cours": polled as htmx polls it, until the outcome shows."""
+        page = self._get(path, "GET eligibility_waiting")
+        text = page.text
+        for _ in range(MAX_POLLS):
+            found = STATUS_POLL.search(text)
+            if not found:
+                break
+            self.walk.status_path = found.group(1).replace("&amp;", "&")
+            time.sleep(POLL_EVERY_S)
+            text = self._poll(self.walk.status_path).text
+        else:
+            raise Stopped(f"the eligibility check was not over after {MAX_POLLS} polls")
+        if ELIGIBLE not in text:
+            outcome = re.search(r"<strong>([^<]+)</strong>", text)
+            raise Stopped("the eligibility check did not answer eligible: "
+                          + (outcome.group(1) if outcome else "no outcome shown"))
+        self.walk.reached.append("eligibility")
+        self.walk.end = path
+
+    def _button(self, page: Reply, path: str) -> str:
+        found = BUTTON_LINK.search(page.text)
+        if not found:
+            raise Stopped(f"{path} shows no button to go on")
+        return found.group(1)
+
     # --- requests --------------------------------------------------------------------------
 
     def _get(self, path: str, label: str) -> Reply:
@@ -114,6 +186,13 @@ class Journey:
         self.walk.timings.append((label + (" (swap)" if self.swaps else ""), reply))
         if reply.status != 200:
             raise Stopped(f"GET {path} answered {reply.status} {reply.location}")
+        return reply
+
+    def _poll(self, path: str) -> Reply:
+        reply = self.browser.get(path, headers=HTMX_HEADERS)
+        self.walk.timings.append(("GET eligibility_status (poll)", reply))
+        if reply.status != 200:
+            raise Stopped(f"GET {path} answered {reply.status}")
         return reply
 
     def _request(self, method: str, path: str, label: str, data: dict | None = None) -> Reply:
@@ -127,7 +206,14 @@ class Journey:
         return reply
 
 
-# The pages that follow the steps, by path: each does what the person does there.
+# The pages that follow the steps, by path: the method of Journey that does what the person
+# does there (by name, so that a subclass, such as transfer.MeasuringJourney, can add to it).
 AFTER_STEPS = {
-    "/inscription/verifiez-vos-emails": Journey._activation,
+    "/inscription/verifiez-vos-emails": "_activation",
+    "/inscription/compte-active": "_activated",
+    "/inscription/telephone": "_phone",
+    "/inscription/telephone/code": "_phone_code",
+    "/inscription/telephone/confirme": "_phone_confirmed",
+    "/inscription/eligibilite": "_eligibility",
+    "/inscription/verification-en-cours": "_waiting",
 }

@@ -1,26 +1,30 @@
 """Load through gunicorn: whole signups by a bounded number of people at once, and many
 people polling a status fragment. Every loop is bounded in count and in time."""
 import itertools
+import os
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.clients import HTMX_HEADERS, HttpBrowser
+from bench.clients import HTMX_HEADERS, HttpBrowser, new_address
 from bench.journey import Journey
 from bench.stats import summary
 
 
 def signups(base_url: str, reader, concurrency: int, run_id: str, journeys: int | None = None,
-            seconds: float | None = None) -> dict:
+            seconds: float | None = None, server_cpu=None) -> dict:
     """`concurrency` people each walk whole journeys, one after another, until `journeys`
-    are done or `seconds` have passed. A signup is complete when its walk reached the end."""
+    are done or `seconds` have passed. A signup is complete when its walk reached the end.
+    `server_cpu`: a function giving the server's CPU seconds so far (bench.server.Gunicorn)."""
     numbers = itertools.count()
     lock = threading.Lock()
     done, stops, journey_s, request_ms = [], Counter(), [], []
     start = time.perf_counter()
     deadline = start + (seconds if seconds is not None else 600)
     cpu_start = time.process_time()
+    server_start = server_cpu() if server_cpu else None
+    load_start = os.getloadavg()[0]
 
     def person():
         while time.perf_counter() < deadline:
@@ -42,7 +46,10 @@ def signups(base_url: str, reader, concurrency: int, run_id: str, journeys: int 
         for future in [pool.submit(person) for _ in range(concurrency)]:
             future.result()
     elapsed = time.perf_counter() - start
+    server_s = server_cpu() - server_start if server_cpu else None
     return {"concurrency": concurrency, "seconds": elapsed, "completed": len(done),
+            "server_cpu_s": server_s, "load_average": (load_start, os.getloadavg()[0]),
+            "server_cpu_ms_per_signup": server_s * 1000 / len(done) if server_s is not None and done else None,
             "per_second": len(done) / elapsed if elapsed else 0.0, "stopped": dict(stops),
             "journey_s": summary(journey_s), "request_ms": summary(request_ms),
             "requests": len(request_ms),
@@ -51,10 +58,14 @@ def signups(base_url: str, reader, concurrency: int, run_id: str, journeys: int 
             "client_cpu_s": time.process_time() - cpu_start}
 
 
-def polling(base_url: str, path: str, people: int, every_s: float, seconds: float, threads: int = 32) -> dict:
-    """`people` browsers each polling `path` every `every_s` seconds, for `seconds`: requests
-    go out on a fixed schedule (people / every_s per second) whatever the answers' speed,
-    and each one's lateness says whether the server keeps up."""
+def polling(base_url: str, path, people: int, every_s: float, seconds: float, threads: int = 32,
+            server_cpu=None) -> dict:
+    """`people` browsers each polling every `every_s` seconds, for `seconds`: requests go
+    out on a fixed schedule (people / every_s per second) whatever the answers' speed, and
+    each one's lateness says whether the server keeps up. `path`: one URL for all, or a
+    list of (URL, cookies), one per person (each their own status, their own session)."""
+    targets = [(path, {})] if isinstance(path, str) else path
+    addresses = [new_address() for _ in range(people)]
     rate = people / every_s
     total = int(rate * seconds)
     start = time.perf_counter() + 0.2
@@ -63,7 +74,6 @@ def polling(base_url: str, path: str, people: int, every_s: float, seconds: floa
     latencies, late_ms, failures = [], [], Counter()
 
     def poller():
-        browser = HttpBrowser(base_url, timeout=10)
         while True:
             with lock:
                 index = next(schedule, None)
@@ -73,9 +83,12 @@ def polling(base_url: str, path: str, people: int, every_s: float, seconds: floa
             wait = due - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
+            target, cookies = targets[index % len(targets)]
+            browser = HttpBrowser(base_url, timeout=10, cookies=dict(cookies),
+                                  address=addresses[index % people])
             began = time.perf_counter()
             try:
-                reply = browser.get(path, headers=HTMX_HEADERS)
+                reply = browser.get(target, headers=HTMX_HEADERS)
                 status = reply.status
             except OSError as error:
                 status = type(error).__name__
@@ -86,8 +99,13 @@ def polling(base_url: str, path: str, people: int, every_s: float, seconds: floa
                 else:
                     failures[str(status)] += 1
 
+    server_start, load_start = server_cpu() if server_cpu else None, os.getloadavg()[0]
     with ThreadPoolExecutor(threads) as pool:
         for future in [pool.submit(poller) for _ in range(threads)]:
             future.result()
+    server_s = server_cpu() - server_start if server_cpu else None
     return {"people": people, "every_s": every_s, "rate_per_s": rate, "requests": total,
-            "latency_ms": summary(latencies), "late_ms": summary(late_ms), "failures": dict(failures)}
+            "latency_ms": summary(latencies), "late_ms": summary(late_ms), "failures": dict(failures),
+            "load_average": (load_start, os.getloadavg()[0]),
+            # The workers' CPU per poll, HTTP included: what the app costs, whatever the load.
+            "server_cpu_ms_per_request": server_s * 1000 / total if server_s is not None and total else None}

@@ -1,8 +1,8 @@
 """What a person would read off their screen or their phone, read from the database.
 
 The spoken CAPTCHA code (shown as an image) comes from the `journeys` table, found by
-the token in the person's signed session cookie; the activation mail comes from the
-outbox, where the embedded default keeps every mail.
+the token in the person's signed session cookie; the activation mail and the SMS code
+come from the outbox, where the embedded default keeps every mail and every text.
 """
 import re
 from urllib.parse import urlsplit
@@ -37,3 +37,13 @@ class Reader:
                 .order_by(OutboxMessage.id.desc()).first()
             found = LINK.search(message.body_text) if message else None
         return urlsplit(found.group(0)).path if found else None
+
+    def sms_code(self, phone: str) -> str | None:
+        """The code of the newest text sent to `phone` (as typed: 06 12 34 56 78): the
+        text starts with it."""
+        from wizard.models import OutboxMessage
+        recipient = "+33" + "".join(c for c in phone if c.isdigit())[1:]
+        with self.app.app_context():
+            message = db.session.query(OutboxMessage).filter_by(channel="sms", recipient=recipient) \
+                .order_by(OutboxMessage.id.desc()).first()
+        return message.body_text[:6] if message else None

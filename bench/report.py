@@ -90,6 +90,13 @@ def first_page(figures) -> None:
               f"{len(origin['links_to_other_sites'])}")
 
 
+def _served_cpu(p) -> str:
+    text = f"; the workers' CPU {p['server_cpu_ms_per_request']:.2f} ms per poll" \
+        if p.get("server_cpu_ms_per_request") else ""
+    return text + (f"; load average {p['load_average'][0]:.1f} -> {p['load_average'][1]:.1f}"
+                   if p.get("load_average") else "")
+
+
 def polls(figures) -> None:
     section("Polled fragments")
     for name, p in figures.get("polls", {}).items():
@@ -99,12 +106,29 @@ def polls(figures) -> None:
             print(f"{name}: {p['people']} people every {p['every_s']:g} s ({p['rate_per_s']:.0f}/s, "
                   f"{p['requests']} requests): p50 {_ms(p['latency_ms']['p50'])} ms, "
                   f"p95 {_ms(p['latency_ms']['p95'])} ms, late p95 {_ms(p['late_ms']['p95'])} ms, "
-                  f"failures {p['failures'] or 'none'}")
+                  f"failures {p['failures'] or 'none'}" + _served_cpu(p))
         else:
             print(f"{name}: p50 {_ms(p['p50'])} ms, p95 {_ms(p['p95'])} ms (cpu p50 {_ms(p['cpu']['p50'])}), "
                   f"{p['writes_per_poll']:g} database writes per poll")
     status = figures["eligibility_status"]
-    print(f"eligibility status: {'not measured yet: ' + _not_measured(status) if _not_measured(status) else status}")
+    if _not_measured(status):
+        print(f"eligibility status: not measured: {_not_measured(status)}")
+        return
+    p = status.get("in_process") or {}
+    if _not_measured(p):
+        print(f"eligibility status, in-process: not measured: {_not_measured(p)}")
+    elif p:
+        print(f"eligibility status, in-process ({p['n']} polls of a check in progress): p50 {_ms(p['p50'])} ms, "
+              f"p95 {_ms(p['p95'])} ms (cpu p50 {_ms(p['cpu']['p50'])}, p95 {_ms(p['cpu']['p95'])}), "
+              f"{p['writes_per_poll']:g} database writes per poll, {_kb(p['bytes'])} KB")
+    p = status.get("gunicorn") or {}
+    if "latency_ms" in p:
+        print(f"eligibility status, {p['people']} people each polling their own every {p['every_s']:g} s "
+              f"({p['rate_per_s']:.0f}/s, {p['requests']} requests): p50 {_ms(p['latency_ms']['p50'])} ms, "
+              f"p95 {_ms(p['latency_ms']['p95'])} ms, late p95 {_ms(p['late_ms']['p95'])} ms, "
+              f"failures {p['failures'] or 'none'}" + _served_cpu(p)
+              + ({True: "; the database WAS written meanwhile", False: "; nothing written to the database "
+                  "meanwhile (SQLite's data_version)"}.get(p.get("database_written"), "")))
 
 
 def load(figures) -> None:
@@ -113,9 +137,14 @@ def load(figures) -> None:
         if _not_measured(s):
             print(f"{name}: not measured yet: {_not_measured(s)}")
             continue
-        print(f"{name}: {s['completed']} complete signups in {s['seconds']:.1f} s = {s['per_second']:.1f}/s "
+        print(f"{name}: {s['completed']} complete signups (through eligibility) in {s['seconds']:.1f} s "
+              f"= {s['per_second']:.1f}/s "
               f"with {s['concurrency']} people at once; journey p50 {s['journey_s']['p50'] or 0:.2f} s; "
-              f"request p95 {_ms(s['request_ms']['p95'])} ms; the bench's own CPU {s['client_cpu_s']:.1f} s")
+              f"request p95 {_ms(s['request_ms']['p95'])} ms; the bench's own CPU {s['client_cpu_s']:.1f} s"
+              + (f"; the workers' CPU {s['server_cpu_ms_per_signup']:.0f} ms per signup"
+                 if s.get("server_cpu_ms_per_signup") else "")
+              + (f"; load average {s['load_average'][0]:.1f} -> {s['load_average'][1]:.1f}" if s.get("load_average")
+                 else ""))
         for reason, count in s["stopped"].items():
             print(f"  {count} walks stopped: {reason}")
     for name, reason in figures.get("pending", {}).items():
@@ -124,15 +153,33 @@ def load(figures) -> None:
 
 
 def checks(figures) -> None:
-    section("Eligibility checks (500 at once, insurer answering in 1 s)")
-    for runner, result in figures["eligibility_checks"].items():
-        if _not_measured(result):
-            print(f"{runner}: not measured yet: {_not_measured(result)}")
-        elif "eligible" in result:
-            print(f"{runner}: {result['checks']} requests sent at once, all answered after "
-                  f"{result['seconds']:.2f} s (the floor under the figures above, once measured)")
+    section("Eligibility checks started at once, insurer stand-in answering in 1 s")
+    for runner, r in figures["eligibility_checks"].items():
+        if _not_measured(r):
+            print(f"{runner}: not measured: {_not_measured(r)}")
+        elif "eligible" in r:
+            print(f"{runner}: {r['checks']} requests sent at once, all answered after "
+                  f"{r['seconds']:.2f} s (the floor under the figures above)")
         else:
-            print(f"{runner}: {result}")
+            done = (f"all {r['checks']} done in {r['seconds']:.1f} s" if r["all_done"] else
+                    f"{r['finished']} of {r['checks']} done after {r['seconds']:.1f} s (stopped there)")
+            after = r["finished_after_s"]
+            rate = f"{r['per_second']:.1f} checks/s" if r.get("per_second") else "no rate"
+            print(f"{runner}: {done}; each finished after p50 {after['p50'] or 0:.1f} s, p95 {after['p95'] or 0:.1f} s;"
+                  f" {rate}" + (f"; all {r['checks']} would take about {r['projected_s']:.0f} s"
+                                if r.get("projected_s") else ""))
+            print(f"    {r['how']}; statuses {r['statuses']}; insurer asked {r['insurer_answered']} times; "
+                  f"load average {r['load_average'][0]:.1f} -> {r['load_average'][1]:.1f}"
+                  + (f"; the {r['checks']} POSTs answered in {r['posts_s']:.1f} s (p95 {_ms(r['post_ms']['p95'])} ms)"
+                     if "posts_s" in r else ""))
+            if (r.get("job_s") or {}).get("n"):
+                print(f"    each check's job in its worker (RQ's started_at to ended_at): p50 "
+                      f"{r['job_s']['p50']:.2f} s, max {r['job_s']['max']:.2f} s, for an insurer answering in 1 s")
+            if r.get("worker_rss_mib"):
+                print(f"    each worker {r['worker_rss_mib']:.0f} MiB (VmRSS, the largest); warm-up before the clock "
+                      f"{r['warm_up_s']:.1f} s (each worker ran one job first)")
+            if r.get("worker_errors"):
+                print(f"    the workers logged:\n{r['worker_errors'][-1500:]}")
 
 
 def memory(figures) -> None:

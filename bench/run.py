@@ -3,7 +3,9 @@ writes them to reports/bench.json. Run it with `./dev bench` (options: `./dev be
 
 Each run builds fresh SQLite files in a temporary folder (or PostgreSQL databases with
 --postgres), measures in-process with Flask's test client, then through a real gunicorn
-with 2 sync workers on loopback, and stops everything it started.
+with 2 sync workers on loopback, then 500 eligibility checks at once on the embedded
+runner and on RQ (a redis-server of its own on a free port, or --redis-url; skipped with
+a message when there is none), and stops everything it started.
 """
 import argparse
 import json
@@ -30,7 +32,8 @@ def parse(argv):
     parser.add_argument("--quick", action="store_true", help="a few journeys of each kind: checks the bench runs")
     parser.add_argument("--journeys", type=int, default=150, help="journeys timed in-process (default 150)")
     parser.add_argument("--served-journeys", type=int, default=80, help="journeys timed through gunicorn")
-    parser.add_argument("--memory-journeys", type=int, default=1000, help="journeys before measuring memory")
+    parser.add_argument("--memory-journeys", type=int, default=200,
+                        help="journeys before measuring memory (default 200; it stops growing after about 250)")
     parser.add_argument("--load-seconds", type=float, default=20, help="seconds of signups with the real hash")
     parser.add_argument("--concurrency", type=int, default=6, help="people signing up at once")
     parser.add_argument("--schema", choices=("migrations", "models"), default="migrations",
@@ -42,9 +45,19 @@ def parse(argv):
                         help="profile the in-process journeys with pyinstrument (reports/bench-profile.html)")
     parser.add_argument("--json", default=str(ROOT / "reports" / "bench.json"), help="where to write the figures")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a budget line is missed")
+    parser.add_argument("--checks", type=int, default=500, help="eligibility checks started at once (default 500)")
+    parser.add_argument("--no-rq", action="store_true", help="skip the eligibility checks on RQ workers")
+    parser.add_argument("--rq-seconds", type=float, default=8,
+                        help="how long each RQ measure runs before its rate is projected (default 8)")
+    parser.add_argument("--rq-scale", default="16", metavar="N[,N...]",
+                        help="also that many RQ workers that do not fork per job (SimpleWorker; default 16; "
+                        "0: none)")
+    parser.add_argument("--redis-url", help="an existing Redis for RQ (its queue 'sesame' is emptied at the end); "
+                        "default: a redis-server of the bench's own on a free port")
     args = parser.parse_args(argv)
     if args.quick:
         args.journeys, args.served_journeys, args.memory_journeys, args.load_seconds = 12, 8, 40, 4
+        args.checks, args.rq_seconds, args.rq_scale = min(args.checks, 50), min(args.rq_seconds, 4), "0"
     return args
 
 
@@ -104,9 +117,10 @@ def process_startup(database_url: str) -> float:
 
 def in_process(args, figures, databases, run_id):
     from app import create_app
-    from bench import latency, pending, transfer
+    from bench import eligibility, latency, pending, transfer
     from bench.clients import InProcessBrowser
     from bench.reader import Reader
+    from bench.stats import not_measured
 
     url = databases.new("inprocess")
     server.migrate(url, args.schema)
@@ -137,16 +151,17 @@ def in_process(args, figures, databases, run_id):
     figures["polls"]["hand-off status, in-process"] = (
         latency.poll_in_process(app, poll, browser, 300) if poll else {"not_measured": "no hand-off poll URL"})
     walk = figures["steps"]["in_process"]
-    figures["pending"] = {"activation": pending.activation(walk), "SMS code": pending.sms_code(app, walk)}
-    figures["eligibility_status"] = pending.eligibility_status(app)
-    figures["eligibility_checks"] = {"embedded": pending.eligibility_checks(app, "embedded"),
-                                     "RQ, 2 workers": pending.eligibility_checks(app, "RQ")}
-    return app
+    figures["pending"] = {"activation": pending.activation(walk), "SMS code": pending.sms_code(app, walk),
+                          "eligibility": pending.eligibility(walk)}
+    template = eligibility.template_account(app)
+    figures["eligibility_status"] = {"in_process": eligibility.status_in_process(app, template, run_id, 300)} \
+        if template else not_measured("no account of the walks confirmed its phone: " + str(walk.get("stopped")))
+    return app, template
 
 
-def served(args, figures, databases, run_id, documents):
+def served(args, figures, databases, run_id, documents, template):
     from app import create_app
-    from bench import latency, load, transfer
+    from bench import eligibility, insurer, latency, load, transfer
     from bench.clients import HttpBrowser
     from bench.reader import Reader
 
@@ -176,9 +191,15 @@ def served(args, figures, databases, run_id, documents):
         poll = latency.handoff_poll_path(browser)
         if poll:
             figures["polls"]["hand-off status, 500 people"] = load.polling(
-                gunicorn.base_url, poll, people=500, every_s=2.0, seconds=2 if args.quick else 8)
+                gunicorn.base_url, poll, people=500, every_s=2.0, seconds=2 if args.quick else 8,
+                server_cpu=gunicorn.workers_cpu_s)
+        if template and "not_measured" not in figures["eligibility_status"]:
+            figures["eligibility_status"]["gunicorn"] = eligibility.status_through_gunicorn(
+                gunicorn.base_url, reader.app, template, run_id, people=500, seconds=2 if args.quick else 8,
+                server_cpu=gunicorn.workers_cpu_s)
         figures["signups"][f"{args.memory_journeys} journeys, 64 KiB hash (memory run)"] = load.signups(
-            gunicorn.base_url, reader, args.concurrency, run_id + "-m", journeys=args.memory_journeys)
+            gunicorn.base_url, reader, args.concurrency, run_id + "-m", journeys=args.memory_journeys,
+            server_cpu=gunicorn.workers_cpu_s)
         rss_after = max(w["rss_kib"] for w in gunicorn.worker_memory_kib())
         figures["memory"] = {"journeys": args.memory_journeys, "rss_start_mib": rss_start / 1024,
                              "rss_after_mib": rss_after / 1024, "workers": gunicorn.worker_memory_kib(),
@@ -190,9 +211,56 @@ def served(args, figures, databases, run_id, documents):
     with server.Gunicorn(url) as gunicorn:
         reader = Reader(create_app("development", SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=gunicorn.secret_key))
         figures["signups"]["real hash"] = load.signups(gunicorn.base_url, reader, args.concurrency,
-                                                       run_id + "-r", seconds=args.load_seconds)
+                                                       run_id + "-r", seconds=args.load_seconds,
+                                                       server_cpu=gunicorn.workers_cpu_s)
         figures["memory"]["peak_real_hash_mib"] = max(w["peak_kib"] for w in gunicorn.worker_memory_kib()) / 1024
         figures["server_errors"] = [e for e in figures["server_errors"] + [gunicorn.errors()] if e.strip()]
+
+    # The same signups with the insurer's API answering in 1 s (INSURER_API_URL), not the
+    # directory: the confirmation's POST waits for the answer (ELIGIBILITY_QUICK_ANSWER_SECONDS).
+    url = databases.new("slowinsurer")
+    server.migrate(url, args.schema)
+    with insurer.SlowInsurer(1.0) as stand_in, \
+            server.Gunicorn(url, extra_env={**server.CHEAP_HASH, "INSURER_API_URL": stand_in.url}) as gunicorn:
+        reader = Reader(create_app("development", SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=gunicorn.secret_key))
+        figures["signups"]["1 s insurer API, 64 KiB hash"] = load.signups(
+            gunicorn.base_url, reader, args.concurrency, run_id + "-i", seconds=min(args.load_seconds, 10),
+            server_cpu=gunicorn.workers_cpu_s)
+        figures["server_errors"] = [e for e in figures["server_errors"] + [gunicorn.errors()] if e.strip()]
+
+
+def checks(args, figures, databases, run_id, template):
+    """500 eligibility checks started at once, against the 1 s insurer stand-in."""
+    from bench import eligibility
+    from bench.stats import not_measured
+    results = figures["eligibility_checks"]
+    if not template:
+        results["embedded"] = not_measured("no account of the walks confirmed its phone")
+        return
+    count = args.checks
+
+    def fresh(name):
+        url = databases.new(name)
+        server.migrate(url, args.schema)
+        return url
+
+    print(f"  {count} checks, embedded runner, through gunicorn -w 2...", file=sys.stderr)
+    results["embedded"] = eligibility.embedded_through_gunicorn(fresh("checks_gunicorn"), template, count, run_id)
+    print(f"  {count} checks, embedded runner, one process...", file=sys.stderr)
+    results["embedded, one process"] = eligibility.embedded_in_process(fresh("checks_process"), template, count,
+                                                                      run_id)
+    if args.no_rq:
+        results["RQ"] = not_measured("skipped (--no-rq)")
+        return
+    simple = [int(w) for w in args.rq_scale.split(",") if w.strip() and int(w) > 0]
+    for label, workers, worker_class in [("RQ, 2 workers", 2, None)] + [
+            (f"RQ, {w} workers, SimpleWorker", w, "rq.worker.SimpleWorker") for w in simple]:
+        print(f"  {count} checks, {label} (at most {args.rq_seconds:g} s)...", file=sys.stderr)
+        results[label] = eligibility.rq_checks(fresh(f"checks_rq{workers}{'s' if worker_class else ''}"), template,
+                                               count, run_id, workers, args.rq_seconds, redis_url=args.redis_url,
+                                               worker_class=worker_class)
+        if "not_measured" in results[label]:  # no Redis: the other RQ measures would say the same
+            break
 
 
 def _text(base_url, path) -> str:
@@ -222,18 +290,24 @@ def main(argv=None) -> int:
 
     started = time.perf_counter()
     run_id = secrets.token_hex(3)
-    figures = {"machine": machine(), "steps": {}, "polls": {}, "signups": {}, "settings": {}}
+    figures = {"machine": machine(), "steps": {}, "polls": {}, "signups": {}, "settings": {},
+               "eligibility_checks": {}}
     databases = Databases(args.postgres)
     figures["settings"] = {"database": databases.describe(),
                            "schema": f"schema from the {args.schema}", "quick": args.quick}
     documents = []
     try:
+        phases = figures["phases_s"] = {}
         print("measuring in-process...", file=sys.stderr)
-        app = in_process(args, figures, databases, run_id)
+        app, template = in_process(args, figures, databases, run_id)
+        phases["in-process"] = time.perf_counter() - started
         print("measuring through gunicorn...", file=sys.stderr)
-        served(args, figures, databases, run_id, documents)
-        figures["eligibility_checks"]["insurer stand-in alone (calibration)"] = insurer.calibrate(
-            checks=50 if args.quick else 500)
+        served(args, figures, databases, run_id, documents, template)
+        phases["through gunicorn"] = time.perf_counter() - started - sum(phases.values())
+        print("measuring eligibility checks at once...", file=sys.stderr)
+        figures["eligibility_checks"]["insurer stand-in alone (calibration)"] = insurer.calibrate(checks=args.checks)
+        checks(args, figures, databases, run_id, template)
+        phases["eligibility checks"] = time.perf_counter() - started - sum(phases.values())
     finally:
         databases.drop()
     check_origin(figures, documents, app)
@@ -241,7 +315,9 @@ def main(argv=None) -> int:
     figures["bench_seconds"] = time.perf_counter() - started
     figures["budget"] = budget.judge(figures)
     report.print_all(figures)
-    print(f"\n(bench took {figures['bench_seconds']:.0f} s; figures written to {args.json})")
+    print(f"\n(bench took {figures['bench_seconds']:.0f} s: "
+          + ", ".join(f"{name} {s:.0f} s" for name, s in figures.get("phases_s", {}).items())
+          + f"; figures written to {args.json})")
     Path(args.json).write_text(json.dumps(figures, indent=1, ensure_ascii=False, default=str))
     missed = any(line["status"] == budget.MISS for line in figures["budget"])
     return 1 if args.strict and missed else 0

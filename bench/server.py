@@ -61,8 +61,10 @@ class Gunicorn:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.secret_key = secrets.token_hex(16)
+        # PROXY_FIX_X_FOR=1: each browser of the bench sends its own X-Forwarded-For
+        # (bench/clients.py), so that the limits per address see people, not the bench.
         self.env = environment(database_url, self.secret_key,
-                               {"PUBLIC_BASE_URL": self.base_url, **(extra_env or {})})
+                               {"PUBLIC_BASE_URL": self.base_url, "PROXY_FIX_X_FOR": "1", **(extra_env or {})})
         self.workers = workers
         self.process = None
         self.startup_s = None
@@ -121,6 +123,18 @@ class Gunicorn:
                     fields[name] = int(value.split()[0])
             found.append({"pid": pid, "rss_kib": fields.get("VmRSS"), "peak_kib": fields.get("VmHWM")})
         return found
+
+    def workers_cpu_s(self) -> float:
+        """CPU time (user and system) the workers have used so far, from /proc/<pid>/stat:
+        the app's own cost of what the bench asked, whatever else runs on the machine."""
+        total = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (the 14th and 15th fields)
+        return total / os.sysconf("SC_CLK_TCK")
 
     def _log_tail(self) -> str:
         self.log.flush()

@@ -69,3 +69,44 @@ def test_budget_lines_pass_miss_or_are_not_measured():
     assert lines["First page <= 60 KB compressed in all"] == budget.NOT_MEASURED
     slow = {"gunicorn": {"requests": {"POST identity": {"p95": 15.5}}}}
     assert _figures(steps=slow)["Step POST p95 <= 15 ms, hash excluded"] == budget.MISS
+
+
+def test_the_eligibility_confirmation_is_shown_apart_from_the_step_posts():
+    # It waits for the insurer's answer by design (ELIGIBILITY_QUICK_ANSWER_SECONDS).
+    steps = {"gunicorn": {"requests": {"POST identity": {"p95": 9.0}, "POST eligibility": {"p95": 120.0}}}}
+    assert _figures(steps=steps)["Step POST p95 <= 15 ms, hash excluded"] == budget.PASS
+
+
+def _status(p95, writes, cpu=1.0):
+    return {"in_process": {"p95": p95, "writes_per_poll": writes, "cpu": {"p95": cpu}}}
+
+
+def test_the_status_poll_must_be_quick_and_write_nothing():
+    line = "Status poll p95 <= 2 ms (eligibility)"
+    assert _figures(eligibility_status=_status(1.5, 0))[line] == budget.PASS
+    assert _figures(eligibility_status=_status(2.5, 0))[line] == budget.MISS
+    assert _figures(eligibility_status=_status(1.5, 1))[line] == budget.MISS
+    assert _figures(eligibility_status={"in_process": {"not_measured": "no URL"}})[line] == budget.NOT_MEASURED
+
+
+def _checks(seconds, checks=500, finished=None, statuses=None):
+    finished = checks if finished is None else finished
+    return {"embedded": {"checks": checks, "finished": finished, "all_done": finished >= checks, "seconds": seconds,
+                         "statuses": statuses or {"eligible": finished}}}
+
+
+def test_500_checks_within_10_seconds():
+    line = "500 checks against a 1 s insurer done in <= 10 s (embedded runner)"
+    assert _figures(eligibility_checks=_checks(6.2))[line] == budget.PASS
+    assert _figures(eligibility_checks=_checks(10.5))[line] == budget.MISS
+    assert _figures(eligibility_checks=_checks(60, finished=430))[line] == budget.MISS
+    assert _figures(eligibility_checks=_checks(6.2, statuses={"eligible": 499, "failed": 1}))[line] == budget.MISS
+    assert _figures(eligibility_checks=_checks(1.5, checks=50))[line] == budget.NOT_MEASURED  # --quick
+
+
+def test_each_journey_has_its_own_mobile_number():
+    # The caps on codes sent to one number are the app's: the walks must not share numbers.
+    from bench.journey import phone_number
+    from wizard.services.phones import parse_mobile
+    numbers = {parse_mobile(phone_number(n, run_id)) for run_id in ("a1b2c3", "a1b2c3-s") for n in range(300)}
+    assert len(numbers) == 600

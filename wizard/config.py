@@ -121,6 +121,7 @@ class Config:
     # At most this many "not found"/"mismatch" answers per account in ELIGIBILITY_WINDOW_HOURS.
     ELIGIBILITY_MAX_REFUSALS = _int("ELIGIBILITY_MAX_REFUSALS", 5)
     ELIGIBILITY_WINDOW_HOURS = _int("ELIGIBILITY_WINDOW_HOURS", 6)
+    RATELIMIT_ELIGIBILITY = os.environ.get("RATELIMIT_ELIGIBILITY", "10 per minute")
     # The confirmation waits this long for a quick answer before showing the waiting screen.
     ELIGIBILITY_QUICK_ANSWER_SECONDS = float(os.environ.get("ELIGIBILITY_QUICK_ANSWER_SECONDS", "3"))
     # Past this, the waiting screen stops polling and says it takes longer than usual.

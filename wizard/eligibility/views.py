@@ -20,8 +20,12 @@ def confirm():
     return _confirm_page(account)
 
 
+def _start_limit():
+    return current_app.config["RATELIMIT_ELIGIBILITY"]
+
+
 @bp.post("/eligibilite")
-@limiter.limit("10 per minute")
+@limiter.limit(_start_limit)
 def start():
     account = _account()
     if account is None:
