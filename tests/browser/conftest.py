@@ -28,6 +28,28 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(item.path).resolve().parents and "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+    _walk_once(items)
+
+
+def _walk_once(items):
+    """The checks made on every screen of a walk (axe, reflow: parametrized by mode, walker
+    and screen) run together, screen by screen, so that each walk is made once: the tests
+    of one walk and one screen follow each other. Other tests keep their places."""
+    def walk_params(item):
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        return params if {"mode", "walker", "screen"} <= params.keys() else None
+
+    slots = [index for index, item in enumerate(items) if walk_params(item)]
+    order = {item.path: rank for rank, item in reversed(list(enumerate(items)))}
+
+    def key(item):
+        params = walk_params(item)
+        mode, walker = params["mode"], params["walker"]
+        return (walker.__name__, mode.lang, not mode.js, list(walker.MOVES).index(params["screen"]),
+                order[item.path])
+
+    for index, item in zip(slots, sorted((items[i] for i in slots), key=key), strict=True):
+        items[index] = item
 
 
 @pytest.fixture(scope="session")
@@ -53,10 +75,13 @@ def live_app(tmp_path_factory):
 
     Every request of the suite comes from 127.0.0.1, so the configurable per-address
     limits are raised. (Not RATELIMIT_ENABLED=False: it would stick to the shared
-    `limiter` and disable it for every app created after this one.)
+    `limiter` and disable it for every app created after this one.) Some limits are not
+    configurable: behind a proxy, as deployed, the walks each come from an address of their
+    own (support.new_address), like the people they stand for.
     """
     path = tmp_path_factory.mktemp("browser") / "browser.sqlite3"
-    app = create_app("test", WTF_CSRF_ENABLED=True, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    app = create_app("test", WTF_CSRF_ENABLED=True, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}",
+                     PROXY_FIX_X_FOR=1)
     for key, value in list(app.config.items()):
         if key.startswith("RATELIMIT_") and isinstance(value, str) and " per " in value:
             app.config[key] = "10000 per minute"
@@ -76,20 +101,26 @@ def base_url(live_app):
     server = make_server("127.0.0.1", 0, live_app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = f"http://127.0.0.1:{server.server_port}"
+    # The links the app writes (emails, SMS, QR codes) point at this server, so that what
+    # a phone decodes from a QR code opens here.
+    live_app.config["PUBLIC_BASE_URL"] = url
+    yield url
     server.shutdown()
     thread.join(5)
 
 
 @pytest.fixture(scope="session")
 def walkers(browser, browser_context_args, live_app):
-    """walkers(mode) -> the Walker of that mode, shared by the tests of the session."""
+    """walkers(mode) -> the Walker of that mode, shared by the tests of the session;
+    walkers(mode, support.KioskWalker) the same through the kiosk's pages."""
     pool = {}
 
-    def get(mode):
-        if mode not in pool:
-            pool[mode] = support.Walker(browser, browser_context_args, live_app, mode)
-        return pool[mode]
+    def get(mode, walker=support.Walker):
+        mode = support.Mode(mode.lang, mode.js)  # the reflow test narrows the window itself
+        if (walker, mode) not in pool:
+            pool[walker, mode] = walker(browser, browser_context_args, live_app, mode)
+        return pool[walker, mode]
 
     yield get
     for walker in pool.values():

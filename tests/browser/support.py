@@ -4,10 +4,16 @@ Every screen is reached through the UI, as a person would: links, buttons and th
 fields, with the CAPTCHA passed by the ALTCHA checkbox (JavaScript on) or by typing the
 spoken code (JavaScript off; the code is read from the journey held by the browser's
 session cookie). The activation email is read from the outbox table, as the person would
-read it in their mailbox: its code is typed, its link opened (then a damaged copy of it).
-Fields are found by id so that one walk serves both languages; buttons and links by their
-accessible name in the language of the walk.
+read it in their mailbox: its code is typed, its link opened (then a damaged copy of it);
+so is the phone's SMS. The lock screens, which a person meets after an hour of attempts,
+are reached by writing the earlier attempts into their tables, and left by making those
+rows older, as time would. Fields are found by id so that one walk serves both languages;
+buttons and links by their accessible name in the language of the walk.
+
+After the signup's screens (SCREENS, walked by Walker), the kiosk's pages (KIOSK_SCREENS,
+walked by KioskWalker). Each walk comes from an address of its own (new_address).
 """
+import itertools
 import re
 import uuid
 from contextlib import contextmanager
@@ -18,7 +24,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Page, expect
 
 from wizard.extensions import db
-from wizard.models import OutboxMessage
+from wizard.models import Account, EligibilityCheck, OneTimeCode, OutboxMessage
 from wizard.services import clock, journeys
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,11 +55,21 @@ WORDS = {
     "fr": {"continue": "Continuer", "confirm": "Confirmer et continuer", "start": "Créer mon compte",
            "switch": "English", "create": "Créer mon compte", "activate": "Activer mon compte",
            "help": "Je n’ai pas reçu l’e-mail : que faire ?", "change": "Modifier l’adresse e-mail",
-           "back-to-check": "Retour à la page « Consultez votre messagerie »", "back": "Retour"},
+           "back-to-check": "Retour à la page « Consultez votre messagerie »", "back": "Retour",
+           "send-code": "Recevoir mon code", "validate": "Valider",
+           "change-phone": "Modifier le numéro ou recevoir le code par e-mail",
+           "check-eligibility": "Confirmer mon éligibilité", "correct": "Corriger mes informations",
+           "save-correction": "Enregistrer et relancer la vérification", "kiosk-screen": "Écran de la borne",
+           "handoff": "Continuer sur mon téléphone", "on-kiosk": "M’inscrire sur cette borne"},
     "en": {"continue": "Continue", "confirm": "Confirm and continue", "start": "Create my account",
            "switch": "Français", "create": "Create my account", "activate": "Activate my account",
            "help": "I did not get the email: what can I do?", "change": "Change the email address",
-           "back-to-check": "Back to ‘Check your email’", "back": "Back"},
+           "back-to-check": "Back to ‘Check your email’", "back": "Back",
+           "send-code": "Send me my code", "validate": "Confirm",
+           "change-phone": "Change the number or get the code by email",
+           "check-eligibility": "Confirm my eligibility", "correct": "Correct my details",
+           "save-correction": "Save and check again", "kiosk-screen": "Kiosk screen",
+           "handoff": "Continue on my phone", "on-kiosk": "Sign up on this kiosk"},
 }
 
 
@@ -84,6 +100,9 @@ def _page(name, url, fr, en, errors=0):
     return Screen(name, url, {"fr": fr, "en": en}, step=False, errors=errors)
 
 
+WAITING_FR, WAITING_EN = ("Vérification de l’éligibilité auprès de votre complémentaire",
+                          "Checking your eligibility with your insurer")
+
 # In the order a walk meets them: the pages around the journey, then the journey itself
 # (as a beneficiary, so that the subscriber step is met), then the account's activation.
 SCREENS = [
@@ -112,19 +131,60 @@ SCREENS = [
     _page("change-email", r"/inscription/adresse-email$", "Modifier votre adresse e-mail", "Change your email address"),
     _page("activation-link", r"/inscription/activation/[^/]+$", "Activez votre compte", "Activate your account"),
     _page("activated", r"/inscription/compte-active$", "Votre compte est activé", "Your account is activated"),
+    # The phone: its lock is met first (earlier codes are put in the table), then, an hour
+    # later (those codes made older), the code is sent, typed wrong, then right.
+    _page("phone", r"/inscription/telephone$", "Votre téléphone portable", "Your mobile phone"),
+    _page("phone-locked", r"/inscription/telephone$", "Trop de codes demandés", "Too many codes requested"),
+    _page("phone-code", r"/inscription/telephone/code$", "Saisissez le code reçu", "Enter the code you received"),
+    _page("phone-code-wrong", r"/inscription/telephone/code$", "Saisissez le code reçu",
+          "Enter the code you received", errors=1),
+    _page("phone-confirmed", r"/inscription/telephone/confirme$", "Votre téléphone est confirmé",
+          "Your phone is confirmed"),
+    # Eligibility: the walk typed the subscriber's year of birth wrong (SUBSCRIBER_AS_TYPED),
+    # so the insurer's answer is a mismatch; corrected, the check is locked (earlier refusals
+    # are put in the table), then, hours later, the person is found eligible.
+    _page("eligibility", r"/inscription/eligibilite$", "Confirmer l’éligibilité à nos services",
+          "Confirm you are eligible for our services"),
+    _page("eligibility-mismatch", r"/inscription/verification-en-cours$", WAITING_FR, WAITING_EN),
+    _page("correction", r"/inscription/eligibilite/corriger$", "Corriger mes informations", "Correct my details"),
+    _page("eligibility-retry", r"/inscription/eligibilite$", "Confirmer l’éligibilité à nos services",
+          "Confirm you are eligible for our services"),
+    _page("eligibility-locked", r"/inscription/eligibilite$", "Trop d’essais", "Too many attempts"),
+    _page("eligible", r"/inscription/verification-en-cours$", WAITING_FR, WAITING_EN),
     _page("link-used", r"/inscription/activation/[^/]+$", "Votre compte est déjà activé",
           "Your account is already activated"),
     _page("link-invalid", r"/inscription/activation/[^/]+$", "Ce lien d’activation n’est pas valide",
           "This activation link is not valid"),
 ]
-BY_NAME = {screen.name: screen for screen in SCREENS}
 ALL_SCREENS = [screen.name for screen in SCREENS]
+
+# The kiosk's pages, walked by a KioskWalker: the poster, the kiosk's screen, the page where
+# a phone types the code shown (wrong, then right), the hand-off to another device, and a
+# step on the kiosk's own browser (kiosk mode: the idle warning is in the page).
+KIOSK = "agence-test"
+KIOSK_SCREENS = [
+    _page("poster", rf"/borne/affiche\?kiosque={KIOSK}$", "Activez votre espace santé depuis votre téléphone",
+          "Activate your health account from your phone"),
+    _page("kiosk", rf"/borne\?kiosque={KIOSK}$", "Créez votre compte depuis votre téléphone",
+          "Create your account from your phone"),
+    _page("typed-code", r"/code$", "Saisir le code affiché", "Enter the code shown"),
+    _page("typed-code-wrong", r"/code$", "Saisir le code affiché", "Enter the code shown", errors=1),
+    _page("handoff", r"/inscription/continuer-sur-mon-telephone$", "Continuer sur votre téléphone",
+          "Continue on your phone"),
+    _step("kiosk-mode", r"/inscription/verification$", "Vérification de sécurité", "Security check"),
+]
+ALL_KIOSK_SCREENS = [screen.name for screen in KIOSK_SCREENS]
+BY_NAME = {screen.name: screen for screen in SCREENS + KIOSK_SCREENS}
+assert len(BY_NAME) == len(SCREENS) + len(KIOSK_SCREENS), "a screen name is used twice"
 
 IDENTITY = {"last_name": "Dupont", "first_name": "Jean", "birth_date-day": "6", "birth_date-month": "3",
             "birth_date-year": "1977", "identifier": "10203050"}
 SUBSCRIBER = {"subscriber_last_name": "Dupont", "subscriber_first_name": "Isabelle",
               "subscriber_birth_date-day": "21", "subscriber_birth_date-month": "12",
               "subscriber_birth_date-year": "1980"}
+# What the walk types at the subscriber step: a wrong year of birth, that the insurer's
+# check finds and the correction page puts right (the demo directory has 21/12/1980).
+SUBSCRIBER_AS_TYPED = {**SUBSCRIBER, "subscriber_birth_date-year": "1981"}
 # Strong, and holds none of the names and dates above (the policy refuses personal data).
 PASSWORD = "Tournesol-Bleu-2026!"
 
@@ -183,10 +243,142 @@ def activation_link(app, recipient: str) -> str:
     return re.search(r"https?://[^/\s]+(/inscription/activation/\S+)", newest_mail(app, recipient)).group(1)
 
 
+_addresses = itertools.count(1)
+
+
+def new_address() -> str:
+    """A client address of its own, sent as X-Forwarded-For (the live app trusts one proxy):
+    the limits per address that the configuration does not raise apply to one walk only."""
+    n = next(_addresses)
+    return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+
+
+def new_phone() -> str:
+    """A fresh mobile number in E.164: codes are counted per number too, across accounts."""
+    return "+3361" + f"{uuid.uuid4().int % 10**7:07d}"
+
+
+def national(phone: str) -> str:
+    """+33612345678 -> 06 12 34 56 78, as a person types their number."""
+    digits = "0" + phone[3:]
+    return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
+
+
+def sms_code(app, phone: str) -> str:
+    """The code of the newest SMS to `phone` (E.164): the text starts with it."""
+    with app.app_context():
+        message = db.session.query(OutboxMessage).filter_by(recipient=phone, channel="sms") \
+            .order_by(OutboxMessage.id.desc()).first()
+        assert message is not None, f"no SMS for {phone} in the outbox"
+        return re.match(r"\s*(\d{6})\b", message.body_text).group(1)
+
+
+def account_id(app, email: str) -> str:
+    with app.app_context():
+        return db.session.query(Account.id).filter_by(email=email.lower(), status="active").scalar()
+
+
+def earlier_codes(app, email: str, phone: str) -> None:
+    """As if the person had asked for the hour's allowance of phone codes a few minutes ago."""
+    owner, now = account_id(app, email), clock.now()
+    with app.app_context():
+        for _ in range(app.config["CODE_SENDS_PER_HOUR"]):
+            db.session.add(OneTimeCode(purpose="phone", owner=owner, destination=phone, channel="sms",
+                                       code_hmac="0" * 64, attempts=0, created_at=now - timedelta(minutes=5),
+                                       expires_at=now, superseded_at=now))
+        db.session.commit()
+
+
+def earlier_refusals(app, email: str) -> None:
+    """As if the insurer had refused the person's earlier checks too, up to the allowance."""
+    owner, now = account_id(app, email), clock.now()
+    with app.app_context():
+        refused = db.session.query(EligibilityCheck).filter(
+            EligibilityCheck.account_id == owner, EligibilityCheck.status.in_(("mismatch", "not_found"))).count()
+        for _ in range(app.config["ELIGIBILITY_MAX_REFUSALS"] - refused):
+            moment = now - timedelta(minutes=30)
+            db.session.add(EligibilityCheck(id=uuid.uuid4().hex, account_id=owner, status="mismatch", stage=3,
+                                            unreachable=0, runs=1, created_at=moment, updated_at=moment,
+                                            finished_at=moment, notified_at=moment))
+        db.session.commit()
+
+
+def hours_later(app, email: str, hours: int) -> None:
+    """Time passes for this account's codes and checks: they are made `hours` older."""
+    owner, delta = account_id(app, email), timedelta(hours=hours)
+    with app.app_context():
+        for code in db.session.query(OneTimeCode).filter_by(owner=owner):
+            code.created_at, code.expires_at = code.created_at - delta, code.expires_at - delta
+        for check in db.session.query(EligibilityCheck).filter_by(account_id=owner):
+            check.created_at, check.updated_at = check.created_at - delta, check.updated_at - delta
+            if check.finished_at:
+                check.finished_at = check.finished_at - delta
+        db.session.commit()
+
+
 def damaged(link: str) -> str:
     """`link` with the end of its signature changed (its first 3 characters at least, so that
     the base64 decodes to other bytes: a last character may differ in padding bits only)."""
     return link[:-4] + ("AAAA" if link[-4:-1] == "xxx" else "xxxx")
+
+
+# --- the same journey over HTTP, without a browser -------------------------------------------
+
+def csrf_token(html: bytes) -> str:
+    return re.search(rb'name="csrf_token" value="([^"]+)"', html).group(1).decode()
+
+
+class Visitor:
+    """A Flask test client that keeps each screen's bytes, by name."""
+
+    def __init__(self, app):
+        self.app, self.client, self.pages, self.last = app, app.test_client(), {}, b""
+        self.client.environ_base["REMOTE_ADDR"] = new_address()  # a person of its own, like a walk
+
+    def get(self, name, url, status=200):
+        return self._keep(name, self.client.get(url, follow_redirects=True), status)
+
+    def post(self, name, url, data, status=200):
+        data = {**data, "csrf_token": csrf_token(self.last)}
+        return self._keep(name, self.client.post(url, data=data, follow_redirects=True), status)
+
+    def _keep(self, name, response, status):
+        assert response.status_code == status, (name, response.status_code)
+        assert response.mimetype == "text/html"
+        self.last = response.data
+        if name:
+            self.pages[name] = response.data
+
+    def code(self):
+        with self.client.session_transaction() as session:
+            return journey_code(self.app, session["journey"])
+
+    def session_cookie(self) -> str:
+        return self.client.get_cookie(self.app.config["SESSION_COOKIE_NAME"]).value
+
+
+def phone_confirmed(app, email: str, phone: str) -> Visitor:
+    """Over HTTP, quickly: a person through the signup, activated, their phone confirmed
+    (the screens on the way are the walk's, checked in the browser elsewhere)."""
+    visitor = Visitor(app)
+    visitor.get(None, "/inscription/")
+    visitor.post(None, "/inscription/verification", {"code": visitor.code()})
+    visitor.post(None, "/inscription/identite", IDENTITY)
+    visitor.post(None, "/inscription/qualite", {"role": "beneficiary"})
+    visitor.post(None, "/inscription/souscripteur", SUBSCRIBER)
+    visitor.post(None, "/inscription/recapitulatif", {"accept_terms": "y"})
+    visitor.post(None, "/inscription/identifiants", credentials(email))
+    visitor.post(None, "/inscription/verifiez-vos-emails", {"code": activation_code(app, email)})
+    visitor.post(None, "/inscription/telephone", {"phone": national(phone), "channel": "sms"})
+    visitor.post(None, "/inscription/telephone/code", {"code": sms_code(app, phone)})
+    assert b"/inscription/eligibilite" in visitor.last, "the phone is not confirmed"
+    return visitor
+
+
+def carry_session(visitor: Visitor, context: BrowserContext, base_url: str) -> None:
+    """The browser takes over the visitor's session: the same person, now in Chromium."""
+    context.add_cookies([{"name": visitor.app.config["SESSION_COOKIE_NAME"], "value": visitor.session_cookie(),
+                          "url": base_url}])
 
 
 # --- moving through the screens --------------------------------------------------------------
@@ -247,19 +439,22 @@ class Walker:
     already passed starts a new journey in a new context.
     """
 
+    MOVES: dict = {}  # screen name -> the move from the screen before, in the walk's order
+
     def __init__(self, browser, context_args: dict, app, mode: Mode):
         self.browser, self.context_args, self.app, self.mode = browser, context_args, app, mode
         self.context = self.page = self.first_tab = None
         self.position = -1
-        self.email = self.link = None
+        self.email = self.link = self.phone = self.code = None
 
     def at(self, name: str) -> Page:
-        target = ALL_SCREENS.index(name)
+        names = list(self.MOVES)
+        target = names.index(name)
         if self.page is None or self.position > target:
             self._restart()
         try:
             while self.position < target:
-                _MOVES[ALL_SCREENS[self.position + 1]](self)
+                self.MOVES[names[self.position + 1]](self)
                 self.position += 1
         except BaseException:
             self.close()
@@ -271,11 +466,13 @@ class Walker:
         args = dict(self.context_args)
         if self.mode.width:
             args["viewport"] = {"width": self.mode.width, "height": 640}
-        self.context = new_context(self.browser, args, js=self.mode.js)
+        self.context = new_context(self.browser, args, js=self.mode.js,
+                                   extra_http_headers={"X-Forwarded-For": new_address()})
         self.page = self.first_tab = self.context.new_page()
         self.position = -1
         self.email = new_email(f"walk-{self.mode.id}")
-        self.link = None
+        self.phone = new_phone()
+        self.link = self.code = None
 
     def close(self) -> None:
         if self.context is not None:
@@ -332,7 +529,7 @@ class Walker:
         arrive(self.page, self.mode, "subscriber", swapped=self.mode.js)
 
     def _summary(self):
-        fill(self.page, SUBSCRIBER)
+        fill(self.page, SUBSCRIBER_AS_TYPED)
         button(self.page, self.mode.lang, "continue").click()
         arrive(self.page, self.mode, "summary", swapped=self.mode.js)
 
@@ -395,6 +592,64 @@ class Walker:
         button(self.page, self.mode.lang, "activate").click()
         arrive(self.page, self.mode, "activated", swapped=self.mode.js)
 
+    def _press(self, word, name, swapped=False, role="button"):
+        """Presses the button (or follows the link) named WORDS[lang][word] in the screen."""
+        self.page.locator("#wizard-step").get_by_role(role, name=WORDS[self.mode.lang][word], exact=True).click()
+        arrive(self.page, self.mode, name, swapped=swapped)
+
+    def _phone(self):
+        self._press("continue", "phone", role="link")
+
+    def _phone_locked(self):
+        """The number and the channel (SMS, the default), after the hour's codes were sent."""
+        self.page.locator("#phone").fill(national(self.phone))
+        expect(self.page.locator("#channel-0")).to_be_checked()
+        earlier_codes(self.app, self.email, self.phone)
+        self._press("send-code", "phone-locked", swapped=self.mode.js)
+
+    def _phone_code(self):
+        """An hour later, the person changes nothing and asks again (the number is kept)."""
+        hours_later(self.app, self.email, 2)
+        self._press("change-phone", "phone", role="link")
+        expect(self.page.locator("#phone")).to_have_value(national(self.phone))
+        self._press("send-code", "phone-code", swapped=self.mode.js)
+
+    def _phone_code_wrong(self):
+        self.page.locator("#code").fill(wrong_code(sms_code(self.app, self.phone)))
+        self._press("validate", "phone-code-wrong", swapped=self.mode.js)
+
+    def _phone_confirmed(self):
+        self.page.locator("#code").fill(sms_code(self.app, self.phone))
+        self._press("validate", "phone-confirmed", swapped=self.mode.js)
+
+    def _eligibility(self):
+        self._press("continue", "eligibility", role="link")
+
+    def _eligibility_mismatch(self):
+        self._press("check-eligibility", "eligibility-mismatch")
+        assert self.page.locator("#eligibility-status").get_attribute("data-hx-trigger") is None  # no polling
+
+    def _correction(self):
+        self._press("correct", "correction", role="link")
+        expect(self.page.locator("#subscriber_birth_date-year")).to_have_value(SUBSCRIBER_AS_TYPED[
+            "subscriber_birth_date-year"])
+
+    def _eligibility_retry(self):
+        fill(self.page, {"subscriber_birth_date-year": SUBSCRIBER["subscriber_birth_date-year"]})
+        self._press("save-correction", "eligibility-retry", swapped=self.mode.js)
+
+    def _eligibility_locked(self):
+        earlier_refusals(self.app, self.email)
+        self._press("check-eligibility", "eligibility-locked")
+
+    def _eligible(self):
+        """Hours later, the person opens the page again and asks once more."""
+        hours_later(self.app, self.email, 7)
+        self.page.goto("/inscription/eligibilite")
+        arrive(self.page, self.mode, "eligibility-retry")
+        self._press("check-eligibility", "eligible")
+        expect(self.page.locator("#eligibility-status .panel--success")).to_be_visible()
+
     def _link_used(self):
         """The email's link opened again, once the account is active."""
         assert self.page.goto(self.link).status == 200
@@ -405,7 +660,7 @@ class Walker:
         arrive(self.page, self.mode, "link-invalid")
 
 
-_MOVES = {
+Walker.MOVES = {
     "landing": Walker._landing,
     "terms": lambda w: w._footer_link("/conditions-generales", "terms"),
     "privacy": lambda w: w._footer_link("/confidentialite", "privacy"),
@@ -426,10 +681,90 @@ _MOVES = {
     "change-email": Walker._change_email,
     "activation-link": Walker._activation_link,
     "activated": Walker._activated,
+    "phone": Walker._phone,
+    "phone-locked": Walker._phone_locked,
+    "phone-code": Walker._phone_code,
+    "phone-code-wrong": Walker._phone_code_wrong,
+    "phone-confirmed": Walker._phone_confirmed,
+    "eligibility": Walker._eligibility,
+    "eligibility-mismatch": Walker._eligibility_mismatch,
+    "correction": Walker._correction,
+    "eligibility-retry": Walker._eligibility_retry,
+    "eligibility-locked": Walker._eligibility_locked,
+    "eligible": Walker._eligible,
     "link-used": Walker._link_used,
     "link-invalid": Walker._link_invalid,
 }
-assert list(_MOVES) == ALL_SCREENS
+assert list(Walker.MOVES) == ALL_SCREENS
+
+
+class KioskWalker(Walker):
+    """One browser context through the kiosk's pages (KIOSK_SCREENS)."""
+
+    def _main_control(self, role, word):
+        return self.page.locator("main").get_by_role(role, name=WORDS[self.mode.lang][word], exact=True)
+
+    def _poster(self):
+        self.page.goto("/")
+        if self.mode.lang != "fr":
+            self.page.get_by_role("button", name=WORDS["fr"]["switch"]).click()
+            expect(self.page.locator("html")).to_have_attribute("lang", self.mode.lang)
+        self.page.goto(f"/borne/affiche?kiosque={KIOSK}")
+        arrive(self.page, self.mode, "poster")
+
+    def _kiosk(self):
+        self._main_control("link", "kiosk-screen").click()
+        arrive(self.page, self.mode, "kiosk")
+        self.code = shown_code(self.page)
+
+    def _typed_code(self):
+        """On a phone without a camera: the address shown on the kiosk, typed."""
+        address = self.page.locator(".typed-address").first.text_content()
+        self.page.goto("http://" + address)
+        arrive(self.page, self.mode, "typed-code")
+
+    def _typed_code_wrong(self):
+        self.page.locator("#code").fill("ZZZ 999")
+        self._main_control("button", "continue").click()
+        arrive(self.page, self.mode, "typed-code-wrong")
+        expect(self.page.locator("#error-summary")).to_be_focused()  # autofocus: no script needed
+
+    def _handoff(self):
+        """The kiosk's code typed right starts a journey; its first step offers the hand-off."""
+        self.page.locator("#code").fill(self.code.lower())
+        self._main_control("button", "continue").click()
+        arrive(self.page, self.mode, "captcha")
+        self.page.locator("#wizard-step").get_by_role("link", name=WORDS[self.mode.lang]["handoff"]).click()
+        arrive(self.page, self.mode, "handoff")
+
+    def _kiosk_mode(self):
+        self.page.goto(f"/borne?kiosque={KIOSK}")
+        arrive(self.page, self.mode, "kiosk")
+        self._main_control("button", "on-kiosk").click()
+        expect(self.page).to_have_url(re.compile(BY_NAME["kiosk-mode"].url))
+        if self.page.locator("html").get_attribute("lang") != self.mode.lang:
+            # Entering kiosk mode forgets the language chosen on the kiosk's screen
+            # (test_kiosk_browser.py::test_kiosk_mode_keeps_the_language): choose it again.
+            switch = {"fr": "English", "en": "Français"}[self.page.locator("html").get_attribute("lang")]
+            self.page.get_by_role("button", name=switch).click()
+        arrive(self.page, self.mode, "kiosk-mode")
+        expect(self.page.locator("body")).to_have_class(re.compile(r"\bkiosk-mode\b"))
+
+
+KioskWalker.MOVES = {
+    "poster": KioskWalker._poster,
+    "kiosk": KioskWalker._kiosk,
+    "typed-code": KioskWalker._typed_code,
+    "typed-code-wrong": KioskWalker._typed_code_wrong,
+    "handoff": KioskWalker._handoff,
+    "kiosk-mode": KioskWalker._kiosk_mode,
+}
+assert list(KioskWalker.MOVES) == ALL_KIOSK_SCREENS
+
+
+def shown_code(page: Page) -> str:
+    """The short code a kiosk (or a hand-off page) shows, as a screen reader reads it."""
+    return page.locator(".short-code .visually-hidden").text_content().replace(" ", "")
 
 
 def new_context(browser, context_args: dict, js: bool = True, **kwargs) -> BrowserContext:

@@ -1,15 +1,29 @@
 """axe-core finds no WCAG 2.2 A/AA violation, nor any of its best practices, on any screen:
-in French and in English, with the app's JavaScript (HTMX swaps) and without it."""
+in French and in English, with the app's JavaScript (HTMX swaps) and without it. The
+signup's screens (support.SCREENS), then the kiosk's pages (support.KIOSK_SCREENS)."""
 import pytest
 
-from tests.browser.support import ALL_SCREENS, EN_JS, EN_NO_JS, FR_JS, FR_NO_JS, REPORT, axe_violations
+from tests.browser.support import (
+    ALL_KIOSK_SCREENS,
+    ALL_SCREENS,
+    EN_JS,
+    EN_NO_JS,
+    FR_JS,
+    FR_NO_JS,
+    REPORT,
+    KioskWalker,
+    Walker,
+    axe_violations,
+)
 
-CASES = [(mode, screen) for mode in (FR_JS, FR_NO_JS, EN_JS, EN_NO_JS) for screen in ALL_SCREENS]
+MODES = (FR_JS, FR_NO_JS, EN_JS, EN_NO_JS)
+CASES = [(mode, Walker, screen) for mode in MODES for screen in ALL_SCREENS] \
+    + [(mode, KioskWalker, screen) for mode in MODES for screen in ALL_KIOSK_SCREENS]
 
 
-@pytest.mark.parametrize(("mode", "screen"), CASES, ids=[f"{m.id}-{s}" for m, s in CASES])
-def test_no_axe_violation(walkers, mode, screen):
-    page = walkers(mode).at(screen)
+@pytest.mark.parametrize(("mode", "walker", "screen"), CASES, ids=[f"{m.id}-{s}" for m, _, s in CASES])
+def test_no_axe_violation(walkers, mode, walker, screen):
+    page = walkers(mode, walker).at(screen)
     assert page.evaluate("typeof window.htmx") == ("object" if mode.js else "undefined")
     violations = axe_violations(page)
     REPORT.axe[f"{mode.id}/{screen}"] = [v["id"] for v in violations]

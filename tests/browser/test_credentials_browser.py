@@ -46,7 +46,9 @@ def to_credentials(page, app, mode):
     expect(page).to_have_url(re.compile("/inscription/recapitulatif$"))
     page.locator("#accept_terms").check()
     click(page, WORDS[mode.lang]["confirm"])
-    arrive(page, mode, "credentials")
+    # After a swap, focus moves to the step's heading once it has settled: wait for it, or
+    # it may move there after the test has put it in a field.
+    arrive(page, mode, "credentials", swapped=mode.js)
 
 
 def test_the_checklist_ticks_as_the_person_types(open_page, live_app):

@@ -9,51 +9,31 @@ import subprocess
 from conftest import unavailable  # tests/conftest.py, as the other test modules import it
 
 from tests.browser.support import (
+    ALL_KIOSK_SCREENS,
     ALL_SCREENS,
     IDENTITY,
+    KIOSK,
     REPORT,
     ROOT,
     SUBSCRIBER,
+    SUBSCRIBER_AS_TYPED,
     VNU_JAR,
+    Visitor,
     activation_code,
     activation_link,
     credentials,
     damaged,
-    journey_code,
+    earlier_codes,
+    earlier_refusals,
+    hours_later,
+    national,
     new_email,
+    new_phone,
+    sms_code,
     wrong_code,
 )
 
 CSS = ROOT / "static" / "css" / "sesame.css"
-
-
-def csrf_token(html: bytes) -> str:
-    return re.search(rb'name="csrf_token" value="([^"]+)"', html).group(1).decode()
-
-
-class Visitor:
-    """A Flask test client that keeps each screen's bytes, by name."""
-
-    def __init__(self, app):
-        self.app, self.client, self.pages, self.last = app, app.test_client(), {}, b""
-
-    def get(self, name, url, status=200):
-        return self._keep(name, self.client.get(url, follow_redirects=True), status)
-
-    def post(self, name, url, data, status=200):
-        data = {**data, "csrf_token": csrf_token(self.last)}
-        return self._keep(name, self.client.post(url, data=data, follow_redirects=True), status)
-
-    def _keep(self, name, response, status):
-        assert response.status_code == status, (name, response.status_code)
-        assert response.mimetype == "text/html"
-        self.last = response.data
-        if name:
-            self.pages[name] = response.data
-
-    def code(self):
-        with self.client.session_transaction() as session:
-            return journey_code(self.app, session["journey"])
 
 
 def visit_every_screen(app, lang):
@@ -72,7 +52,7 @@ def visit_every_screen(app, lang):
     visitor.post("identity-errors", "/inscription/identite", {})
     visitor.post("role", "/inscription/identite", IDENTITY)
     visitor.post("subscriber", "/inscription/qualite", {"role": "beneficiary"})
-    visitor.post("summary", "/inscription/souscripteur", SUBSCRIBER)
+    visitor.post("summary", "/inscription/souscripteur", SUBSCRIBER_AS_TYPED)
     visitor.post("credentials", "/inscription/recapitulatif", {"accept_terms": "y"})
     visitor.post("credentials-errors", "/inscription/identifiants", {"password": "abc"})
     email = new_email(f"vnu-{lang}")
@@ -83,12 +63,57 @@ def visit_every_screen(app, lang):
     visitor.get("change-email", "/inscription/adresse-email")
     visitor.get("activation-link", link)
     visitor.post("activated", "/inscription/verifiez-vos-emails", {"code": code})
+    visit_phone_and_eligibility(app, visitor, email)
     visitor.get("link-used", link)
     visitor.get("link-invalid", damaged(link), status=400)
     visitor.get("dev-outbox", "/dev/courriels")  # a development page, not met in the walk
     assert set(ALL_SCREENS) <= set(visitor.pages), "a screen of support.SCREENS is not validated"
     assert b'lang="%s"' % lang.encode() in visitor.pages["activated"]
-    return visitor.pages
+    return {**visitor.pages, **visit_kiosk_pages(app, lang)}
+
+
+def visit_phone_and_eligibility(app, visitor, email):
+    """The same way as the walk (support.Walker): the locks are reached by making the
+    table say that earlier codes and checks were refused, then older."""
+    phone = {"phone": national(new_phone()), "channel": "sms"}
+    e164 = "+33" + phone["phone"].replace(" ", "")[1:]
+    visitor.get("phone", "/inscription/telephone")
+    earlier_codes(app, email, e164)
+    visitor.post("phone-locked", "/inscription/telephone", phone, status=429)
+    hours_later(app, email, 2)
+    visitor.post("phone-code", "/inscription/telephone", phone)
+    visitor.post("phone-code-wrong", "/inscription/telephone/code", {"code": wrong_code(sms_code(app, e164))})
+    visitor.post("phone-confirmed", "/inscription/telephone/code", {"code": sms_code(app, e164)})
+    visitor.get("eligibility", "/inscription/eligibilite")
+    visitor.post("eligibility-mismatch", "/inscription/eligibilite", {})
+    assert b"/inscription/eligibilite/corriger" in visitor.last
+    visitor.get("correction", "/inscription/eligibilite/corriger")
+    visitor.post("eligibility-retry", "/inscription/eligibilite/corriger", {**IDENTITY, **SUBSCRIBER})
+    earlier_refusals(app, email)
+    visitor.post("eligibility-locked", "/inscription/eligibilite", {}, status=429)
+    hours_later(app, email, 7)
+    visitor.get(None, "/inscription/eligibilite")
+    visitor.post("eligible", "/inscription/eligibilite", {})
+    assert "Félicitations".encode() in visitor.last or b"Congratulations" in visitor.last
+
+
+def visit_kiosk_pages(app, lang):
+    visitor = Visitor(app)
+    visitor.get(None, "/")
+    if lang != "fr":
+        visitor.post(None, "/langue", {"lang": lang, "next": "/"})
+    visitor.get("poster", f"/borne/affiche?kiosque={KIOSK}")
+    visitor.get("kiosk", f"/borne?kiosque={KIOSK}")
+    code = re.search(rb'class="visually-hidden">([A-Z0-9 ]{11})<', visitor.last).group(1).replace(b" ", b"")
+    visitor.get("typed-code", "/code")
+    visitor.post("typed-code-wrong", "/code", {"code": "ZZZ999"})
+    visitor.post(None, "/code", {"code": code.decode()})
+    assert visitor.code()  # a journey has started, at the CAPTCHA step
+    visitor.get("handoff", "/inscription/continuer-sur-mon-telephone")
+    visitor.post("kiosk-mode", "/borne/commencer", {"kiosque": KIOSK})
+    assert b'id="kiosk-idle"' in visitor.last
+    assert set(ALL_KIOSK_SCREENS) <= set(visitor.pages), "a screen of support.KIOSK_SCREENS is not validated"
+    return {f"kiosk-{name}": html for name, html in visitor.pages.items()}
 
 
 def test_every_page_is_valid_html(live_app, tmp_path):

@@ -10,7 +10,7 @@ from tests.conftest import confirm_phone, newest_message
 from tests.services.test_insurer import FakeInsurer
 from wizard import jobs
 from wizard.extensions import db
-from wizard.models import Account, EligibilityCheck
+from wizard.models import Account, EligibilityCheck, OutboxMessage
 from wizard.services import clock, eligibility
 
 EMAIL = "jean.martin@exemple.fr"
@@ -254,3 +254,11 @@ def test_an_insurer_down_for_a_day_is_a_clear_outcome(ready, app, insurer_api, c
     page = client_request.get(WAITING)
     assert "Aucun essai ne vous a été décompté" in page.text_of("#eligibility-status")
     assert "Il vous reste" not in client_request.get("/inscription/eligibilite").text_of("main")
+
+
+def test_confirming_again_after_a_yes_asks_nothing_more(ready, client_request, database):
+    client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
+    client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)  # Back, then the button
+    assert checks(database) == [("eligible", 3)]
+    mails = database(lambda s: s.query(OutboxMessage).filter_by(kind="eligibility_eligible").count())
+    assert mails == 1

@@ -59,10 +59,10 @@ def latest(db_session, account: Account) -> EligibilityCheck | None:
 
 
 def start(db_session, account: Account, settings: EligibilitySettings, now: datetime) -> EligibilityCheck:
-    """A new check, or the one already under way. Raises TooManyAttempts."""
+    """A new check, or the one under way or already eligible. Raises TooManyAttempts."""
     current = latest(db_session, account)
-    if current is not None and current.status not in FINISHED:
-        return current
+    if current is not None and (current.status not in FINISHED or current.status == ELIGIBLE):
+        return current  # under way, or already answered yes: never asked (and emailed) twice
     refused = refusals(db_session, account, settings, now)
     if len(refused) >= settings.max_refusals:
         raise TooManyAttempts(refused[-settings.max_refusals] + settings.refusal_window)

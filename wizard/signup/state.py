@@ -93,8 +93,11 @@ def note_kiosk(kiosk_id: str | None) -> None:
 
 
 def enter_kiosk_mode(kiosk_id: str) -> None:
+    language = session.get("lang")  # the language chosen on the kiosk's screen stays
     session.clear()
     session[KIOSK_KEY] = session[KIOSK_MODE_KEY] = kiosk_id
+    if language:
+        session["lang"] = language
 
 
 def leave_kiosk(db_session) -> str | None:
