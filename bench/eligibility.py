@@ -57,8 +57,8 @@ class Person:
 
 def template_account(app) -> dict | None:
     """What a person who walked the journey has: answers and password hash, copied."""
+    from wizard.accounts.models import Account
     from wizard.extensions import db
-    from wizard.models import Account
     with app.app_context():
         account = db.session.query(Account).filter(Account.code_channel_confirmed_at.is_not(None)) \
             .order_by(Account.created_at.desc()).first()
@@ -69,9 +69,10 @@ def template_account(app) -> dict | None:
 
 def ready_people(app, template: dict, count: int, run_id: str) -> list[Person]:
     """`count` active accounts, phone confirmed, each signed in by a signup session."""
+    from wizard.accounts.models import Account
+    from wizard.core import clock
     from wizard.extensions import db
-    from wizard.models import Account
-    from wizard.services import clock, sessions
+    from wizard.sign_in import sessions
     serializer = app.session_interface.get_signing_serializer(app)
     people = []
     with app.app_context():
@@ -93,9 +94,10 @@ def waiting_people(app, template: dict, count: int, run_id: str) -> list[tuple[P
     """People on the waiting page: each with a check in progress, and its status URL."""
     from flask import url_for
 
+    from wizard.core import clock
+    from wizard.eligibility import service as eligibility
+    from wizard.eligibility.models import EligibilityCheck
     from wizard.extensions import db
-    from wizard.models import EligibilityCheck
-    from wizard.services import clock, eligibility
     people = ready_people(app, template, count, run_id)
     found = []
     with app.app_context(), app.test_request_context("/"):
@@ -154,16 +156,18 @@ def status_through_gunicorn(base_url: str, app, template: dict, run_id: str, peo
 def _start_checks(app, people: list[Person]) -> tuple[list[str], float, float]:
     """What POST /inscription/eligibilite does for each person, all at once: returns the
     checks' ids, the time they all existed (monotonic), and how long queuing them took."""
+    from wizard import settings
+    from wizard.accounts.models import Account
+    from wizard.core import clock
     from wizard.eligibility import checks
+    from wizard.eligibility import service as eligibility
     from wizard.extensions import db
-    from wizard.models import Account
-    from wizard.services import clock, eligibility
     with app.app_context(), app.test_request_context("/"):
-        settings = checks.eligibility_settings()
+        check_settings = settings.eligibility_settings()
         now = clock.now()
         ids = [p.account_id for p in people]
         accounts = db.session.query(Account).filter(Account.id.in_(ids)).all()
-        made = [eligibility.start(db.session, account, settings, now) for account in accounts]
+        made = [eligibility.start(db.session, account, check_settings, now) for account in accounts]
         check_ids = [check.id for check in made]
         db.session.commit()
         started = time.perf_counter()
@@ -177,9 +181,10 @@ def _wait_finished(app, count: int, started: float, limit_s: float) -> dict:
     """Until every check of this database is finished, or `limit_s` after `started`."""
     from sqlalchemy import func
 
+    from wizard.core import clock
+    from wizard.eligibility import service as eligibility
+    from wizard.eligibility.models import EligibilityCheck
     from wizard.extensions import db
-    from wizard.models import EligibilityCheck
-    from wizard.services import clock, eligibility
     started_at = clock.now() - timedelta(seconds=time.perf_counter() - started)
     load_start, done = os.getloadavg()[0], 0
     with app.app_context():

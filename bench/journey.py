@@ -1,4 +1,4 @@
-"""One person's signup, walked as a browser would: every step of wizard/steps.py in the
+"""One person's signup, walked as a browser would: every step of wizard/signup/steps.py in the
 order the server redirects to, then the pages after the steps: activation by the mailed
 link, the phone (the SMS code read from the outbox), the eligibility check and its
 waiting page, polled as htmx polls it until the outcome shows.
@@ -76,7 +76,7 @@ class Journey:
         self.walk = Walk()
 
     def run(self, max_requests: int = 40) -> Walk:
-        from wizard import steps
+        from wizard.signup import steps
         try:
             location = self._request("GET", "/inscription/", "GET start").location
             for _ in range(max_requests):

@@ -66,15 +66,15 @@ def altcha_captcha(new_browser, samples: int) -> dict:
 
 
 def password_hash(config, samples: int = 8) -> dict:
-    """The Argon2id hash of wizard/services/passwords.py, with the app's settings."""
+    """The Argon2id hash of wizard/core/passwords.py, with the app's settings."""
     try:
-        from wizard.services import passwords
+        from wizard.core import passwords
         hashing = passwords.Hashing(time_cost=config["PASSWORD_HASH_TIME_COST"],
                                     memory_kib=config["PASSWORD_HASH_MEMORY_KIB"],
                                     parallelism=config["PASSWORD_HASH_PARALLELISM"])
         hasher = hashing.hasher()
     except (ImportError, AttributeError, KeyError, TypeError) as error:
-        return not_measured(f"no Argon2 hasher in wizard/services/passwords.py ({error})")
+        return not_measured(f"no Argon2 hasher in wizard/core/passwords.py ({error})")
     hash_ms, verify_ms = [], []
     hashed = hasher.hash("Violette-Tortue-42!")
     for _ in range(samples):

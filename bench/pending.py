@@ -14,7 +14,7 @@ def _endpoints(app, *words) -> list[str]:
 
 def sms_code(app, walk: dict) -> dict | None:
     """None when the walk went through the phone pages; else why not."""
-    from wizard import steps
+    from wizard.signup import steps
     phone_steps = [s.name for s in steps.STEPS if "phone" in s.name or "sms" in s.name]
     pages = _endpoints(app, "phone.", "/inscription/telephone", "sms")
     if not phone_steps and not pages:

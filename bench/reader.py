@@ -8,7 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 from wizard.extensions import db
-from wizard.services import journeys
+from wizard.signup import journeys
 
 LINK = re.compile(r"https?://[^\s\"'<>]+/inscription/activation/[^\s\"'<>]+")
 
@@ -24,14 +24,14 @@ class Reader:
         return journeys.key(token)
 
     def spoken_code(self, browser) -> str:
-        from wizard.models import Journey
+        from wizard.signup.models import Journey
         with self.app.app_context():
             journey = db.session.get(Journey, self.journey_key(browser))
             return journey.captcha_code
 
     def activation_path(self, recipient: str) -> str | None:
         """The path of the newest activation link mailed to `recipient`, if any."""
-        from wizard.models import OutboxMessage
+        from wizard.messaging.models import OutboxMessage
         with self.app.app_context():
             message = db.session.query(OutboxMessage).filter_by(recipient=recipient) \
                 .order_by(OutboxMessage.id.desc()).first()
@@ -41,7 +41,7 @@ class Reader:
     def sms_code(self, phone: str) -> str | None:
         """The code of the newest text sent to `phone` (as typed: 06 12 34 56 78): the
         text starts with it."""
-        from wizard.models import OutboxMessage
+        from wizard.messaging.models import OutboxMessage
         recipient = "+33" + "".join(c for c in phone if c.isdigit())[1:]
         with self.app.app_context():
             message = db.session.query(OutboxMessage).filter_by(channel="sms", recipient=recipient) \

@@ -71,7 +71,7 @@ class MeasuringJourney(Journey):
         return location
 
     # The pages after activation: the phone and the eligibility check are steps to the
-    # person (the swap budget applies), though not in wizard/steps.py.
+    # person (the swap budget applies), though not in wizard/signup/steps.py.
 
     def _form_page(self, name: str, path: str, wrong: dict | None) -> None:
         self.into["pages"][f"step: {name}"] = sizes(self.browser, path)

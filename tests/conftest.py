@@ -6,12 +6,19 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app import create_app
+from wizard import settings
 from wizard.extensions import db, limiter
-from wizard.models import Journey
+from wizard.signup.models import Journey
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def reconfigure(app, **values):
+    """Changes settings of an app already built: its settings objects are rebuilt on next use."""
+    app.config.update(values)
+    app.extensions.pop(settings.CACHE, None)
 
 
 def unavailable(reason: str):
@@ -198,7 +205,7 @@ PASSWORD = "Tournesol-Bleu-2026!"
 
 
 def newest_message(app, recipient: str, channel: str = "email"):
-    from wizard.models import OutboxMessage
+    from wizard.messaging.models import OutboxMessage
     with app.app_context():
         message = db.session.query(OutboxMessage).filter_by(recipient=recipient, channel=channel) \
             .order_by(OutboxMessage.id.desc()).first()

@@ -11,7 +11,8 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from wizard import delivery
+from tests.conftest import reconfigure
+from wizard.messaging import delivery
 
 
 def free_port() -> int:
@@ -41,7 +42,7 @@ class SmtpServer:
 
     def serve(self, app):
         """Points the app's mail settings at this server."""
-        app.config.update(self.settings())
+        reconfigure(app, **self.settings())
         delivery.init_app(app)  # the transport is built from the settings
         return app
 

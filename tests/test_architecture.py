@@ -9,8 +9,8 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from app import create_app
-from wizard import steps
 from wizard.extensions import db
+from wizard.signup import steps
 
 ROOT = Path(__file__).resolve().parent.parent
 

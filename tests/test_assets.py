@@ -1,4 +1,4 @@
-"""Static files: hashed URLs, long cache lifetimes, compression (wizard/assets.py), and
+"""Static files: hashed URLs, long cache lifetimes, compression (wizard/web/assets.py), and
 compressed pages (flask-compress)."""
 import gzip
 import hashlib

@@ -107,6 +107,6 @@ def test_500_checks_within_10_seconds():
 def test_each_journey_has_its_own_mobile_number():
     # The caps on codes sent to one number are the app's: the walks must not share numbers.
     from bench.journey import phone_number
-    from wizard.services.phones import parse_mobile
+    from wizard.core.phones import parse_mobile
     numbers = {parse_mobile(phone_number(n, run_id)) for run_id in ("a1b2c3", "a1b2c3-s") for n in range(300)}
     assert len(numbers) == 600

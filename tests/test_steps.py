@@ -1,5 +1,5 @@
 """The journey engine: order, branches, guards and change invalidation come from STEPS."""
-from wizard import steps
+from wizard.signup import steps
 
 PASSED = {"captcha": {"passed_at": "2026-11-22T10:00:00"}}
 IDENTITY = {"last_name": "Dupont", "first_name": "Jean", "birth_date": "1977-03-06", "identifier": "10203050"}

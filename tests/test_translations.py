@@ -17,7 +17,7 @@ from conftest import Page
 from app import create_app
 from wizard.config import configs
 from wizard.extensions import db
-from wizard.models import Journey
+from wizard.signup.models import Journey
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -169,7 +169,7 @@ def test_the_language_switch_is_kept_in_the_session(english_client):
 
 
 def test_form_labels_and_errors_from_python_are_english_too(english_app, english_client):
-    """Lazy strings of wizard/forms.py and wizard/steps.py, and the plural of the error summary."""
+    """Lazy strings of wizard/web/forms.py and wizard/signup/steps.py, and the plural of the error summary."""
     english_client.post("/langue", data={"lang": "en", "next": "/"})
     english_client.get("/inscription/verification")
     with english_app.app_context():

@@ -5,9 +5,16 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from wizard import delivery
+from wizard.accounts import activity
+from wizard.accounts import service as accounts
+from wizard.core import clock
+from wizard.eligibility import checks
 from wizard.extensions import db
-from wizard.services import accounts, clock, journeys, outbox
+from wizard.messaging import delivery, outbox
+from wizard.password_reset import service as password_resets
+from wizard.sign_in import remembered_browsers, sessions
+from wizard.sign_in.models import SignInThrottle
+from wizard.signup import journeys
 
 
 def init_app(app):
@@ -15,6 +22,7 @@ def init_app(app):
     app.cli.add_command(purge_unconfirmed)
     app.cli.add_command(deliver_outbox)
     app.cli.add_command(sweep_eligibility)
+    app.cli.add_command(purge_sign_in)
 
 
 @click.command("purge-journeys")
@@ -52,5 +60,23 @@ def deliver_outbox():
 @with_appcontext
 def sweep_eligibility():
     """Restart eligibility checks whose worker died or whose job was lost (cron: * * * * *)."""
-    from wizard.eligibility import checks
     click.echo(f"{checks.sweep()} check(s) restarted")
+
+
+@click.command("purge-sign-in")
+@with_appcontext
+def purge_sign_in():
+    """Delete what signing in no longer needs: sessions ended or idle for 30 days, remembered
+    browsers expired or revoked 30 days ago, reset requests expired a day ago, pauses and
+    failures older than a day, activity older than a year. Cron, daily: 45 3 * * *"""
+    now = clock.now()
+    counts = {
+        "sessions": sessions.purge(db.session, now - timedelta(days=30)),
+        "remembered browsers": remembered_browsers.purge(db.session, now - timedelta(days=30)),
+        "password resets": password_resets.purge(db.session, now - timedelta(days=1)),
+        "sign-in pauses": db.session.query(SignInThrottle).filter(
+            SignInThrottle.last_failure_at < now - timedelta(days=1)).delete(synchronize_session=False),
+        "events": activity.purge(db.session, now - timedelta(days=365)),
+    }
+    db.session.commit()
+    click.echo(", ".join(f"{count} {name}" for name, count in counts.items()) + " deleted")

@@ -64,14 +64,14 @@ class Config:
     RATELIMIT_PASSWORD_RULES = os.environ.get("RATELIMIT_PASSWORD_RULES", "120 per minute")
     MARKETING_CONSENT_VERSION = "2026-11-01"
 
-    # The password policy (wizard/services/passwords.py). Classes: lower, upper, digit, special.
+    # The password policy (wizard/core/passwords.py). Classes: lower, upper, digit, special.
     PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 8)
     PASSWORD_MAX_LENGTH = _int("PASSWORD_MAX_LENGTH", 128)
     PASSWORD_REQUIRED_CLASSES = tuple(
         name.strip() for name in os.environ.get("PASSWORD_REQUIRED_CLASSES", "lower,upper,digit,special").split(",")
         if name.strip()
     )
-    # Argon2id cost; see wizard/services/passwords.py for why these numbers. Hashes made with
+    # Argon2id cost; see wizard/core/passwords.py for why these numbers. Hashes made with
     # other numbers are rehashed at the next successful sign-in.
     PASSWORD_HASH_TIME_COST = _int("PASSWORD_HASH_TIME_COST", 3)
     PASSWORD_HASH_MEMORY_KIB = _int("PASSWORD_HASH_MEMORY_KIB", 65536)

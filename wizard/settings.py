@@ -1,57 +1,134 @@
-"""The services' settings, built from the application's config for views and commands.
+"""The services' settings, built once per application from its config.
 
-Services take plain values; this is where config names meet them, once.
+Services take plain values (frozen dataclasses); this is the one place where config names
+meet them. Each builder runs on first use and its result is kept for the app's life, so a
+request never rebuilds them. `public_url` builds absolute links from PUBLIC_BASE_URL
+without a request, so jobs and emails use the same code as views.
 """
 from datetime import timedelta
+from functools import wraps
+from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
 
-from wizard import sms
-from wizard.mail import TemplateComposer
-from wizard.services import accounts, code_delivery, one_time_codes, passwords
+from wizard.accounts import service as accounts
+from wizard.codes import delivery as code_delivery
+from wizard.codes import one_time_codes
+from wizard.core import passwords
+from wizard.eligibility import service as eligibility
+from wizard.messaging import sms
+from wizard.messaging.mail import TemplateComposer
+from wizard.password_reset import service as password_resets
+from wizard.sign_in import service as sign_in
+from wizard.sign_in import sessions
+
+CACHE = "sesame.settings"  # app.extensions key; a test that changes the config drops it
 
 
-def password_policy() -> passwords.Policy:
-    config = current_app.config
+def _once_per_app(build):
+    """Keeps what `build` returns, per app and per arguments."""
+    @wraps(build)
+    def cached(*args):
+        store = current_app.extensions.setdefault(CACHE, {})
+        key = (build.__name__, *args)
+        if key not in store:
+            store[key] = build(current_app.config, *args)
+        return store[key]
+    return cached
+
+
+@_once_per_app
+def _url_adapter(config):
+    base = urlsplit(config["PUBLIC_BASE_URL"])
+    return current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link for an email or a QR code: PUBLIC_BASE_URL, not the address this
+    request came by (there may be no request: a job)."""
+    return _url_adapter().build(endpoint, values, force_external=True)
+
+
+@_once_per_app
+def password_policy(config) -> passwords.Policy:
     return passwords.Policy(config["PASSWORD_MIN_LENGTH"], config["PASSWORD_MAX_LENGTH"],
                             tuple(config["PASSWORD_REQUIRED_CLASSES"]))
 
 
-def password_hashing() -> passwords.Hashing:
-    config = current_app.config
+@_once_per_app
+def password_hashing(config) -> passwords.Hashing:
     return passwords.Hashing(config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_KIB"],
                              config["PASSWORD_HASH_PARALLELISM"])
 
 
-def public_url(endpoint: str, **values) -> str:
-    """An absolute link for an email: PUBLIC_BASE_URL, not the address this request came by."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
-
-
-def activation() -> accounts.ActivationSettings:
-    config = current_app.config
-    composer = TemplateComposer(
+@_once_per_app
+def composer(config) -> TemplateComposer:
+    return TemplateComposer(
         service_name=config["SERVICE_NAME"], insurer_name=config["INSURER_NAME"],
         sign_in_url=public_url("sign_in.start"), help_url=public_url("activation.not_received"),
-    )
+        forgotten_url=public_url("password.forgotten"), account_url=public_url("account.overview"))
+
+
+@_once_per_app
+def activation(config) -> accounts.ActivationSettings:
     return accounts.ActivationSettings(
         secret_key=config["SECRET_KEY"], link_hours=config["ACTIVATION_LINK_HOURS"],
         resend_seconds=config["ACTIVATION_RESEND_SECONDS"], code_attempts=config["ACTIVATION_CODE_ATTEMPTS"],
-        link_for=lambda token: public_url("activation.link", token=token), composer=composer,
+        link_for=lambda token: public_url("activation.link", token=token), composer=composer(),
     )
 
 
-def codes(purpose: str) -> code_delivery.CodeSettings:
-    config = current_app.config
+@_once_per_app
+def codes(config, purpose: str) -> code_delivery.CodeSettings:
     minutes = config["PHONE_CODE_MINUTES"] if purpose == code_delivery.PHONE else config["SIGN_IN_CODE_MINUTES"]
     policy = one_time_codes.CodePolicy(
         lifetime=timedelta(minutes=minutes), max_attempts=config["CODE_MAX_ATTEMPTS"],
         cooldown=timedelta(seconds=config["CODE_RESEND_SECONDS"]), per_hour=config["CODE_SENDS_PER_HOUR"],
         per_day=config["CODE_SENDS_PER_DAY"])
-    composer = TemplateComposer(
-        service_name=config["SERVICE_NAME"], insurer_name=config["INSURER_NAME"],
-        sign_in_url=public_url("sign_in.start"), help_url=public_url("activation.not_received"))
+    service_name, base_url = config["SERVICE_NAME"], config["PUBLIC_BASE_URL"]
     return code_delivery.CodeSettings(
-        policy=policy, secret=config["SECRET_KEY"], email=composer.one_time_code,
-        sms_text=lambda language, code: sms.code_text(language, code, config["SERVICE_NAME"],
-                                                      config["PUBLIC_BASE_URL"]))
+        policy=policy, secret=config["SECRET_KEY"], email=composer().one_time_code,
+        sms_text=lambda language, code: sms.code_text(language, code, service_name, base_url))
+
+
+@_once_per_app
+def sign_in_settings(config) -> sign_in.SignInSettings:
+    return sign_in.SignInSettings(
+        secret_key=config["SECRET_KEY"], hashing=password_hashing(),
+        max_failures=config["SIGN_IN_MAX_FAILURES"], pause=timedelta(minutes=config["SIGN_IN_PAUSE_MINUTES"]),
+        composer=composer())
+
+
+@_once_per_app
+def reset_settings(config) -> password_resets.ResetSettings:
+    return password_resets.ResetSettings(
+        secret_key=config["SECRET_KEY"], hashing=password_hashing(),
+        lifetime=timedelta(minutes=config["PASSWORD_RESET_MINUTES"]), max_attempts=config["CODE_MAX_ATTEMPTS"],
+        cooldown=timedelta(seconds=config["PASSWORD_RESET_COOLDOWN_SECONDS"]),
+        per_hour=config["PASSWORD_RESETS_PER_HOUR"],
+        link_for=lambda token: public_url("password.link", token=token), composer=composer())
+
+
+@_once_per_app
+def session_policy(config, kind: str, kiosk: bool) -> sessions.SessionPolicy:
+    """Signed in: SESSION_IDLE_MINUTES. Just activated (a signup going on to the phone and
+    the eligibility check): the journey's idle time. On a kiosk: the kiosk's, always."""
+    if kiosk:
+        idle = timedelta(seconds=config["KIOSK_IDLE_SECONDS"] + config["KIOSK_WARNING_SECONDS"])
+    elif kind == sessions.SIGNUP:
+        idle = timedelta(minutes=config["JOURNEY_IDLE_MINUTES"])
+    else:
+        idle = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+    return sessions.SessionPolicy(idle=idle, absolute=timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]))
+
+
+@_once_per_app
+def remember_browser_lifetime(config) -> timedelta:
+    return timedelta(days=config["REMEMBER_BROWSER_DAYS"])
+
+
+@_once_per_app
+def eligibility_settings(config) -> eligibility.EligibilitySettings:
+    return eligibility.EligibilitySettings(max_refusals=config["ELIGIBILITY_MAX_REFUSALS"],
+                                           refusal_window=timedelta(hours=config["ELIGIBILITY_WINDOW_HOURS"]),
+                                           lease=timedelta(seconds=config["ELIGIBILITY_LEASE_SECONDS"]))

@@ -11,7 +11,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import unavailable  # tests/conftest.py, as the other test modules import it
+from conftest import (
+    reconfigure,
+    unavailable,  # tests/conftest.py, as the other test modules import it
+)
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
@@ -104,7 +107,7 @@ def base_url(live_app):
     url = f"http://127.0.0.1:{server.server_port}"
     # The links the app writes (emails, SMS, QR codes) point at this server, so that what
     # a phone decodes from a QR code opens here.
-    live_app.config["PUBLIC_BASE_URL"] = url
+    reconfigure(live_app, PUBLIC_BASE_URL=url)
     yield url
     server.shutdown()
     thread.join(5)

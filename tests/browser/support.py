@@ -23,9 +23,13 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
 
+from wizard.accounts.models import Account
+from wizard.codes.models import OneTimeCode
+from wizard.core import clock
+from wizard.eligibility.models import EligibilityCheck
 from wizard.extensions import db
-from wizard.models import Account, EligibilityCheck, OneTimeCode, OutboxMessage
-from wizard.services import clock, journeys
+from wizard.messaging.models import OutboxMessage
+from wizard.signup import journeys
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"

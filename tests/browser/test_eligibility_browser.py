@@ -12,9 +12,9 @@ import uuid
 from playwright.sync_api import expect
 
 from tests.browser.support import account_id, carry_session, new_email, new_phone, phone_confirmed
+from wizard.core import clock
+from wizard.eligibility.models import EligibilityCheck
 from wizard.extensions import db
-from wizard.models import EligibilityCheck
-from wizard.services import clock
 
 WAITING = "/inscription/verification-en-cours"
 STAGE_1, STAGE_2 = "Mise en relation avec votre complémentaire santé", "Identification en cours"

@@ -23,9 +23,10 @@ from tests.browser.support import (
     pass_altcha,
     shown_code,
 )
+from tests.conftest import reconfigure
 from wizard.extensions import db
-from wizard.models import Journey
-from wizard.services import journeys
+from wizard.signup import journeys
+from wizard.signup.models import Journey
 
 # A phone: a narrow screen that is touched.
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -112,9 +113,9 @@ def test_the_hand_off_brings_the_answers_to_the_phone_and_the_computer_says_so(o
 def short_kiosk_idle(live_app):
     """A kiosk's idle times of a few seconds, for one test (read when a page is rendered)."""
     saved = {key: live_app.config[key] for key in ("KIOSK_IDLE_SECONDS", "KIOSK_WARNING_SECONDS")}
-    live_app.config.update(KIOSK_IDLE_SECONDS=2, KIOSK_WARNING_SECONDS=4)
+    reconfigure(live_app, KIOSK_IDLE_SECONDS=2, KIOSK_WARNING_SECONDS=4)
     yield
-    live_app.config.update(saved)
+    reconfigure(live_app, **saved)
 
 
 def journey_of(app, context):

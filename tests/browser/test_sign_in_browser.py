@@ -13,7 +13,7 @@ from conftest import unavailable  # tests/conftest.py, as the other test modules
 from playwright.sync_api import expect
 
 from tests.browser.support import EN_JS, EN_NO_JS, FR_JS, FR_NO_JS, REPORT, VNU_JAR, WORDS, axe_violations
-from tests.conftest import PASSWORD, code_in, newest_message
+from tests.conftest import PASSWORD, code_in, newest_message, reconfigure
 from tests.views.sign_in_support import make_account
 
 PASSWORD_2, PASSWORD_3 = "Girafe-Verte-2027?", "Colibri-Rouge-2028!"
@@ -188,9 +188,9 @@ def test_the_code_page_counts_down(open_page, live_app):
 def short_idle(live_app):
     """15 seconds of idle time, a warning 7 seconds before the end."""
     saved = {key: live_app.config[key] for key in ("SESSION_IDLE_MINUTES", "SESSION_WARNING_SECONDS")}
-    live_app.config.update(SESSION_IDLE_MINUTES=0.25, SESSION_WARNING_SECONDS=7)
+    reconfigure(live_app, SESSION_IDLE_MINUTES=0.25, SESSION_WARNING_SECONDS=7)
     yield
-    live_app.config.update(saved)
+    reconfigure(live_app, **saved)
 
 
 def signed_in_page(open_page, live_app, js=True):

@@ -1,13 +1,15 @@
 """Accounts: signup, activation by link or code, anti-enumeration, the purge
-(wizard/services/accounts.py), without HTTP."""
+(wizard/accounts/service.py), without HTTP."""
 from datetime import datetime, timedelta
 
 import pytest
 
-from wizard.models import Account, Consent, EmailActivation, OutboxMessage
-from wizard.services import accounts, clock, passwords, tokens
-from wizard.services.identity import Refused
-from wizard.services.outbox import Email
+from wizard.accounts import service as accounts
+from wizard.accounts.models import Account, Consent, EmailActivation
+from wizard.core import clock, passwords, tokens
+from wizard.core.identity import Refused
+from wizard.messaging.models import OutboxMessage
+from wizard.messaging.outbox import Email
 
 NOW = datetime(2026, 11, 22, 10, 0, 0)
 ANSWERS = {

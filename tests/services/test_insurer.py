@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from wizard.config import ROOT
-from wizard.services.insurer import (
+from wizard.eligibility.insurer import (
     Applicant,
     DirectoryInsurer,
     HttpInsurer,

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 
 from app import create_app
-from wizard import delivery
+from tests.conftest import reconfigure
+from wizard.core import clock
 from wizard.extensions import db
-from wizard.models import OutboxMessage
-from wizard.services import clock, outbox
-from wizard.services.outbox import Email
+from wizard.messaging import delivery, outbox
+from wizard.messaging.models import OutboxMessage
+from wizard.messaging.outbox import Email
 
 pytest_plugins = ["tests.smtp_server"]  # its fixtures: smtp_server, smtp_down, mail_app
 EMAIL = Email("jean@exemple.fr", "Activez votre compte", "Bonjour,\nle texte", "<p>Bonjour, le HTML</p>")
@@ -177,7 +178,7 @@ def silent_server():
 
 
 def test_a_silent_smtp_server_times_out_instead_of_holding_the_worker(app, database, silent_server):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent_server, MAIL_USE_TLS=False,
+    reconfigure(app, MAIL_SERVER="127.0.0.1", MAIL_PORT=silent_server, MAIL_USE_TLS=False,
                       MAIL_TIMEOUT_SECONDS=1)
     delivery.init_app(app)
     started = clock.now()

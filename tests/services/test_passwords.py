@@ -1,10 +1,10 @@
-"""The password policy and Argon2id storage (wizard/services/passwords.py)."""
+"""The password policy and Argon2id storage (wizard/core/passwords.py)."""
 from datetime import date
 
 import pytest
 
-from wizard.services import passwords
-from wizard.services.passwords import Hashing, PersonalData, Policy, broken_rules
+from wizard.core import passwords
+from wizard.core.passwords import Hashing, PersonalData, Policy, broken_rules
 
 POLICY = Policy()
 JEAN = PersonalData(first_name="Jean-Éric", last_name="Le Goff", birth_date=date(1977, 3, 6),

@@ -13,11 +13,11 @@ import pytest
 import redis
 
 from app import create_app
-from tests.conftest import REDIS_URL, confirm_phone, unavailable
+from tests.conftest import REDIS_URL, confirm_phone, reconfigure, unavailable
 from tests.services.test_insurer import FakeInsurer
 from wizard.eligibility import checks
+from wizard.eligibility.models import EligibilityCheck
 from wizard.extensions import db, limiter
-from wizard.models import EligibilityCheck
 
 RQ = str(Path(sys.executable).with_name("rq"))
 
@@ -86,7 +86,7 @@ def test_a_worker_killed_in_the_middle_is_replaced(rq_app):
         doomed.wait(10)
     time.sleep(2.5)  # the dead worker's lease runs out
     FakeInsurer.script = {"answer": {"status": "eligible", "contract_number": "C-2"}}
-    rq_app.config.update(ELIGIBILITY_LEASE_SECONDS=2)
+    reconfigure(rq_app, ELIGIBILITY_LEASE_SECONDS=2)
     with rq_app.app_context():
         assert checks.sweep() == 1
     output = worker(rq_app, "--burst", **env).communicate(timeout=60)[0]

@@ -5,8 +5,11 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.views.sign_in_support import make_account
-from wizard.models_sign_in import AccountEvent, AccountSession, PasswordReset, RememberedBrowser, SignInThrottle
-from wizard.services import devices, remembered_browsers, sessions, sign_in
+from wizard.accounts.models import AccountEvent
+from wizard.password_reset.models import PasswordReset
+from wizard.sign_in import devices, remembered_browsers, sessions
+from wizard.sign_in import service as sign_in
+from wizard.sign_in.models import AccountSession, RememberedBrowser, SignInThrottle
 
 NOW = datetime(2027, 3, 1, 12, 0)
 POLICY = sessions.SessionPolicy(idle=timedelta(minutes=15), absolute=timedelta(hours=12))
@@ -128,7 +131,7 @@ def test_the_purge_command(app, database, monkeypatch):
         ])
         db_session.commit()
     database(seed)
-    from wizard.services import clock
+    from wizard.core import clock
     monkeypatch.setattr(clock, "now", lambda: NOW)
     result = app.test_cli_runner().invoke(args=["purge-sign-in"])
     assert result.output.strip() == ("1 sessions, 1 remembered browsers, 1 password resets, 1 sign-in pauses, "

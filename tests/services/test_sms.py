@@ -9,10 +9,10 @@ import pytest
 
 from app import create_app
 from tests.conftest import sign_up_and_activate
-from wizard import delivery
+from wizard.core import clock
 from wizard.extensions import db, limiter
-from wizard.models import OutboxMessage
-from wizard.services import clock
+from wizard.messaging import delivery
+from wizard.messaging.models import OutboxMessage
 
 
 class Gateway(BaseHTTPRequestHandler):

@@ -1,10 +1,10 @@
-"""Signed activation links and their codes (wizard/services/tokens.py)."""
+"""Signed activation links and their codes (wizard/core/tokens.py)."""
 from datetime import timedelta
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from wizard.services import clock, tokens
+from wizard.core import clock, tokens
 
 SECRET = "test-secret-key"
 DAY = 24 * 3600

@@ -5,9 +5,9 @@ import secrets
 from datetime import timedelta
 
 from tests.conftest import PASSWORD, code_in, newest_message
+from wizard.accounts.models import Account
+from wizard.core import clock, passwords
 from wizard.extensions import db
-from wizard.models import Account
-from wizard.services import clock, passwords
 
 EMAIL = "jean.martin@exemple.fr"
 PHONE = "+33612345678"

@@ -4,7 +4,8 @@ import pytest
 
 from tests.conftest import PASSWORD, newest_message
 from tests.views.sign_in_support import EMAIL, FIREFOX, SAFARI_IPHONE, later, make_account, sign_in, type_password
-from wizard.models_sign_in import AccountEvent, AccountSession, RememberedBrowser
+from wizard.accounts.models import AccountEvent
+from wizard.sign_in.models import AccountSession, RememberedBrowser
 
 NEW_PASSWORD = "Girafe-Verte-2027?"
 

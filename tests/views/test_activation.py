@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from app import create_app
-from tests.conftest import Page, normalize_spaces, walk_to
-from wizard.models import Account, OutboxMessage
-from wizard.services import clock
+from tests.conftest import Page, normalize_spaces, reconfigure, walk_to
+from wizard.accounts.models import Account
+from wizard.core import clock
+from wizard.messaging.models import OutboxMessage
 
 pytest_plugins = ["tests.smtp_server"]  # its fixtures: smtp_server, smtp_down, mail_app
 PASSWORD = "Tr3s-Sûr-Bateau"
@@ -148,7 +149,7 @@ def test_a_malformed_code(signed_up, client_request, code, message):
 
 
 def test_a_wrong_code_then_too_many(app, signed_up, smtp_server, client_request):
-    app.config["ACTIVATION_CODE_ATTEMPTS"] = 2
+    reconfigure(app, ACTIVATION_CODE_ATTEMPTS=2)
     client_request.client = signed_up
     wrong = "000000" if code_of(smtp_server.messages[0]) != "000000" else "111111"
     page = client_request.post(CHECK, {"code": wrong}, htmx=True)

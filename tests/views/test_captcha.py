@@ -8,8 +8,8 @@ from urllib.parse import parse_qs
 import altcha
 import pytest
 
-from tests.conftest import current_captcha_code
-from wizard.services import clock
+from tests.conftest import current_captcha_code, reconfigure
+from wizard.core import clock
 
 
 def solved_altcha(client) -> str:
@@ -130,7 +130,7 @@ def siteverify():
 
 
 def hcaptcha_app(app, verify_url, sitekey="site-key-1"):
-    app.config.update(HCAPTCHA_SITEKEY=sitekey, HCAPTCHA_SECRET="secret-1",
+    reconfigure(app, HCAPTCHA_SITEKEY=sitekey, HCAPTCHA_SECRET="secret-1",
                       HCAPTCHA_VERIFY_URL=verify_url, HCAPTCHA_TIMEOUT_SECONDS=1)
     return app.test_client()
 
@@ -176,7 +176,7 @@ def test_hcaptcha_fails_closed_when_siteverify_is_slow_or_down(app, siteverify):
 
 
 def test_captcha_posts_are_rate_limited(app, client):
-    app.config["RATELIMIT_CAPTCHA"] = "3 per minute"
+    reconfigure(app, RATELIMIT_CAPTCHA="3 per minute")
     client.get("/inscription/verification")
     statuses = [client.post("/inscription/verification", data={"code": "0"}).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]

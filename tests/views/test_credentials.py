@@ -2,8 +2,10 @@
 marketing opt-ins; what a person sees for every mistake, with and without JavaScript."""
 import pytest
 
-from tests.conftest import normalize_spaces, pass_captcha, walk_to
-from wizard.models import Account, Consent, Journey, OutboxMessage
+from tests.conftest import normalize_spaces, pass_captcha, reconfigure, walk_to
+from wizard.accounts.models import Account, Consent
+from wizard.messaging.models import OutboxMessage
+from wizard.signup.models import Journey
 
 URL = "/inscription/identifiants"
 PASSWORD = "Tr3s-Sûr-Bateau"
@@ -178,14 +180,14 @@ def test_a_password_keeps_its_spaces_and_accents(at_credentials, client_request,
     password = "  Zèbre vert à 42 pattes  "
     client_request.post(URL, {**VALID, "password": password, "password_confirmation": password},
                         expect_redirect="/inscription/verifiez-vos-emails")
-    from wizard.services import passwords
+    from wizard.core import passwords
     stored = database(lambda session: session.query(Account).one().password_hash)
     cheap = passwords.Hashing(1, 64, 1)
     assert passwords.verify(stored, password, cheap)[0] and not passwords.verify(stored, password.strip(), cheap)[0]
 
 
 def test_the_nir_is_refused_when_the_operator_asks_for_it(app, client, client_request):
-    app.config["IDENTIFIER_KIND"] = "nir"
+    reconfigure(app, IDENTIFIER_KIND="nir")
     pass_captcha(client)
     client_request.post("/inscription/identite", {
         "last_name": "Martin", "first_name": "Léa", "birth_date-day": "12", "birth_date-month": "7",
@@ -198,7 +200,7 @@ def test_the_nir_is_refused_when_the_operator_asks_for_it(app, client, client_re
 
 
 def test_the_address_rate_limit_counts_only_emails_sent(app, at_credentials, client_request):
-    app.config["RATELIMIT_ACTIVATION_EMAIL"] = "1 per hour"
+    reconfigure(app, RATELIMIT_ACTIVATION_EMAIL="1 per hour")
     for _ in range(3):  # mistakes send nothing, so they do not count
         client_request.post(URL, {**VALID, "password": "x"})
     client_request.post(URL, VALID, expect_redirect="/inscription/verifiez-vos-emails")

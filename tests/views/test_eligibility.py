@@ -6,12 +6,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import confirm_phone, newest_message
+from tests.conftest import confirm_phone, newest_message, reconfigure
 from tests.services.test_insurer import FakeInsurer
 from wizard import jobs
+from wizard.accounts.models import Account
+from wizard.core import clock
+from wizard.eligibility import service as eligibility
+from wizard.eligibility.models import EligibilityCheck
 from wizard.extensions import db
-from wizard.models import Account, EligibilityCheck, OutboxMessage
-from wizard.services import clock, eligibility
+from wizard.messaging.models import OutboxMessage
 
 EMAIL = "jean.martin@exemple.fr"
 WAITING, STATUS = "/inscription/verification-en-cours", "/inscription/verification-en-cours/etat"
@@ -215,7 +218,7 @@ def insurer_api(app):
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeInsurer)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     FakeInsurer.received.clear()
-    app.config.update(INSURER_API_URL=f"http://127.0.0.1:{server.server_port}/", INSURER_API_TOKEN="t",
+    reconfigure(app, INSURER_API_URL=f"http://127.0.0.1:{server.server_port}/", INSURER_API_TOKEN="t",
                       INSURER_TIMEOUT_SECONDS=1)
     app.extensions.pop("sesame.insurer", None)
     yield FakeInsurer

@@ -1,7 +1,7 @@
 """The identity step: what people type, forgiven where it can be, explained where it cannot."""
 import pytest
 
-from tests.conftest import IDENTITY, normalize_spaces, walk_to
+from tests.conftest import IDENTITY, normalize_spaces, reconfigure, walk_to
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_nothing_posted_at_all(at_identity, client_request):
     ("postal_code", "75 011", "75011"),
 ])
 def test_identifier_kinds(app, at_identity, client_request, journey_answers, kind, value, stored):
-    app.config["IDENTIFIER_KIND"] = kind
+    reconfigure(app, IDENTIFIER_KIND=kind)
     response = client_request.client.post("/inscription/identite", data={**IDENTITY, "identifier": value})
     if stored:
         assert response.status_code == 303
@@ -122,14 +122,14 @@ def test_identifier_kinds(app, at_identity, client_request, journey_answers, kin
     ("25307XX07300443", "Le numéro de sécurité sociale ne doit comporter que des chiffres (ou 2A, 2B pour la Corse)"),
 ])
 def test_nir_refusals(app, at_identity, client_request, value, message):
-    app.config["IDENTIFIER_KIND"] = "nir"
+    reconfigure(app, IDENTIFIER_KIND="nir")
     page = client_request.post("/inscription/identite", {**IDENTITY, "identifier": value})
     assert page.errors() == [message]
     assert page.select_one("label[for=identifier]").get_text() == "Numéro de sécurité sociale"
 
 
 def test_postal_code_that_cannot_exist(app, at_identity, client_request):
-    app.config["IDENTIFIER_KIND"] = "postal_code"
+    reconfigure(app, IDENTIFIER_KIND="postal_code")
     page = client_request.post("/inscription/identite", {**IDENTITY, "identifier": "00100"})
     assert page.errors() == ["Ce code postal n’existe pas"]
     assert page.select_one("#identifier")["autocomplete"] == "postal-code"

@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import IDENTITY, SUBSCRIBER, walk_to
-from wizard.models import Journey
-from wizard.services import clock
+from wizard.core import clock
+from wizard.signup.models import Journey
 
 
 def test_a_beneficiary_goes_through_every_step(client, client_request, journey_answers):

@@ -4,9 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import walk_to
-from wizard.models import Journey, StartCode
-from wizard.services import clock, start_codes
+from tests.conftest import reconfigure, walk_to
+from wizard.core import clock
+from wizard.kiosk import start_codes
+from wizard.kiosk.models import StartCode
+from wizard.signup.models import Journey
 
 KIOSK = "agence-paris-11"
 
@@ -44,7 +46,7 @@ def test_unknown_kiosk_ids_are_not_found(client_request, kiosk):
 
 
 def test_only_configured_kiosks_when_a_list_is_given(app, client_request):
-    app.config["KIOSKS"] = ("agence-lyon",)
+    reconfigure(app, KIOSKS=("agence-lyon",))
     client_request.get(f"/borne?kiosque={KIOSK}", status=404)
     client_request.get("/borne?kiosque=agence-lyon")
 

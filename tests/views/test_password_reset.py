@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, ClientRequest, newest_message
+from tests.conftest import PASSWORD, ClientRequest, newest_message, reconfigure
 from tests.views.sign_in_support import (
     EMAIL,
     later,
@@ -16,8 +16,10 @@ from tests.views.sign_in_support import (
     type_password,
     wrong,
 )
-from wizard.models import OutboxMessage
-from wizard.models_sign_in import AccountEvent, AccountSession, PasswordReset, RememberedBrowser
+from wizard.accounts.models import AccountEvent
+from wizard.messaging.models import OutboxMessage
+from wizard.password_reset.models import PasswordReset
+from wizard.sign_in.models import AccountSession, RememberedBrowser
 
 NEW_PASSWORD = "Girafe-Verte-2027?"
 CHECK = "/mot-de-passe-oublie/code"
@@ -56,7 +58,7 @@ def test_the_forgotten_password_page(client_request, htmx):
 
 def test_an_address_with_or_without_an_account_gets_the_same_answers(account_id, app, client, database):
     make_account(app, email="attente@exemple.fr", status="pending")
-    app.config["RATELIMIT_ACTIVATION_CODE"] = "100 per minute"  # three people behind one address
+    reconfigure(app, RATELIMIT_ACTIVATION_CODE="100 per minute")  # three people behind one address
     pages = {}
     for email in (EMAIL, "personne@exemple.fr", "attente@exemple.fr"):
         visitor_request = ClientRequest(app.test_client())

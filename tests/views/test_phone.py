@@ -5,8 +5,10 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import newest_message, sign_up_and_activate
-from wizard.models import Account, OneTimeCode, OutboxMessage
-from wizard.services import clock
+from wizard.accounts.models import Account
+from wizard.codes.models import OneTimeCode
+from wizard.core import clock
+from wizard.messaging.models import OutboxMessage
 
 EMAIL = "jean.martin@exemple.fr"
 CODE, CONFIRMED = "/inscription/telephone/code", "/inscription/telephone/confirme"

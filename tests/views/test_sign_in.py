@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, confirm_phone, newest_message, sign_up_and_activate
+from tests.conftest import PASSWORD, confirm_phone, newest_message, reconfigure, sign_up_and_activate
 from tests.views.sign_in_support import (
     EMAIL,
     FIREFOX,
@@ -19,9 +19,10 @@ from tests.views.sign_in_support import (
     type_password,
     wrong,
 )
+from wizard.accounts.models import AccountEvent
 from wizard.extensions import limiter
-from wizard.models import OutboxMessage
-from wizard.models_sign_in import AccountEvent, AccountSession, RememberedBrowser, SignInThrottle
+from wizard.messaging.models import OutboxMessage
+from wizard.sign_in.models import AccountSession, RememberedBrowser, SignInThrottle
 
 WRONG_CREDENTIALS = ("L’adresse e-mail ou le mot de passe est incorrect. Vérifiez-les, ou choisissez "
                      "« Mot de passe oublié ? » pour en choisir un nouveau")
@@ -193,7 +194,7 @@ def test_failures_a_day_apart_do_not_add_up(account_id, client, client_request, 
 
 
 def test_sign_in_attempts_are_limited_per_address_of_the_client(app, account_id, client):
-    app.config["RATELIMIT_SIGN_IN"] = "3 per minute"
+    reconfigure(app, RATELIMIT_SIGN_IN="3 per minute")
     limiter.reset()
     for _ in range(3):
         type_password(client, password="Mauvais-1!")
@@ -303,7 +304,7 @@ def test_a_new_code_waits_for_the_cool_down_and_kills_the_old_one(account_id, cl
     ("9" * 500, "Le code comporte 6 chiffres, par exemple 123456"),
 ])
 def test_malformed_codes_use_no_attempt(account_id, client, client_request, database, typed, message):
-    from wizard.models import OneTimeCode
+    from wizard.codes.models import OneTimeCode
     type_password(client)
     client.post("/connexion/verification", data={"channel": "sms"})
     assert client_request.post("/connexion/code", {"code": typed}).errors() == [message]

@@ -1,18 +1,24 @@
 """Mon compte: thin views over the sign-in services. Every page needs a full sign-in."""
 from functools import wraps
 
-from flask import current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 
 from wizard import settings
-from wizard.account import bp
+from wizard.accounts import activity
+from wizard.accounts import service as accounts
+from wizard.accounts.models import Account
+from wizard.core import clock, phones
 from wizard.extensions import db, limiter
-from wizard.forms import ResendForm, password_checklist
-from wizard.models import Account
-from wizard.rendering import render_page
-from wizard.services import accounts, activity, clock, password_resets, phones, remembered_browsers, sign_in
-from wizard.sign_in import state
+from wizard.password_reset import service as password_resets
+from wizard.settings import reset_settings, sign_in_settings
+from wizard.sign_in import remembered_browsers
+from wizard.sign_in import service as sign_in
 from wizard.sign_in.forms import ChangePasswordForm, current_password_message
-from wizard.sign_in.settings import reset_settings, sign_in_settings
+from wizard.web import sign_in_state as state
+from wizard.web.forms import ResendForm, password_checklist
+from wizard.web.rendering import render_page
+
+bp = Blueprint("account", __name__, url_prefix="/compte")
 
 
 def _sign_in_limit() -> str:

@@ -1,8 +1,3 @@
 """After the credentials step: "check your email", the activation link and code, a new
 address, and the page that says the account is activated. Same /inscription/ prefix as the
 steps: for the person it is the same journey."""
-from flask import Blueprint
-
-bp = Blueprint("activation", __name__, url_prefix="/inscription")
-
-from wizard.activation import views  # noqa: E402,F401  (registers the routes)

@@ -1,16 +1,20 @@
-"""The activation pages: thin views over wizard/services/accounts.py."""
-from flask import abort, current_app, redirect, request, url_for
+"""The activation pages: thin views over wizard/accounts/service.py."""
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import get_locale
 
 from wizard import settings
-from wizard.activation import bp
-from wizard.activation.limits import activation_email_limits, typed_address
+from wizard.accounts import service as accounts
+from wizard.accounts.models import Account
+from wizard.activation.forms import ActivationCodeForm, ChangeEmailForm, NewLinkForm
+from wizard.core import clock
 from wizard.extensions import db, limiter
-from wizard.forms import ActivationCodeForm, ChangeEmailForm, NewLinkForm, ResendForm
-from wizard.models import Account
-from wizard.rendering import render_page
-from wizard.services import accounts, clock, journeys
-from wizard.signup.state import WizardState, sign_in, signed_in_account_id
+from wizard.signup import journeys
+from wizard.web.forms import ResendForm
+from wizard.web.journey_state import WizardState, sign_in, signed_in_account_id
+from wizard.web.limits import activation_email_limits, typed_address
+from wizard.web.rendering import render_page
+
+bp = Blueprint("activation", __name__, url_prefix="/inscription")
 
 # A refused link: its page, and its status (what a monitoring tool sees).
 LINK_PAGES = {

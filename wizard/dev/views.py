@@ -1,11 +1,13 @@
 import re
 
+from flask import Blueprint
 from markupsafe import Markup, escape
 
-from wizard.dev import bp
 from wizard.extensions import db
-from wizard.rendering import render_page
-from wizard.services import outbox
+from wizard.messaging import outbox
+from wizard.web.rendering import render_page
+
+bp = Blueprint("dev", __name__, url_prefix="/dev")
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
 

@@ -1,22 +1,14 @@
 """Where the eligibility service meets the app: its settings, the insurer, the job."""
-from datetime import timedelta
-
 from flask import current_app
 
 from wizard import jobs, settings
+from wizard.core import clock
+from wizard.eligibility import service as eligibility
+from wizard.eligibility.insurer import ELIGIBLE, DirectoryInsurer, HttpInsurer
 from wizard.extensions import db
-from wizard.mail import TemplateComposer
-from wizard.services import clock, eligibility, outbox
-from wizard.services.insurer import ELIGIBLE, DirectoryInsurer, HttpInsurer
+from wizard.messaging import outbox
 
 _INSURERS = "sesame.insurer"
-
-
-def eligibility_settings() -> eligibility.EligibilitySettings:
-    config = current_app.config
-    return eligibility.EligibilitySettings(max_refusals=config["ELIGIBILITY_MAX_REFUSALS"],
-                                           refusal_window=timedelta(hours=config["ELIGIBILITY_WINDOW_HOURS"]),
-                                           lease=timedelta(seconds=config["ELIGIBILITY_LEASE_SECONDS"]))
 
 
 def insurer():
@@ -30,10 +22,7 @@ def insurer():
 
 
 def _tell_outcome(db_session, account, check) -> None:
-    config = current_app.config
-    composer = TemplateComposer(service_name=config["SERVICE_NAME"], insurer_name=config["INSURER_NAME"],
-                                sign_in_url=settings.public_url("sign_in.start"),
-                                help_url=settings.public_url("activation.not_received"))
+    composer = settings.composer()
     kind = {ELIGIBLE: "eligible", eligibility.FAILED: "insurer_unavailable"}.get(check.status, "not_eligible")
     link = settings.public_url("sign_in.start") if kind == "eligible" else settings.public_url("eligibility.confirm")
     email = composer.eligibility_outcome(account.language, account.email, kind, link)
@@ -48,13 +37,13 @@ def start(check_id: str) -> None:
 def check_eligibility(check_id: str) -> str | None:
     deps = eligibility.Run(ask=insurer().check, now=clock.now, tell_outcome=_tell_outcome,
                            again_in=lambda check, delay: jobs.enqueue("check_eligibility", check, delay=delay))
-    return eligibility.run(db.session, check_id, eligibility_settings(), deps)
+    return eligibility.run(db.session, check_id, settings.eligibility_settings(), deps)
 
 
 @jobs.job("sweep_eligibility")
 def sweep() -> int:
     """Restarts the checks that no worker holds any more (cron: every minute)."""
-    stale = eligibility.stale(db.session, clock.now(), grace=eligibility_settings().lease)
+    stale = eligibility.stale(db.session, clock.now(), grace=settings.eligibility_settings().lease)
     for check_id in stale:
         jobs.enqueue("check_eligibility", check_id)
     return len(stale)

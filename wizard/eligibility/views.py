@@ -1,15 +1,21 @@
 """Confirm, wait ("vérification en cours"), see the outcome, correct one's answers."""
 import time
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 
-from wizard.eligibility import bp, checks
+from wizard import settings
+from wizard.accounts.models import Account
+from wizard.core import clock
+from wizard.eligibility import checks
+from wizard.eligibility import service as eligibility
+from wizard.eligibility.forms import correction_form
+from wizard.eligibility.models import EligibilityCheck
 from wizard.extensions import db, limiter
-from wizard.forms import IDENTIFIER_TEXTS, correction_form
-from wizard.models import Account, EligibilityCheck
-from wizard.rendering import render_page
-from wizard.services import clock, eligibility
-from wizard.signup.state import signed_in_account_id
+from wizard.signup.forms import IDENTIFIER_TEXTS
+from wizard.web.journey_state import signed_in_account_id
+from wizard.web.rendering import render_page
+
+bp = Blueprint("eligibility", __name__, url_prefix="/inscription")
 
 
 @bp.get("/eligibilite")
@@ -31,7 +37,7 @@ def start():
     if account is None:
         return redirect(url_for("phone.number"), 303)
     try:
-        check = eligibility.start(db.session, account, checks.eligibility_settings(), clock.now())
+        check = eligibility.start(db.session, account, settings.eligibility_settings(), clock.now())
     except eligibility.TooManyAttempts as refusal:
         return render_page("eligibility/locked.html", status=429, until=refusal.until)
     db.session.commit()
@@ -77,7 +83,7 @@ def _confirm_page(account: Account):
     check = eligibility.latest(db.session, account)
     if check is not None and check.status not in eligibility.REFUSED + (eligibility.FAILED,):
         return redirect(url_for("eligibility.waiting"), 303)
-    left = eligibility.attempts_left(db.session, account, checks.eligibility_settings(), clock.now())
+    left = eligibility.attempts_left(db.session, account, settings.eligibility_settings(), clock.now())
     return render_page("eligibility/confirm.html", account=account, last=check, attempts_left=left)
 
 

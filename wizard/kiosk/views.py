@@ -1,15 +1,17 @@
 """The kiosk's screen and poster, scanned links, typed codes, and hand-offs."""
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
+from wizard.core import clock
 from wizard.extensions import db, limiter
-from wizard.forms import StartCodeForm
-from wizard.kiosk import bp
-from wizard.rendering import render_page
-from wizard.services import clock, qr, start_codes
-from wizard.signup.state import WizardState, enter_kiosk_mode, in_kiosk_mode, leave_kiosk, note_kiosk
+from wizard.kiosk import qr, start_codes
+from wizard.kiosk.forms import StartCodeForm
+from wizard.web.journey_state import WizardState, enter_kiosk_mode, in_kiosk_mode, leave_kiosk, note_kiosk
+from wizard.web.rendering import render_page
+
+bp = Blueprint("kiosk", __name__)
 
 
 def _kiosk_id() -> str:

@@ -1,12 +1,14 @@
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, render_template, request, session
+from flask import Blueprint, current_app, redirect, render_template, request, session
 from sqlalchemy import text
 
 from wizard.extensions import db
-from wizard.pages import bp
-from wizard.services import start_codes
-from wizard.signup.state import note_kiosk
+from wizard.kiosk import start_codes
+from wizard.web.journey_state import note_kiosk
+
+bp = Blueprint("pages", __name__)
+
 
 
 @bp.get("/")

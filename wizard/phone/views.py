@@ -1,16 +1,21 @@
 """The phone step: the number and the channel, then the code sent there."""
-from flask import current_app, flash, redirect, url_for
+from flask import Blueprint, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 
 from wizard import settings
+from wizard.accounts import activity
+from wizard.accounts.models import Account
+from wizard.codes import delivery as code_delivery
+from wizard.codes import one_time_codes
+from wizard.core import clock, phones
 from wizard.extensions import db, limiter
-from wizard.forms import OneTimeCodeForm, PhoneForm, ResendForm
-from wizard.models import Account
-from wizard.phone import bp
-from wizard.rendering import render_page
-from wizard.services import activity, clock, code_delivery, one_time_codes, phones
-from wizard.sign_in import state as sign_in_state
-from wizard.signup.state import signed_in_account_id
+from wizard.phone.forms import OneTimeCodeForm, PhoneForm
+from wizard.web import sign_in_state
+from wizard.web.forms import ResendForm
+from wizard.web.journey_state import signed_in_account_id
+from wizard.web.rendering import render_page
+
+bp = Blueprint("phone", __name__, url_prefix="/inscription")
 
 PHONE = code_delivery.PHONE
 

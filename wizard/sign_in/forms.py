@@ -1,16 +1,16 @@
 """The forms of signing in, of the forgotten password and of "Mon compte".
 
 Checks that need I/O (the password, a code) are passed in as functions, as in
-wizard/forms.py, whose base form, validators and password messages these reuse.
+wizard/web/forms.py, whose base form, validators and password messages these reuse.
 """
 from flask_babel import format_time, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from wizard import validators as v
-from wizard.forms import EMAIL_MESSAGES, PASSWORD_RULE_MESSAGES, BaseForm
-from wizard.services import sign_in
+from wizard.sign_in import service as sign_in
+from wizard.web import validators as v
+from wizard.web.forms import EMAIL_MESSAGES, PASSWORD_RULE_MESSAGES, BaseForm
 
 # A password longer than this is refused before it is hashed: nobody types 1,000 characters.
 LONGEST_PASSWORD_TYPED = 1024

@@ -1,16 +1,43 @@
 """Sign in: email and password, then a code by email or SMS (or a remembered browser);
-sign out. Thin views over wizard/services/sign_in.py, code_delivery.py and sessions.py."""
-from flask import current_app, redirect, url_for
+sign out. Thin views over wizard/sign_in/service.py, code_delivery.py and sessions.py."""
+from flask import Blueprint, current_app, redirect, url_for
+from flask_babel import gettext
 
 from wizard import settings
+from wizard.accounts import activity
+from wizard.accounts.models import Account
+from wizard.codes import delivery as code_delivery
+from wizard.codes import one_time_codes
+from wizard.core import clock, phones
 from wizard.extensions import db, limiter
-from wizard.models import Account
-from wizard.rendering import redirect_whole_page, render_page
-from wizard.services import activity, clock, code_delivery, one_time_codes, phones, sign_in
-from wizard.sign_in import bp, state
+from wizard.settings import sign_in_settings
+from wizard.sign_in import devices
+from wizard.sign_in import service as sign_in
 from wizard.sign_in.forms import ChannelForm, NewCodeForm, SignInCodeForm, SignInForm, attempt_message, code_message
-from wizard.sign_in.settings import sign_in_settings
-from wizard.signup.state import in_kiosk_mode
+from wizard.web import sign_in_state as state
+from wizard.web.journey_state import in_kiosk_mode
+from wizard.web.rendering import redirect_whole_page, render_page
+
+bp = Blueprint("sign_in", __name__,)
+
+
+@bp.app_template_filter("device")
+def device_label(device: str | None) -> str:
+    """"Firefox|Windows" -> "Firefox sur Windows"; names are the same in every language."""
+    browser, system = devices.parts(device)
+    if browser and system:
+        return gettext("%(browser)s sur %(system)s", browser=browser, system=system)
+    return browser or system or gettext("Appareil inconnu")
+
+
+@bp.app_context_processor
+def _session_timeout():
+    return state.timeout_context()
+
+
+bp.after_app_request(lambda response: state.apply_cookies(response))
+
+
 
 SIGN_IN = code_delivery.SIGN_IN
 
@@ -165,3 +192,4 @@ def _code_page(account: Account, form, too_soon: bool = False):
         wait=max(0, int((limited.until - now).total_seconds())) if limited else 0,
         locked_until=limited.until if limited and limited.reason != "cooldown" else None,
         remember_days=current_app.config["REMEMBER_BROWSER_DAYS"])
+

@@ -1,18 +1,31 @@
 """Step views: build the form, validate, save, redirect (post/redirect/get), or re-render."""
 from datetime import date, timedelta
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
-from wizard import settings, steps
-from wizard.activation.limits import activation_email_limits, typed_address
+from wizard import settings
+from wizard.accounts import service as accounts
+from wizard.core import clock
 from wizard.extensions import db, limiter
-from wizard.forms import IDENTIFIER_TEXTS, CredentialsForm, RoleForm, password_checklist
-from wizard.rendering import render_page
-from wizard.services import accounts, captcha, clock, journeys
-from wizard.signup import bp
-from wizard.signup.state import SESSION_KEY, WizardState, idle_limit, journey_seconds_left
+from wizard.signup import captcha, journeys, steps
+from wizard.signup.forms import IDENTIFIER_TEXTS, CredentialsForm, RoleForm
+from wizard.web.forms import password_checklist
+from wizard.web.journey_state import (
+    SESSION_KEY,
+    WizardState,
+    idle_limit,
+    journey_seconds_left,
+    journey_timeout,  # noqa: E402
+)
+from wizard.web.limits import activation_email_limits, typed_address
+from wizard.web.rendering import render_page
+
+bp = Blueprint("signup", __name__, url_prefix="/inscription")
+
+
+bp.app_context_processor(journey_timeout)
 
 
 def _step_limit():

@@ -1,0 +1,73 @@
+"""Sésame's application factory. `flask --app app run` and gunicorn's `app:create_app()`
+both load it."""
+import os
+
+from flask import Flask
+from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from wizard import commands, database, jobs
+from wizard.account import views as account
+from wizard.activation import views as activation
+from wizard.config import ROOT, configs
+from wizard.dev import views as dev_views
+from wizard.eligibility import views as eligibility
+from wizard.extensions import babel, compress, csrf, db, htmx, limiter, migrate
+from wizard.kiosk import views as kiosk
+from wizard.messaging import delivery
+from wizard.pages import views as pages
+from wizard.password_reset import views as password_reset
+from wizard.phone import views as phone
+from wizard.sign_in import views as sign_in
+from wizard.signup import views as signup
+from wizard.web import assets, errors, locale, security
+from wizard.web.journey_state import in_kiosk_mode
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Blueprints:
+    - pages: landing, legal texts, language switch, /healthz: no journey needed.
+    - signup: the steps of the journey, /inscription/<étape>, declared in wizard/signup/steps.py.
+    - kiosk: a kiosk's screen and poster, scanned QR codes, typed codes, and hand-offs of
+      a journey to another device.
+    - activation: after the steps, "check your email", the activation link and code, a
+      new address; same /inscription/ prefix, since for the person it is one journey.
+    - phone: after activation, the mobile number and the code that proves it.
+    - eligibility: the insurer confirms the person is covered (a background job), live.
+    - sign_in: /connexion (password, then a code by email or SMS, or a remembered browser),
+      /deconnexion; it also gives every page the idle warning of a signed-in session.
+    - password: /mot-de-passe-oublie, the email's link or code, then a new password.
+    - account: /compte ("Mon compte"), remembered browsers, activity, a new password.
+    - dev: development pages (the outbox of mails), only when DEVELOPMENT_PAGES is true.
+    """
+    app = Flask(__name__, root_path=str(ROOT))  # templates/, static/, migrations/ beside wizard/
+    app.config.from_object(configs[config_name or os.environ.get("APP_ENV", "development")])
+    app.config.update(overrides)
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # smaller pages on slow networks
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set outside development")
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
+
+    db.init_app(app)
+    database.init_app(app)  # SQLite: WAL, no fsync per commit
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
+    babel.init_app(app, locale_selector=locale.select)
+    assets.init_app(app)  # before compress, whose settings it chooses
+    for extension in (csrf, htmx, limiter, compress):
+        extension.init_app(app)
+
+    jobs.init_app(app)
+    delivery.init_app(app)
+
+    for views in (pages, signup, activation, phone, eligibility, kiosk, sign_in, password_reset, account):
+        app.register_blueprint(views.bp)
+    if app.config["DEVELOPMENT_PAGES"]:
+        app.register_blueprint(dev_views.bp)
+    errors.init_app(app)
+    security.init_app(app)
+    app.context_processor(lambda: {"service_name": app.config["SERVICE_NAME"],
+                                   "current_locale": lambda: get_locale().language,
+                                   "kiosk_mode": in_kiosk_mode()})
+    commands.init_app(app)
+    return app

@@ -1,0 +1,39 @@
+"""The account's recent activity: sign-ins, new browsers, password and phone changes.
+
+Written in the caller's transaction; listed in "Mon compte" with the time and the rough
+device (wizard/sign_in/devices.py).
+"""
+from datetime import datetime
+
+from sqlalchemy import select
+
+from wizard.accounts.models import AccountEvent
+
+SIGN_IN = "sign_in"
+NEW_BROWSER = "new_browser"
+BROWSER_FORGOTTEN = "browser_forgotten"
+PASSWORD_CHANGED = "password_changed"
+PHONE_CHANGED = "phone_changed"
+SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
+SIGN_IN_PAUSED = "sign_in_paused"
+KINDS = (SIGN_IN, NEW_BROWSER, BROWSER_FORGOTTEN, PASSWORD_CHANGED, PHONE_CHANGED, SIGNED_OUT_EVERYWHERE,
+         SIGN_IN_PAUSED)
+
+
+def record(db_session, account_id: str, kind: str, device: str, now: datetime) -> AccountEvent:
+    if kind not in KINDS:
+        raise ValueError(f"unknown event: {kind}")
+    event = AccountEvent(account_id=account_id, kind=kind, device=device or "", created_at=now)
+    db_session.add(event)
+    return event
+
+
+def recent(db_session, account_id: str, limit: int = 20) -> list[AccountEvent]:
+    return list(db_session.scalars(
+        select(AccountEvent).where(AccountEvent.account_id == account_id)
+        .order_by(AccountEvent.created_at.desc(), AccountEvent.id.desc()).limit(limit)))
+
+
+def purge(db_session, before: datetime) -> int:
+    return db_session.query(AccountEvent).filter(AccountEvent.created_at < before).delete(
+        synchronize_session=False)

@@ -1,0 +1,49 @@
+"""The forms of the activation pages: the code, a new address, a new link."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField
+
+from wizard.web import validators as v
+from wizard.web.forms import EMAIL_MESSAGES, BaseForm, email_confirmation_field, email_field
+
+ACTIVATION_CODE_MESSAGES = {
+    "wrong_code": _l("Ce code ne correspond pas : recopiez le code du dernier e-mail reçu"),
+    "expired": _l("Ce code a expiré : demandez un nouvel e-mail"),
+    "too_many_codes": _l("Trop de codes erronés : pour votre sécurité, utilisez le lien reçu par e-mail"),
+    "used": _l("Ce compte est déjà activé : vous pouvez vous connecter"),
+}
+
+
+class ActivationCodeForm(BaseForm):
+    """`activate` (the typed code -> an outcome of wizard.accounts.service) does the I/O."""
+
+    code = StringField(_l("Code reçu par e-mail"), validators=[
+        v.Required(_l("Saisissez le code à 6 chiffres reçu par e-mail")),
+        v.Digits(6, _l("Le code comporte 6 chiffres, par exemple 123456")),
+    ], filters=[lambda s: "".join(s.split()) if isinstance(s, str) else s])
+
+    def __init__(self, *args, activate=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._activate = activate
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        outcome = self._activate(self.code.data)
+        if outcome != "activated":
+            self.code.errors.append(ACTIVATION_CODE_MESSAGES[outcome])
+            return False
+        return True
+
+
+class ChangeEmailForm(BaseForm):
+    email = email_field(_l("Nouvelle adresse e-mail"), _l("Saisissez votre nouvelle adresse e-mail"))
+    email_confirmation = email_confirmation_field(
+        _l("Confirmez la nouvelle adresse e-mail"), _l("Saisissez à nouveau la nouvelle adresse pour la confirmer"))
+
+
+class NewLinkForm(BaseForm):
+    """From an expired link: empty sends to the same address."""
+
+    email = StringField(_l("Une autre adresse e-mail (facultatif)"),
+                        validators=[v.Optional(), v.EmailAddress(EMAIL_MESSAGES)])

@@ -1,0 +1,146 @@
+"""Asking the insurer whether a person is covered.
+
+Two adapters, one question (`check`), one answer (`Verdict`):
+- DirectoryInsurer reads a CSV of contracts (the embedded default and the demo data);
+- HttpInsurer calls the insurer's API (INSURER_API_URL), as specified in DESIGN.md.
+
+`InsurerUnavailable` means "no answer": the caller retries later and the person's
+attempt is not used. A Verdict is an answer, even when it is "not found".
+"""
+import csv
+import json
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from wizard.core.identity import name_key
+
+ELIGIBLE, NOT_FOUND, MISMATCH = "eligible", "not_found", "mismatch"
+STATUSES = (ELIGIBLE, NOT_FOUND, MISMATCH)
+
+
+@dataclass(frozen=True)
+class Person:
+    last_name: str
+    first_name: str
+    birth_date: date
+    identifier: str = ""
+
+
+@dataclass(frozen=True)
+class Applicant:
+    person: Person
+    subscriber: Person | None  # None when the applicant is the subscriber
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    contract_number: str | None = None
+    insurer_name: str | None = None
+
+
+class InsurerUnavailable(Exception):
+    """The insurer could not be asked, or did not answer in time, or answered nonsense."""
+
+
+def applicant_from_answers(answers: dict) -> Applicant:
+    identity, subscriber = answers["identity"], answers.get("subscriber")
+    person = Person(identity["last_name"], identity["first_name"], date.fromisoformat(identity["birth_date"]),
+                    identity["identifier"])
+    if not subscriber:
+        return Applicant(person, None)
+    return Applicant(person, Person(subscriber["subscriber_last_name"], subscriber["subscriber_first_name"],
+                                    date.fromisoformat(subscriber["subscriber_birth_date"])))
+
+
+def same_person(card: dict, person: Person) -> bool:
+    """Forgiving as the help text promises: case, accents, spaces, hyphens, apostrophes.
+
+    The first names match when all of them were typed, or only the first of them: people
+    often stop at their usual first name.
+    """
+    card_first = name_key(card["first_name"])
+    typed_first = name_key(person.first_name)
+    return (name_key(card["last_name"]) == name_key(person.last_name)
+            and typed_first in (card_first, card_first.split(" ")[0])
+            and card["birth_date"] == person.birth_date.isoformat())
+
+
+class DirectoryInsurer:
+    """Contracts from a CSV file: identifier,last_name,first_name,birth_date,role,
+    subscriber_identifier,contract_number,insurer_name. Re-read when the file changes."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._loaded_mtime = None
+        self._by_identifier: dict[str, dict] = {}
+
+    def _rows(self) -> dict[str, dict]:
+        mtime = os.stat(self.path).st_mtime_ns
+        if mtime != self._loaded_mtime:
+            with open(self.path, encoding="utf-8", newline="") as file:
+                self._by_identifier = {row["identifier"].strip(): row for row in csv.DictReader(file)}
+            self._loaded_mtime = mtime
+        return self._by_identifier
+
+    def check(self, applicant: Applicant) -> Verdict:
+        rows = self._rows()
+        card = rows.get(applicant.person.identifier)
+        if card is None:
+            return Verdict(NOT_FOUND)
+        if not same_person(card, applicant.person):
+            return Verdict(MISMATCH)
+        if applicant.subscriber is None:
+            matches = card["role"] == "subscriber"
+        else:
+            holder = rows.get(card["subscriber_identifier"])
+            matches = card["role"] == "beneficiary" and holder is not None \
+                and same_person(holder, applicant.subscriber)
+        if not matches:
+            return Verdict(MISMATCH)
+        return Verdict(ELIGIBLE, card["contract_number"], card["insurer_name"])
+
+    def contract_number(self, applicant: Applicant) -> str | None:
+        """For the summary page, before the real check: shown only on a full match."""
+        verdict = self.check(applicant)
+        return verdict.contract_number if verdict.status == ELIGIBLE else None
+
+
+class HttpInsurer:
+    """POST {INSURER_API_URL} with a bearer token; see "External contracts" in DESIGN.md."""
+
+    def __init__(self, url: str, token: str, timeout: float):
+        self.url, self.token, self.timeout = url, token, timeout
+
+    def check(self, applicant: Applicant) -> Verdict:
+        request = urllib.request.Request(self.url, data=json.dumps(_payload(applicant)).encode(), method="POST",
+                                         headers={"Content-Type": "application/json",
+                                                  "Authorization": f"Bearer {self.token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                answer = json.loads(response.read(65536))
+        except urllib.error.HTTPError as error:
+            raise InsurerUnavailable(f"insurer answered {error.code}") from None
+        except (OSError, ValueError) as error:  # TimeoutError is an OSError
+            raise InsurerUnavailable(type(error).__name__) from None
+        if not isinstance(answer, dict) or answer.get("status") not in STATUSES:
+            raise InsurerUnavailable("unexpected answer")
+        return Verdict(answer["status"], answer.get("contract_number"), answer.get("insurer_name"))
+
+    def contract_number(self, applicant: Applicant) -> None:
+        return None  # the API is asked once, by the eligibility check, not for a preview
+
+
+def _payload(applicant: Applicant) -> dict:
+    person, subscriber = applicant.person, applicant.subscriber
+    return {
+        "last_name": person.last_name, "first_name": person.first_name,
+        "birth_date": person.birth_date.isoformat(), "identifier": person.identifier,
+        "subscriber": None if subscriber is None else {
+            "last_name": subscriber.last_name, "first_name": subscriber.first_name,
+            "birth_date": subscriber.birth_date.isoformat()},
+    }

@@ -1,0 +1,121 @@
+"""Background jobs, called by name, so that any backend can run them.
+
+- `thread` (the embedded default): a bounded thread pool in the web process. Jobs die with
+  the process; each job's state is in our tables, and sweepers (cron) pick up what a
+  restart left behind.
+- `rq` (JOB_RUNNER=rq and REDIS_URL): RQ workers, `rq worker --with-scheduler sesame`.
+  A worker runs `wizard.jobs.run(name, *args)`, which builds the app once per process.
+- `inline`, for tests: a job runs at once; a delayed one waits for `run_scheduled()`.
+
+A job is a plain function registered with @job("name"); its arguments are plain values
+(ids), never objects, so that they cross a Redis queue unchanged.
+"""
+import os
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import timedelta
+
+from flask import current_app
+
+from wizard.extensions import db
+from wizard.jobs.runners import InlineJobRunner, ThreadJobRunner
+
+EXTENSION = "sesame.jobs"
+QUEUE_NAME = "sesame"
+REGISTRY: dict[str, Callable] = {}
+
+
+def job(name: str):
+    def register(function):
+        REGISTRY[name] = function
+        return function
+    return register
+
+
+class JobQueue:
+    def __init__(self, app):
+        self.app = app
+        self.backend = app.config["JOB_RUNNER"]
+        if self.backend == "rq":
+            import rq
+            from redis import Redis
+            self.rq = rq.Queue(QUEUE_NAME, connection=Redis.from_url(app.config["REDIS_URL"]))
+        else:
+            runner = InlineJobRunner if self.backend == "inline" else ThreadJobRunner
+            self.runner = runner(self._in_app_context, **({"workers": app.config["JOB_THREADS"]}
+                                                          if self.backend == "thread" else {}))
+
+    def enqueue(self, name: str, *args, delay: float = 0) -> None:
+        if name not in REGISTRY:
+            raise KeyError(f"no job named {name}")
+        if self.backend == "rq":
+            if delay > 0:
+                self.rq.enqueue_in(timedelta(seconds=delay), run, name, *args, job_timeout=120)
+            else:
+                self.rq.enqueue(run, name, *args, job_timeout=120)
+            return
+        work = _bound(name, args)
+        if delay > 0:
+            self.runner.submit_later(delay, work)
+        else:
+            self.runner.submit(work)
+
+    def _in_app_context(self, work):
+        def run_in_context():
+            with _job_context(self.app):
+                try:
+                    work()
+                finally:
+                    db.session.remove()
+        return run_in_context
+
+
+@contextmanager
+def _job_context(app):
+    """A job gets an app context of its own (its own database session, even when the
+    inline runner runs it inside a request), and, since it builds links for emails but
+    has no request, a request context on PUBLIC_BASE_URL."""
+    with app.app_context(), app.test_request_context("/", base_url=app.config["PUBLIC_BASE_URL"]):
+        yield
+
+
+def _bound(name: str, args: tuple) -> Callable[[], None]:
+    def work():
+        REGISTRY[name](*args)
+    work.__qualname__ = f"job {name}{args}"
+    return work
+
+
+def init_app(app) -> None:
+    app.extensions[EXTENSION] = JobQueue(app)
+
+
+def enqueue(name: str, *args, delay: float = 0) -> None:
+    current_app.extensions[EXTENSION].enqueue(name, *args, delay=delay)
+
+
+def queue():
+    return current_app.extensions[EXTENSION]
+
+
+_worker_app = None
+
+
+def run(name: str, *args) -> None:
+    """What an RQ worker runs: the app is built once per worker process, from the environment."""
+    global _worker_app
+    if _worker_app is None:
+        from app import create_app
+        _worker_app = create_app(os.environ.get("APP_ENV"))
+    with _job_context(_worker_app):
+        try:
+            _import_jobs()
+            REGISTRY[name](*args)
+        finally:
+            db.session.remove()
+
+
+def _import_jobs() -> None:
+    """The modules that register jobs (imported by the app anyway; here for the worker)."""
+    from wizard.eligibility import checks  # noqa: F401
+    from wizard.messaging import delivery  # noqa: F401

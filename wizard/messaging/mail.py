@@ -1,0 +1,106 @@
+"""The emails: composed from templates/mail/ in the recipient's language, sent over SMTP.
+
+Composing happens when the message is queued (the outbox row holds exactly what will be
+delivered); sending happens later, from the job runner. Templates get absolute links
+only: there is no request when a job runs, and links must work from any mailbox.
+"""
+import smtplib
+from datetime import datetime
+
+import flask_mail
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from wizard.messaging.models import OutboxMessage
+from wizard.messaging.outbox import Email
+
+SUBJECTS = {
+    "activation": _l("Activez votre compte %(service)s"),
+    "address_taken": _l("Tentative de création de compte avec votre adresse e-mail"),
+    "one_time_code": _l("Votre code %(service)s"),
+    "eligible": _l("Votre compte %(service)s est prêt"),
+    "not_eligible": _l("Nous n’avons pas pu confirmer votre couverture"),
+    "insurer_unavailable": _l("Votre complémentaire santé n’a pas pu être jointe"),
+    "sign_in_paused": _l("Connexion à votre compte %(service)s suspendue"),
+    "password_reset": _l("Choisissez un nouveau mot de passe %(service)s"),
+    "password_changed": _l("Votre mot de passe %(service)s a été modifié"),
+}
+
+
+class TemplateComposer:
+    """Every email of the service. The links are the ways out offered by every email:
+    signing in, help with the activation email, the forgotten password, Mon compte."""
+
+    def __init__(self, service_name: str, insurer_name: str, sign_in_url: str, help_url: str,
+                 forgotten_url: str, account_url: str):
+        self.common = {"service_name": service_name, "insurer_name": insurer_name, "sign_in_url": sign_in_url,
+                       "help_url": help_url, "forgotten_url": forgotten_url, "account_url": account_url}
+
+    def activation(self, language: str, recipient: str, link: str, code: str, hours: int) -> Email:
+        return self._compose("activation", language, recipient, link=link, code=code, hours=hours)
+
+    def address_taken(self, language: str, recipient: str) -> Email:
+        return self._compose("address_taken", language, recipient)
+
+    def eligibility_outcome(self, language: str, recipient: str, kind: str, link: str) -> Email:
+        """`kind`: eligible, not_eligible or insurer_unavailable."""
+        return self._compose(kind, language, recipient, link=link)
+
+    def one_time_code(self, language: str, recipient: str, code: str, minutes: int) -> Email:
+        return self._compose("one_time_code", language, recipient, code=code, minutes=minutes)
+
+    def sign_in_paused(self, language: str, recipient: str, until: datetime, failures: int) -> Email:
+        return self._compose("sign_in_paused", language, recipient, until=until, failures=failures)
+
+    def password_reset(self, language: str, recipient: str, link: str, code: str, minutes: int) -> Email:
+        return self._compose("password_reset", language, recipient, link=link, code=code, minutes=minutes)
+
+    def password_changed(self, language: str, recipient: str, when: datetime) -> Email:
+        return self._compose("password_changed", language, recipient, when=when)
+
+    def _compose(self, kind: str, language: str, recipient: str, **context) -> Email:
+        context = {**self.common, **context, "recipient": recipient, "language": language}
+        with force_locale(language):
+            subject = str(SUBJECTS[kind]) % {"service": self.common["service_name"]}
+            return Email(recipient=recipient, subject=subject,
+                         text=render_template(f"mail/{kind}.txt", **context),
+                         html=render_template(f"mail/{kind}.html", subject=subject, **context))
+
+
+class _TimeoutConnection(flask_mail.Connection):
+    """Flask-Mail opens smtplib.SMTP without a timeout: a silent server would hold a
+    worker forever. Same steps as Flask-Mail's configure_host, with a timeout."""
+
+    def __init__(self, mail, timeout: float):
+        super().__init__(mail)
+        self.timeout = timeout
+
+    def configure_host(self):
+        smtp = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = smtp(self.mail.server, self.mail.port, timeout=self.timeout)
+        host.set_debuglevel(int(self.mail.debug))
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+class SmtpTransport:
+    """Delivers outbox rows with Flask-Mail (MAIL_* settings). Raises when SMTP fails."""
+
+    def __init__(self, config: dict):
+        # Built from the settings, not from app.testing: a test that starts an SMTP
+        # server wants its mail really sent.
+        self.state = self._mail = flask_mail.Mail().init_mail({**config, "MAIL_SUPPRESS_SEND": False})
+        self._timeout = config["MAIL_TIMEOUT_SECONDS"]
+        self._domain = config["MAIL_DEFAULT_SENDER"].rpartition("@")[2].rstrip(">") or "localhost"
+
+    def send(self, message: OutboxMessage) -> None:
+        email = flask_mail.Message(subject=message.subject, recipients=[message.recipient], body=message.body_text,
+                                   html=message.body_html, sender=self._mail.default_sender)
+        # The same id on every attempt, so that a repeat after a crash can be recognised.
+        email.msgId = f"<outbox-{message.id}-{message.created_at:%Y%m%d%H%M%S}@{self._domain}>"
+        with _TimeoutConnection(self._mail, self._timeout) as connection:
+            connection.send(email)

@@ -1,0 +1,158 @@
+"""The transactional outbox: every message is a row written with the change that causes it.
+
+`queue_email` only adds a row to the caller's session; the caller's commit makes the
+change and its message happen together, or neither. `deliver_due` then delivers:
+
+1. it claims a due row with a conditional UPDATE that also sets a lease, and commits,
+   so that two senders (two threads, two workers, cron) never hold the same row;
+2. it hands the message to the transport (SMTP);
+3. it marks the row sent, or, when the transport failed, sets the next attempt after a
+   growing delay (RETRY_DELAYS) and lets the lease go.
+
+A row is delivered once. The one gap a database outbox cannot close: a process that dies
+after the SMTP server accepted a message and before the row is marked sent will send it
+again when the lease runs out. Each message carries the same Message-ID every time, so
+that mail systems can recognise the repeat.
+"""
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import func, or_, select, update
+
+from wizard.messaging.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+# After the 1st, 2nd... failed attempt; the last delay repeats. About a day of tries in all
+# (MAX_ATTEMPTS), longer than most SMTP outages, shorter than an activation link's life.
+RETRY_DELAYS = tuple(timedelta(seconds=s) for s in (30, 60, 120, 300, 600, 1200, 2400, 3600))
+MAX_ATTEMPTS = 30
+# Longer than a transport's timeout: a sender still working never loses its row.
+LEASE = timedelta(minutes=5)
+BATCH = 50
+
+
+@dataclass(frozen=True)
+class Email:
+    recipient: str
+    subject: str
+    text: str
+    html: str
+
+
+class Transport(Protocol):
+    def send(self, message: OutboxMessage) -> None:
+        """Delivers or raises."""
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    sent: int
+    failed: int
+    # When the earliest row still pending is due: when to run again.
+    next_due: datetime | None
+
+
+QUEUED_FLAG = "outbox_queued"
+
+
+def queue_email(db_session, email: Email, kind: str, account_id: str | None, now: datetime) -> OutboxMessage:
+    message = OutboxMessage(
+        channel="email", kind=kind, recipient=email.recipient, subject=email.subject,
+        body_text=email.text, body_html=email.html, account_id=account_id, status="pending",
+        attempts=0, next_attempt_at=now, created_at=now,
+    )
+    db_session.add(message)
+    # Read after the commit, to start delivery without waiting for cron (wizard/messaging/delivery.py).
+    db_session.info[QUEUED_FLAG] = True
+    return message
+
+
+def queue_sms(db_session, recipient: str, text: str, kind: str, account_id: str | None,
+              now: datetime) -> OutboxMessage:
+    message = OutboxMessage(channel="sms", kind=kind, recipient=recipient, body_text=text,
+                            account_id=account_id, status="pending", attempts=0, next_attempt_at=now,
+                            created_at=now)
+    db_session.add(message)
+    db_session.info[QUEUED_FLAG] = True
+    return message
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
+
+
+def deliver_due(db_session, transport: Transport, now: datetime, channel: str = "email") -> DeliveryReport:
+    """Delivers the due messages of one channel (email or sms) through its transport."""
+    sent = failed = 0
+    due = db_session.scalars(
+        select(OutboxMessage.id).where(OutboxMessage.status == "pending", OutboxMessage.channel == channel,
+                                       OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id).limit(BATCH)
+    ).all()
+    for message_id in due:
+        message = _claim(db_session, message_id, now)
+        if message is None:
+            continue  # another sender has it
+        if _attempt(db_session, message, transport, now):
+            sent += 1
+        else:
+            failed += 1
+    return DeliveryReport(sent, failed, next_due(db_session, channel))
+
+
+def _claim(db_session, message_id: int, now: datetime) -> OutboxMessage | None:
+    claimed = db_session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending",
+               OutboxMessage.next_attempt_at <= now,
+               or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now))
+        .values(locked_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db_session.commit()
+    return db_session.get(OutboxMessage, message_id, populate_existing=True) if claimed == 1 else None
+
+
+def _attempt(db_session, message: OutboxMessage, transport: Transport, now: datetime) -> bool:
+    try:
+        transport.send(message)
+    except Exception as error:  # whatever the transport raised, the message stays to retry
+        _failed(message, error, now)
+        db_session.commit()
+        return False
+    message.status, message.sent_at, message.locked_until, message.last_error = "sent", now, None, None
+    db_session.commit()
+    log.info("outbox %s (%s) sent after %s attempt(s)", message.id, message.kind, message.attempts)
+    return True
+
+
+def _failed(message: OutboxMessage, error: Exception, now: datetime) -> None:
+    message.last_error = f"{type(error).__name__}: {error}"[:500]
+    message.locked_until = None
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = "failed"
+        log.error("outbox %s (%s) given up after %s attempts: %s", message.id, message.kind,
+                  message.attempts, message.last_error)
+        return
+    message.next_attempt_at = now + retry_delay(message.attempts)
+    log.warning("outbox %s (%s) attempt %s failed, next at %s: %s", message.id, message.kind,
+                message.attempts, message.next_attempt_at, message.last_error)
+
+
+def next_due(db_session, channel: str = "email") -> datetime | None:
+    return db_session.scalar(select(func.min(OutboxMessage.next_attempt_at))
+                             .where(OutboxMessage.status == "pending", OutboxMessage.channel == channel))
+
+
+def recent(db_session, limit: int = 100) -> list[OutboxMessage]:
+    """The newest messages first, for the development page."""
+    return list(db_session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)))
+
+
+def purge_sent(db_session, before: datetime) -> int:
+    """Delivered messages hold addresses and links: they are not kept once sent long ago."""
+    return db_session.query(OutboxMessage).filter(
+        OutboxMessage.status == "sent", OutboxMessage.sent_at < before).delete(synchronize_session=False)

@@ -1,0 +1,44 @@
+"""Text messages: composed in the recipient's language, sent through the HTTP gateway.
+
+The gateway's contract (DESIGN.md): POST {SMS_GATEWAY_URL} with JSON {"to", "text"} and
+`Authorization: Bearer {SMS_GATEWAY_TOKEN}`; any 2xx is accepted.
+"""
+import json
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from wizard.messaging.models import OutboxMessage
+
+
+def code_text(language: str, code: str, service_name: str, public_base_url: str) -> str:
+    """The code first (it shows in the notification), the warning, then the line that lets
+    phones offer to fill the code in on our site only (origin-bound one-time codes)."""
+    host = urlsplit(public_base_url).hostname or "localhost"
+    with force_locale(language):
+        return "\n".join([
+            _("%(code)s est votre code %(service)s.", code=code, service=service_name),
+            _("Ne le communiquez jamais à personne, même à un conseiller."),
+            "",
+            f"@{host} #{code}",
+        ])
+
+
+class SmsGatewayTransport:
+    """Delivers outbox rows of the sms channel. Raises when the gateway does not take it."""
+
+    def __init__(self, url: str, token: str, timeout: float):
+        self.url, self.token, self.timeout = url, token, timeout
+
+    def send(self, message: OutboxMessage) -> None:
+        request = urllib.request.Request(
+            self.url, method="POST", data=json.dumps({"to": message.recipient, "text": message.body_text}).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                response.read(1024)
+        except urllib.error.HTTPError as error:
+            raise RuntimeError(f"SMS gateway answered {error.code}") from None

@@ -1,0 +1,1 @@
+"""Forgotten password: the address, the email's code or link, the new password."""

@@ -1,1 +1,0 @@
-"""Services: plain Python, no Flask request or session. Views call them."""

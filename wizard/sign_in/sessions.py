@@ -1,0 +1,107 @@
+"""Server-side sessions: a row per signed-in browser, so that any of them can be ended.
+
+The browser's signed session cookie holds a random token; the row's id is its SHA-256,
+so a copy of the table signs nobody in. A session ends when the person signs out, when
+"se déconnecter partout" or a new password revokes it, after `idle` without a request,
+or `absolute` after it began, whatever the activity. An ended session never comes back:
+the next sign-in makes a new token (the session is renewed).
+"""
+import hashlib
+import math
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from wizard.sign_in.models import AccountSession
+
+SIGNUP, SIGN_IN = "signup", "sign_in"
+# A request within this time of the last one recorded is not written again: a page that
+# polls every few seconds costs one write per half-minute, not one per poll.
+TOUCH_EVERY = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    idle: timedelta
+    absolute: timedelta
+
+
+@dataclass(frozen=True)
+class Found:
+    session: AccountSession | None
+    # "ok", "none" (no token, or not ours), "ended" (signed out or revoked),
+    # "idle" (left too long: say so), "too_old" (past the absolute limit)
+    outcome: str
+
+
+def key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def begin(db_session, account_id: str, kind: str, device: str, now: datetime) -> tuple[str, AccountSession]:
+    """A new session: returns the token for the cookie, and its row."""
+    token = secrets.token_urlsafe(32)
+    row = AccountSession(id=key(token), account_id=account_id, kind=kind, device=device or "",
+                         created_at=now, last_seen_at=now)
+    db_session.add(row)
+    return token, row
+
+
+def find(db_session, token: str | None, policy_for: Callable[[str], SessionPolicy], now: datetime) -> Found:
+    """The live session of this token, ended on the spot if it has sat idle too long.
+    `policy_for(kind)`: the limits of a session of that kind."""
+    if not token or not isinstance(token, str):
+        return Found(None, "none")
+    row = db_session.get(AccountSession, key(token))
+    if row is None:
+        return Found(None, "none")
+    if row.ended_at is not None:
+        return Found(None, "ended")
+    policy = policy_for(row.kind)
+    for outcome, deadline in (("too_old", row.created_at + policy.absolute), ("idle", row.last_seen_at + policy.idle)):
+        if now >= deadline:
+            row.ended_at = now
+            return Found(None, outcome)
+    return Found(row, "ok")
+
+
+def touch(row: AccountSession, policy: SessionPolicy, now: datetime) -> bool:
+    """Records activity; True when the row changed (the caller commits)."""
+    if now - row.last_seen_at < min(TOUCH_EVERY, policy.idle / 10):
+        return False
+    row.last_seen_at = now
+    return True
+
+
+def seconds_left(row: AccountSession | None, policy: SessionPolicy, now: datetime) -> int:
+    """Before the session ends if nothing happens: what the idle warning counts down."""
+    if row is None:
+        return 0
+    deadline = min(row.last_seen_at + policy.idle, row.created_at + policy.absolute)
+    # Rounded up: 0 only once the session has really ended, never a moment before.
+    return max(0, math.ceil((deadline - now).total_seconds()))
+
+
+def end(db_session, token: str | None, now: datetime) -> None:
+    if token and isinstance(token, str):
+        db_session.execute(update(AccountSession).where(
+            AccountSession.id == key(token), AccountSession.ended_at.is_(None)).values(ended_at=now))
+
+
+def end_all(db_session, account_id: str, now: datetime, keep: str | None = None) -> int:
+    """Ends every session of the account, but the one of the token `keep`; returns how many."""
+    query = update(AccountSession).where(AccountSession.account_id == account_id,
+                                         AccountSession.ended_at.is_(None))
+    if keep:
+        query = query.where(AccountSession.id != key(keep))
+    return db_session.execute(query.values(ended_at=now)).rowcount
+
+
+def purge(db_session, before: datetime) -> int:
+    """Sessions ended, or last seen, before `before`: nothing left to revoke."""
+    return db_session.query(AccountSession).filter(
+        (AccountSession.ended_at < before) | (AccountSession.last_seen_at < before)).delete(
+        synchronize_session=False)

@@ -1,0 +1,172 @@
+"""The forms of the signup's steps. Field order here is the order on the page and in the
+error summary."""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+
+from wizard.core import clock
+from wizard.web import validators as v
+from wizard.web.forms import (
+    PASSWORD_RULE_MESSAGES,
+    BaseForm,
+    birth_date_field,
+    email_confirmation_field,
+    email_field,
+    first_name_field,
+    last_name_field,
+)
+
+IDENTIFIER_TEXTS = {
+    "member_number": {
+        "label": _l("Numéro d’adhérent"),
+        "hint": _l("8 chiffres, sous votre nom sur la carte de tiers payant"),
+        "messages": {
+            "characters": _l("Le numéro d’adhérent ne doit comporter que des chiffres"),
+            "length": _l("Le numéro d’adhérent doit comporter 8 chiffres"),
+        },
+    },
+    "nir": {
+        "label": _l("Numéro de sécurité sociale"),
+        "hint": _l("15 chiffres, clé comprise, comme sur votre carte Vitale, par exemple 2 85 03 75 123 456 78"),
+        "messages": {
+            "characters": _l("Le numéro de sécurité sociale ne doit comporter que des chiffres (ou 2A, 2B pour la Corse)"),  # noqa: E501
+            "length": _l("Le numéro de sécurité sociale doit comporter 15 chiffres, clé comprise"),
+            "sex_digit": _l("Le numéro de sécurité sociale doit commencer par 1, 2, 3, 4, 7 ou 8"),
+            "checksum": _l("Ce numéro de sécurité sociale n’est pas valide : vérifiez chaque chiffre et la clé"),
+        },
+    },
+    "vitale": {
+        "label": _l("Numéro de série de la carte Vitale"),
+        "hint": _l("11 chiffres, à droite de la photo sur la carte Vitale"),
+        "messages": {
+            "characters": _l("Le numéro de série ne doit comporter que des chiffres"),
+            "length": _l("Le numéro de série doit comporter 11 chiffres"),
+        },
+    },
+    "postal_code": {
+        "label": _l("Code postal"),
+        "hint": _l("Le code postal de l’adresse connue de votre complémentaire, 5 chiffres"),
+        "messages": {
+            "characters": _l("Le code postal ne doit comporter que des chiffres"),
+            "length": _l("Le code postal doit comporter 5 chiffres"),
+            "unknown": _l("Ce code postal n’existe pas"),
+        },
+    },
+}
+_IDENTIFIER_MISSING = {
+    "member_number": _l("Saisissez votre numéro d’adhérent"),
+    "nir": _l("Saisissez votre numéro de sécurité sociale"),
+    "vitale": _l("Saisissez le numéro de série de votre carte Vitale"),
+    "postal_code": _l("Saisissez votre code postal"),
+}
+
+
+class _IdentifierRequired(v.Required):
+    def __init__(self):
+        super().__init__(None)
+
+    def __call__(self, form, field):
+        self.message = _IDENTIFIER_MISSING[current_app.config["IDENTIFIER_KIND"]]
+        super().__call__(form, field)
+
+
+# --- the forms -----------------------------------------------------------------------
+
+class CaptchaForm(BaseForm):
+    """The proof that a person is there comes from the widget or from the spoken code.
+
+    `verify` does the I/O (the widget's server check, the stored code) and is passed in.
+    """
+
+    code = StringField(_l("Code de sécurité"), filters=[lambda s: "".join((s or "").split())[:32]])
+    renew = SubmitField(_l("Nouveau code"))
+
+    def __init__(self, *args, verify=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._verify = verify
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        if not self._verify():
+            self.code.errors.append(_l("Le code saisi ne correspond pas ou a expiré. "
+                                       "Recopiez le code de l’image ou de l’enregistrement, ou demandez-en un nouveau"))
+            return False
+        return True
+
+
+class IdentityForm(BaseForm):
+    last_name = last_name_field(_l("Nom de famille"), _l("Saisissez votre nom de famille"))
+    first_name = first_name_field(_l("Prénom(s)"), _l("Saisissez votre prénom"))
+    birth_date = birth_date_field(_l("Date de naissance"))
+    identifier = StringField("", validators=[
+        _IdentifierRequired(),
+        v.MaxLength(40, _l("Ce numéro est trop long : recopiez-le tel qu’il figure sur la carte")),
+        v.Identifier({kind: texts["messages"] for kind, texts in IDENTIFIER_TEXTS.items()}),
+    ])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.identifier.label.text = IDENTIFIER_TEXTS[current_app.config["IDENTIFIER_KIND"]]["label"]
+
+
+class RoleForm(BaseForm):
+    role = RadioField(_l("Qui est le souscripteur du contrat ?"), choices=[
+        SelectChoice("subscriber", _l("C’est moi : je suis le souscripteur (l’assuré principal)")),
+        SelectChoice("beneficiary", _l("Une autre personne : je suis bénéficiaire de son contrat (conjoint, enfant…)")),
+    ], validators=[v.Required(_l("Indiquez qui est le souscripteur du contrat"))])
+
+
+class SubscriberForm(BaseForm):
+    subscriber_last_name = last_name_field(_l("Nom de famille du souscripteur"),
+                                           _l("Saisissez le nom de famille du souscripteur"))
+    subscriber_first_name = first_name_field(_l("Prénom(s) du souscripteur"),
+                                             _l("Saisissez le prénom du souscripteur"))
+    subscriber_birth_date = birth_date_field(_l("Date de naissance du souscripteur"))
+
+
+class SummaryForm(BaseForm):
+    accept_terms = BooleanField(
+        _l("J’accepte les conditions générales d’utilisation et j’ai pris connaissance "
+           "de la politique de confidentialité"),
+        validators=[v.Required(_l("Pour continuer, acceptez les conditions générales d’utilisation"))],
+    )
+
+    def answers(self) -> dict:
+        """The acceptance is evidence: keep when, and which versions of the texts."""
+        return {"accepted_at": clock.now().isoformat(timespec="seconds"),
+                "terms_version": current_app.config["TERMS_VERSION"],
+                "privacy_version": current_app.config["PRIVACY_VERSION"]}
+
+
+class CredentialsForm(BaseForm):
+    """`policy` and `personal` (email -> PersonalData) come from the settings and the journey."""
+
+    email = email_field(_l("Adresse e-mail"), _l("Saisissez votre adresse e-mail"))
+    email_confirmation = email_confirmation_field(_l("Confirmez l’adresse e-mail"),
+                                                  _l("Saisissez à nouveau votre adresse e-mail pour la confirmer"))
+    password = PasswordField(_l("Mot de passe"), validators=[
+        v.Required(_l("Saisissez un mot de passe")), v.PasswordPolicy(PASSWORD_RULE_MESSAGES)])
+    password_confirmation = PasswordField(_l("Confirmez le mot de passe"), validators=[
+        v.Required(_l("Saisissez à nouveau le mot de passe pour le confirmer")),
+        v.SameAs("password", _l("Les deux mots de passe ne sont pas identiques")),
+    ])
+    marketing_email = BooleanField(_l("Par e-mail"))
+    marketing_sms = BooleanField(_l("Par SMS"))
+    marketing_phone = BooleanField(_l("Par téléphone"))
+
+    def __init__(self, *args, policy=None, personal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._policy, self._personal = policy, personal
+
+    def password_policy(self):
+        return self._policy
+
+    def personal_data(self):
+        return self._personal(self.email.data or "")
+
+    def marketing(self) -> dict[str, bool]:
+        return {"marketing_email": self.marketing_email.data, "marketing_sms": self.marketing_sms.data,
+                "marketing_phone": self.marketing_phone.data}

@@ -1,0 +1,37 @@
+"""The tables of a signup in progress: the journey's answers, kept on the server, and
+the CAPTCHA solutions already used. The schema is managed by Flask-Migrate (migrations/)."""
+from sqlalchemy import JSON
+from sqlalchemy.ext.mutable import MutableDict
+
+from wizard.core import clock
+from wizard.extensions import db
+
+
+class Journey(db.Model):
+    """A signup in progress: the answers so far, kept on the server.
+
+    `id` is the SHA-256 of the random token held in the signed session cookie, so a
+    copy of this table does not let anyone resume somebody else's journey.
+    """
+
+    __tablename__ = "journeys"
+
+    id = db.Column(db.String(64), primary_key=True)
+    answers = db.Column(MutableDict.as_mutable(JSON), nullable=False, default=dict)
+    # The no-JavaScript CAPTCHA: a short-lived challenge shown as an image and read aloud.
+    # It is not a credential: it must be rendered, so it is kept in clear until used.
+    captcha_code = db.Column(db.String(12))
+    captcha_code_expires_at = db.Column(db.DateTime)
+    # The kiosk whose QR code started this journey, for the operator's funnel.
+    kiosk_id = db.Column(db.String(40))
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
+    updated_at = db.Column(db.DateTime, nullable=False, default=clock.now, index=True)
+
+
+class SpentCaptcha(db.Model):
+    """Solved ALTCHA challenges, so that one solution opens one journey only."""
+
+    __tablename__ = "spent_captchas"
+
+    signature = db.Column(db.String(128), primary_key=True)
+    spent_at = db.Column(db.DateTime, nullable=False, default=clock.now, index=True)
