@@ -11,6 +11,7 @@ from wizard.account import views as account
 from wizard.activation import views as activation
 from wizard.config import ROOT, configs
 from wizard.dev import views as dev_views
+from wizard.eligibility import checks
 from wizard.eligibility import views as eligibility
 from wizard.extensions import babel, compress, csrf, db, htmx, limiter, migrate
 from wizard.kiosk import views as kiosk
@@ -21,7 +22,7 @@ from wizard.phone import views as phone
 from wizard.sign_in import views as sign_in
 from wizard.signup import views as signup
 from wizard.web import assets, errors, locale, security
-from wizard.web.journey_state import in_kiosk_mode
+from wizard.web.kiosk_mode import in_kiosk_mode
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -57,7 +58,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     for extension in (csrf, htmx, limiter, compress):
         extension.init_app(app)
 
-    jobs.init_app(app)
+    jobs.init_app(app, {"deliver_outbox": delivery.deliver_outbox, "check_eligibility": checks.check_eligibility,
+                        "sweep_eligibility": checks.sweep})
     delivery.init_app(app)
 
     for views in (pages, signup, activation, phone, eligibility, kiosk, sign_in, password_reset, account):

@@ -196,7 +196,7 @@ def test_a_worker_that_died_is_replaced(ready, app, client_request, database, mo
         assert eligibility.claim(db.session, check_id, clock.now(), eligibility.EligibilitySettings())
     assert checks(database) == [("running", 1)]  # ... and the worker dies here
     with app.app_context():
-        assert jobs.REGISTRY["sweep_eligibility"]() == 0  # its lease still holds
+        assert jobs.function("sweep_eligibility")() == 0  # its lease still holds
     later(monkeypatch, seconds=61)
     result = app.test_cli_runner().invoke(args=["sweep-eligibility"])
     assert result.output.strip() == "1 check(s) restarted"
@@ -208,7 +208,7 @@ def test_a_job_that_comes_too_late_does_nothing(ready, app, client_request, data
     [(status, _)] = checks(database)
     check_id = database(lambda s: s.query(EligibilityCheck.id).scalar())
     with app.app_context():
-        assert jobs.REGISTRY["check_eligibility"](check_id) is None
+        assert jobs.function("check_eligibility")(check_id) is None
     assert checks(database) == [(status, 3)]
 
 

@@ -14,7 +14,7 @@ from wizard.settings import reset_settings, sign_in_settings
 from wizard.sign_in import remembered_browsers
 from wizard.sign_in import service as sign_in
 from wizard.sign_in.forms import ChangePasswordForm, current_password_message
-from wizard.web import sign_in_state as state
+from wizard.web import account_session, browser_cookies
 from wizard.web.forms import ResendForm, password_checklist
 from wizard.web.rendering import render_page
 
@@ -29,7 +29,7 @@ def signed_in(view):
     """The view runs for a full sign-in only (`g.account`); anyone else goes to sign in."""
     @wraps(view)
     def guarded(*args, **kwargs):
-        g.account = state.signed_in_account()
+        g.account = account_session.signed_in_account()
         if g.account is None:
             return redirect(url_for("sign_in.start"), 303)
         return view(*args, **kwargs)
@@ -48,10 +48,10 @@ def _private(response):
 def overview():
     account, now = g.account, clock.now()
     return render_page(
-        "account/overview.html", account=account, notice=state.told(),
+        "account/overview.html", account=account, notice=account_session.told(),
         identity=(account.answers or {}).get("identity") or {},
         phone=phones.masked(account.phone) if account.phone and account.phone_verified_at else None,
-        browsers=remembered_browsers.live(db.session, account.id, now), this_browser=state.this_browser_id(),
+        browsers=remembered_browsers.live(db.session, account.id, now), this_browser=browser_cookies.this_browser_id(),
         events=activity.recent(db.session, account.id), idle_minutes=current_app.config["SESSION_IDLE_MINUTES"],
         form=ResendForm(formdata=None))
 
@@ -62,9 +62,9 @@ def overview():
 def change_password():
     form = _change_password_form(g.account)
     if form.validate_on_submit():
-        password_resets.replace_password(db.session, g.account, form.password.data, reset_settings(), state.device(),
-                                         clock.now(), keep_session=state.session_token(),
-                                         keep_browser=state.this_browser_id())
+        password_resets.replace_password(
+            db.session, g.account, form.password.data, reset_settings(), account_session.device(), clock.now(),
+            keep_session=account_session.session_token(), keep_browser=browser_cookies.this_browser_id())
         db.session.commit()
         return redirect(url_for(".password_changed"), 303)
     db.session.commit()  # a wrong current password is counted
@@ -88,7 +88,7 @@ def password_changed():
 @signed_in
 def forget_browser(browser_id):
     if ResendForm().validate_on_submit() and _forget(g.account, browser_id[:64]):
-        state.tell("browser_forgotten")
+        account_session.tell("browser_forgotten")
     return redirect(url_for(".overview"), 303)
 
 
@@ -96,34 +96,34 @@ def forget_browser(browser_id):
 @signed_in
 def sign_out_everywhere():
     if ResendForm().validate_on_submit():
-        activity.record(db.session, g.account.id, activity.SIGNED_OUT_EVERYWHERE, state.device(), clock.now())
-        state.end_everywhere(g.account.id)
+        activity.record(db.session, g.account.id, activity.SIGNED_OUT_EVERYWHERE, account_session.device(), clock.now())
+        account_session.end_everywhere(g.account.id)
     return redirect(url_for("sign_in.signed_out"), 303)
 
 
 @bp.get("/session")
 def session_status():
     """For the idle warning: seconds before the session ends. Reading it is not activity."""
-    return jsonify(seconds_left=state.seconds_left())
+    return jsonify(seconds_left=account_session.seconds_left())
 
 
 @bp.post("/session")
 def stay_signed_in():
     """The idle warning's "Rester connecté" (a fetch); without JavaScript, back to the account."""
-    left = state.stay_signed_in() if ResendForm().validate_on_submit() else state.seconds_left()
+    left = account_session.stay_signed_in() if ResendForm().validate_on_submit() else account_session.seconds_left()
     if request.accept_mimetypes.best == "application/json":
         return jsonify(seconds_left=left)
     return redirect(url_for(".overview"), 303)
 
 
 def _forget(account: Account, browser_id: str) -> bool:
-    this_one = browser_id == state.this_browser_id()
+    this_one = browser_id == browser_cookies.this_browser_id()
     if not remembered_browsers.revoke(db.session, account.id, browser_id, clock.now()):
         return False
-    activity.record(db.session, account.id, activity.BROWSER_FORGOTTEN, state.device(), clock.now())
+    activity.record(db.session, account.id, activity.BROWSER_FORGOTTEN, account_session.device(), clock.now())
     db.session.commit()
     if this_one:
-        state.forget_this_browser()
+        browser_cookies.forget_this_browser()
     return True
 
 
@@ -136,7 +136,7 @@ def _change_password_form(account: Account) -> ChangePasswordForm:
 
 def _check_current(account: Account, form):
     attempt = sign_in.check_password(db.session, account, form.current_password.data, sign_in_settings(),
-                                     state.device(), clock.now())
+                                     account_session.device(), clock.now())
     return attempt, current_password_message(attempt), form.current_password
 
 

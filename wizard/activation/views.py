@@ -9,8 +9,9 @@ from wizard.activation.forms import ActivationCodeForm, ChangeEmailForm, NewLink
 from wizard.core import clock
 from wizard.extensions import db, limiter
 from wizard.signup import journeys
+from wizard.web.account_session import begin_after_activation, signed_in_account_id
 from wizard.web.forms import ResendForm
-from wizard.web.journey_state import WizardState, sign_in, signed_in_account_id
+from wizard.web.journey_state import WizardState
 from wizard.web.limits import activation_email_limits, typed_address
 from wizard.web.rendering import render_page
 
@@ -167,5 +168,5 @@ def _link_page(check: accounts.LinkCheck, token: str, form=None):
 
 def _signed_in(account: Account):
     db.session.commit()
-    sign_in(account.id)
+    begin_after_activation(account.id)
     return redirect(url_for(".activated"), 303)

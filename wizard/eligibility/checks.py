@@ -33,14 +33,12 @@ def start(check_id: str) -> None:
     jobs.enqueue("check_eligibility", check_id)
 
 
-@jobs.job("check_eligibility")
 def check_eligibility(check_id: str) -> str | None:
     deps = eligibility.Run(ask=insurer().check, now=clock.now, tell_outcome=_tell_outcome,
                            again_in=lambda check, delay: jobs.enqueue("check_eligibility", check, delay=delay))
     return eligibility.run(db.session, check_id, settings.eligibility_settings(), deps)
 
 
-@jobs.job("sweep_eligibility")
 def sweep() -> int:
     """Restarts the checks that no worker holds any more (cron: every minute)."""
     stale = eligibility.stale(db.session, clock.now(), grace=settings.eligibility_settings().lease)

@@ -12,7 +12,7 @@ from wizard.eligibility.forms import correction_form
 from wizard.eligibility.models import EligibilityCheck
 from wizard.extensions import db, limiter
 from wizard.signup.forms import IDENTIFIER_TEXTS
-from wizard.web.journey_state import signed_in_account_id
+from wizard.web.account_session import signed_in_account_id
 from wizard.web.rendering import render_page
 
 bp = Blueprint("eligibility", __name__, url_prefix="/inscription")

@@ -4,13 +4,13 @@
   the process; each job's state is in our tables, and sweepers (cron) pick up what a
   restart left behind.
 - `rq` (JOB_RUNNER=rq and REDIS_URL): RQ workers, `rq worker --with-scheduler sesame`.
-  A worker runs `wizard.jobs.run(name, *args)`, which builds the app once per process.
+  A worker runs `wizard.jobs.worker.run(name, *args)`, which builds the app once per process.
 - `inline`, for tests: a job runs at once; a delayed one waits for `run_scheduled()`.
 
-A job is a plain function registered with @job("name"); its arguments are plain values
-(ids), never objects, so that they cross a Redis queue unchanged.
+A job is a plain function, registered under its name by `create_app` (explicitly: the list
+of jobs is in one place); its arguments are plain values (ids), never objects, so that
+they cross a Redis queue unchanged.
 """
-import os
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
@@ -22,19 +22,13 @@ from wizard.jobs.runners import InlineJobRunner, ThreadJobRunner
 
 EXTENSION = "sesame.jobs"
 QUEUE_NAME = "sesame"
-REGISTRY: dict[str, Callable] = {}
-
-
-def job(name: str):
-    def register(function):
-        REGISTRY[name] = function
-        return function
-    return register
+WORKER_ENTRY = "wizard.jobs.worker.run"  # by name: RQ imports it in the worker
 
 
 class JobQueue:
-    def __init__(self, app):
+    def __init__(self, app, registry: dict[str, Callable]):
         self.app = app
+        self.registry = dict(registry)
         self.backend = app.config["JOB_RUNNER"]
         if self.backend == "rq":
             import rq
@@ -46,15 +40,15 @@ class JobQueue:
                                                           if self.backend == "thread" else {}))
 
     def enqueue(self, name: str, *args, delay: float = 0) -> None:
-        if name not in REGISTRY:
+        if name not in self.registry:
             raise KeyError(f"no job named {name}")
         if self.backend == "rq":
             if delay > 0:
-                self.rq.enqueue_in(timedelta(seconds=delay), run, name, *args, job_timeout=120)
+                self.rq.enqueue_in(timedelta(seconds=delay), WORKER_ENTRY, name, *args, job_timeout=120)
             else:
-                self.rq.enqueue(run, name, *args, job_timeout=120)
+                self.rq.enqueue(WORKER_ENTRY, name, *args, job_timeout=120)
             return
-        work = _bound(name, args)
+        work = _bound(self.registry[name], name, args)
         if delay > 0:
             self.runner.submit_later(delay, work)
         else:
@@ -62,7 +56,7 @@ class JobQueue:
 
     def _in_app_context(self, work):
         def run_in_context():
-            with _job_context(self.app):
+            with job_context(self.app):
                 try:
                     work()
                 finally:
@@ -71,7 +65,7 @@ class JobQueue:
 
 
 @contextmanager
-def _job_context(app):
+def job_context(app):
     """A job gets an app context of its own (its own database session, even when the
     inline runner runs it inside a request), and, since it builds links for emails but
     has no request, a request context on PUBLIC_BASE_URL."""
@@ -79,43 +73,25 @@ def _job_context(app):
         yield
 
 
-def _bound(name: str, args: tuple) -> Callable[[], None]:
+def _bound(function: Callable, name: str, args: tuple) -> Callable[[], None]:
     def work():
-        REGISTRY[name](*args)
+        function(*args)
     work.__qualname__ = f"job {name}{args}"
     return work
 
 
-def init_app(app) -> None:
-    app.extensions[EXTENSION] = JobQueue(app)
+def init_app(app, registry: dict[str, Callable]) -> None:
+    app.extensions[EXTENSION] = JobQueue(app, registry)
 
 
 def enqueue(name: str, *args, delay: float = 0) -> None:
     current_app.extensions[EXTENSION].enqueue(name, *args, delay=delay)
 
 
-def queue():
+def queue() -> JobQueue:
     return current_app.extensions[EXTENSION]
 
 
-_worker_app = None
-
-
-def run(name: str, *args) -> None:
-    """What an RQ worker runs: the app is built once per worker process, from the environment."""
-    global _worker_app
-    if _worker_app is None:
-        from app import create_app
-        _worker_app = create_app(os.environ.get("APP_ENV"))
-    with _job_context(_worker_app):
-        try:
-            _import_jobs()
-            REGISTRY[name](*args)
-        finally:
-            db.session.remove()
-
-
-def _import_jobs() -> None:
-    """The modules that register jobs (imported by the app anyway; here for the worker)."""
-    from wizard.eligibility import checks  # noqa: F401
-    from wizard.messaging import delivery  # noqa: F401
+def function(name: str) -> Callable:
+    """The function registered under `name`, to call it directly (commands, tests)."""
+    return queue().registry[name]

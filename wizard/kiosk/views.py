@@ -8,7 +8,8 @@ from wizard.core import clock
 from wizard.extensions import db, limiter
 from wizard.kiosk import qr, start_codes
 from wizard.kiosk.forms import StartCodeForm
-from wizard.web.journey_state import WizardState, enter_kiosk_mode, in_kiosk_mode, leave_kiosk, note_kiosk
+from wizard.web.journey_state import WizardState, leave_kiosk
+from wizard.web.kiosk_mode import enter_kiosk_mode, in_kiosk_mode, note_kiosk
 from wizard.web.rendering import render_page
 
 bp = Blueprint("kiosk", __name__)

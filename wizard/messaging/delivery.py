@@ -81,7 +81,6 @@ def init_app(app) -> None:
     app.extensions[EXTENSION] = Delivery(app)
 
 
-@jobs.job("deliver_outbox")
 def deliver_outbox() -> None:
     current().deliver()
 

@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from wizard.extensions import db
 from wizard.kiosk import start_codes
-from wizard.web.journey_state import note_kiosk
+from wizard.web.kiosk_mode import note_kiosk
 
 bp = Blueprint("pages", __name__)
 

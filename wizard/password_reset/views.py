@@ -15,7 +15,7 @@ from wizard.extensions import db, limiter
 from wizard.password_reset import service as password_resets
 from wizard.settings import reset_settings
 from wizard.sign_in.forms import ForgottenPasswordForm, NewPasswordForm, ResetCodeForm, code_message
-from wizard.web import sign_in_state as state
+from wizard.web import account_session, browser_cookies, password_reset_state
 from wizard.web.forms import password_checklist
 from wizard.web.rendering import render_page
 
@@ -36,12 +36,13 @@ def _code_limit() -> str:
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
 def forgotten():
-    form = ForgottenPasswordForm(data={"email": state.reset_followed().get("email") or state.remembered_email()})
+    typed = password_reset_state.reset_followed().get("email") or browser_cookies.remembered_email()
+    form = ForgottenPasswordForm(data={"email": typed})
     if form.validate_on_submit():
         reset = password_resets.request(db.session, form.email.data, get_locale().language, reset_settings(),
                                         clock.now())
         db.session.commit()
-        state.follow_reset(reset.id, form.email.data)
+        password_reset_state.follow_reset(reset.id, form.email.data)
         return redirect(url_for(".check_email"), 303)
     return render_page("password/forgotten.html", form=form)
 
@@ -49,14 +50,14 @@ def forgotten():
 @bp.route("/code", methods=["GET", "POST"])
 @limiter.limit(_code_limit, methods=["POST"])
 def check_email():
-    followed = state.reset_followed()
+    followed = password_reset_state.reset_followed()
     if not followed:
         return redirect(url_for(".forgotten"), 303)
     form = ResetCodeForm(check=lambda form: _check_code(followed["id"], form))
     valid = form.validate_on_submit()
     db.session.commit()  # the attempt is counted, right or wrong
     if valid:
-        state.reset_proven()
+        password_reset_state.reset_proven()
         return redirect(url_for(".new_password"), 303)
     return render_page("password/check_email.html", form=form, email=followed["email"],
                        minutes=reset_settings().minutes)
@@ -71,7 +72,7 @@ def link(token):
                                push_url=False)
         response.headers["Cache-Control"] = "no-store"
         return response
-    state.follow_reset(reset.id, "", proven=True)
+    password_reset_state.follow_reset(reset.id, "", proven=True)
     return redirect(url_for(".new_password"), 303)  # the token leaves the address bar
 
 
@@ -82,10 +83,11 @@ def new_password():
         return redirect(url_for(".forgotten"), 303)
     form = _new_password_form(account)
     if form.validate_on_submit():
-        password_resets.complete(db.session, reset, form.password.data, reset_settings(), state.device(), clock.now())
+        password_resets.complete(db.session, reset, form.password.data, reset_settings(), account_session.device(),
+                                 clock.now())
         db.session.commit()
-        state.forget_reset()
-        state.end("password")
+        password_reset_state.forget_reset()
+        account_session.end("password")
         return redirect(url_for(".done"), 303)
     return render_page("password/new.html", form=form, password_rules_list=_checklist(form))
 
@@ -101,7 +103,7 @@ def password_rules():
 
 @bp.get("/termine")
 def done():
-    state.signed_out_reason()  # this page says it: the sign-in page need not say it again
+    account_session.signed_out_reason()  # this page says it: the sign-in page need not say it again
     return render_page("password/done.html")
 
 
@@ -111,7 +113,7 @@ def _check_code(reset_id: int, form):
 
 
 def _usable() -> tuple:
-    followed = state.reset_followed()
+    followed = password_reset_state.reset_followed()
     reset = password_resets.usable(db.session, followed.get("id"), clock.now()) if followed.get("proven") else None
     return (reset, db.session.get(Account, reset.account_id)) if reset else (None, None)
 

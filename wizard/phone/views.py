@@ -10,9 +10,9 @@ from wizard.codes import one_time_codes
 from wizard.core import clock, phones
 from wizard.extensions import db, limiter
 from wizard.phone.forms import OneTimeCodeForm, PhoneForm
-from wizard.web import sign_in_state
+from wizard.web import account_session
+from wizard.web.account_session import signed_in_account_id
 from wizard.web.forms import ResendForm
-from wizard.web.journey_state import signed_in_account_id
 from wizard.web.rendering import render_page
 
 bp = Blueprint("phone", __name__, url_prefix="/inscription")
@@ -47,7 +47,7 @@ def code():
         db.session, account, PHONE, typed, settings.codes(PHONE), clock.now()))
     valid = form.validate_on_submit()
     if valid and account.phone_verified_at:  # for "Mon compte": its activity
-        activity.record(db.session, account.id, activity.PHONE_CHANGED, sign_in_state.device(), clock.now())
+        activity.record(db.session, account.id, activity.PHONE_CHANGED, account_session.device(), clock.now())
     db.session.commit()  # the attempt is counted, right or wrong
     if valid:
         return redirect(url_for("phone.confirmed"), 303)

@@ -14,8 +14,8 @@ from wizard.settings import sign_in_settings
 from wizard.sign_in import devices
 from wizard.sign_in import service as sign_in
 from wizard.sign_in.forms import ChannelForm, NewCodeForm, SignInCodeForm, SignInForm, attempt_message, code_message
-from wizard.web import sign_in_state as state
-from wizard.web.journey_state import in_kiosk_mode
+from wizard.web import account_session, browser_cookies, pending_sign_in, timeouts
+from wizard.web.kiosk_mode import in_kiosk_mode
 from wizard.web.rendering import redirect_whole_page, render_page
 
 bp = Blueprint("sign_in", __name__,)
@@ -32,10 +32,10 @@ def device_label(device: str | None) -> str:
 
 @bp.app_context_processor
 def _session_timeout():
-    return state.timeout_context()
+    return timeouts.timeout_context()
 
 
-bp.after_app_request(lambda response: state.apply_cookies(response))
+bp.after_app_request(lambda response: browser_cookies.apply_cookies(response))
 
 
 
@@ -53,20 +53,20 @@ def _code_limit() -> str:
 @bp.route("/connexion", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def start():
-    if state.signed_in_account() is not None:
+    if account_session.signed_in_account() is not None:
         return redirect(url_for("account.overview"), 303)
-    remembered = state.remembered_email()
+    remembered = browser_cookies.remembered_email()
     form = SignInForm(data={"email": remembered, "remember_email": bool(remembered)}, check=_check_credentials)
     if form.validate_on_submit():
         return _password_accepted(form.result.account, form.email.data if form.remember_email.data else None)
     db.session.commit()  # a failure is counted, right or wrong
-    return render_page("sign_in/sign_in.html", form=form, reason=state.signed_out_reason(),
+    return render_page("sign_in/sign_in.html", form=form, reason=account_session.signed_out_reason(),
                        kiosk=in_kiosk_mode())
 
 
 @bp.route("/connexion/verification", methods=["GET", "POST"])
 def choose_channel():
-    account = state.pending_account()
+    account = pending_sign_in.pending_account()
     if account is None:
         return redirect(url_for(".start"), 303)
     form = ChannelForm(data={"channel": account.code_channel if _sms_possible(account) else "email"},
@@ -79,8 +79,8 @@ def choose_channel():
 @bp.route("/connexion/code", methods=["GET", "POST"])
 @limiter.limit(_code_limit, methods=["POST"])
 def code():
-    account = state.pending_account()
-    if account is None or state.pending_channel() is None:
+    account = pending_sign_in.pending_account()
+    if account is None or pending_sign_in.pending_channel() is None:
         return redirect(url_for(".choose_channel" if account else ".start"), 303)
     form = SignInCodeForm(check=lambda form: _check_code(account, form))
     valid = form.validate_on_submit()
@@ -92,7 +92,7 @@ def code():
 
 @bp.post("/connexion/code/renvoyer")
 def resend():
-    account, form = state.pending_account(), NewCodeForm()
+    account, form = pending_sign_in.pending_account(), NewCodeForm()
     if account is None or not form.validate_on_submit():
         return redirect(url_for(".start"), 303)
     return _send_code(account, _chosen_channel(account, form.channel.data))
@@ -100,30 +100,30 @@ def resend():
 
 @bp.post("/deconnexion")
 def sign_out():
-    state.end("user")
+    account_session.end("user")
     return redirect(url_for(".signed_out"), 303)
 
 
 @bp.get("/deconnexion")
 def signed_out():
-    if state.signed_in_account() is not None:
+    if account_session.signed_in_account() is not None:
         return redirect(url_for("account.overview"), 303)
-    return render_page("sign_in/signed_out.html", reason=state.signed_out_reason())
+    return render_page("sign_in/signed_out.html", reason=account_session.signed_out_reason())
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
 def _check_credentials(form):
     attempt = sign_in.check_credentials(db.session, form.email.data, form.password.data, sign_in_settings(),
-                                        state.device(), clock.now())
+                                        account_session.device(), clock.now())
     return attempt, (None if attempt.outcome == sign_in.OK else attempt_message(attempt)), form.password
 
 
 def _password_accepted(account: Account, email_to_remember: str | None):
-    state.remember_email(email_to_remember)
-    if state.recognised_browser(account.id) is not None:
+    browser_cookies.remember_email(email_to_remember)
+    if browser_cookies.recognised_browser(account.id) is not None:
         return _complete(account, remember=False)  # a remembered browser: no code
-    state.start_pending(account)
+    pending_sign_in.start_pending(account)
     db.session.commit()  # the count of failures starts again; a rehashed password
     if _sms_possible(account):
         return redirect(url_for(".choose_channel"), 303)
@@ -137,10 +137,10 @@ def _send_code(account: Account, channel: str):
         db.session.commit()
         if limited.reason != "cooldown":
             return render_page("sign_in/locked.html", status=429, until=limited.until)
-        if state.pending_channel() is None:
-            state.note_code_sent(channel)  # a code sent a moment ago, from another attempt
+        if pending_sign_in.pending_channel() is None:
+            pending_sign_in.note_code_sent(channel)  # a code sent a moment ago, from another attempt
         return _code_page(account, SignInCodeForm(formdata=None), too_soon=True)
-    state.note_code_sent(channel)
+    pending_sign_in.note_code_sent(channel)
     db.session.commit()
     return redirect(url_for(".code"), 303)
 
@@ -153,10 +153,10 @@ def _check_code(account: Account, form):
 
 def _complete(account: Account, remember: bool):
     """The second factor is passed: a new session (renewed), and the activity recorded."""
-    state.begin(account.id, "sign_in")
-    activity.record(db.session, account.id, activity.SIGN_IN, state.device(), clock.now())
-    if remember and state.remember_browser(account.id) is not None:
-        activity.record(db.session, account.id, activity.NEW_BROWSER, state.device(), clock.now())
+    account_session.begin(account.id, "sign_in")
+    activity.record(db.session, account.id, activity.SIGN_IN, account_session.device(), clock.now())
+    if remember and browser_cookies.remember_browser(account.id) is not None:
+        activity.record(db.session, account.id, activity.NEW_BROWSER, account_session.device(), clock.now())
     db.session.commit()
     return redirect_whole_page(url_for("account.overview"))
 
@@ -175,11 +175,11 @@ def _chosen_channel(account: Account, chosen: str | None) -> str:
         return "sms"
     if chosen == "email":
         return "email"
-    return state.pending_channel() or "email"
+    return pending_sign_in.pending_channel() or "email"
 
 
 def _code_page(account: Account, form, too_soon: bool = False):
-    now, channel = clock.now(), state.pending_channel() or "email"
+    now, channel = clock.now(), pending_sign_in.pending_channel() or "email"
     current = code_delivery.current_code(db.session, account, SIGN_IN)
     destination = account.phone if channel == "sms" else account.email
     limited = one_time_codes.send_limit(db.session, settings.codes(SIGN_IN).policy, SIGN_IN, account.id,

@@ -12,15 +12,10 @@ from wizard.extensions import db, limiter
 from wizard.signup import captcha, journeys, steps
 from wizard.signup.forms import IDENTIFIER_TEXTS, CredentialsForm, RoleForm
 from wizard.web.forms import password_checklist
-from wizard.web.journey_state import (
-    SESSION_KEY,
-    WizardState,
-    idle_limit,
-    journey_seconds_left,
-    journey_timeout,  # noqa: E402
-)
+from wizard.web.journey_state import SESSION_KEY, WizardState, idle_limit, journey_seconds_left
 from wizard.web.limits import activation_email_limits, typed_address
 from wizard.web.rendering import render_page
+from wizard.web.timeouts import journey_timeout
 
 bp = Blueprint("signup", __name__, url_prefix="/inscription")
 

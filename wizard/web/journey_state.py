@@ -4,17 +4,15 @@ The only code that reads or writes the journey keys of the session cookie.
 """
 from datetime import timedelta
 
-from flask import current_app, request, session, url_for
-from flask_babel import gettext, ngettext
+from flask import current_app, session, url_for
 
 from wizard.core import clock
 from wizard.extensions import db
 from wizard.kiosk import start_codes
 from wizard.signup import journeys, steps
+from wizard.web.kiosk_mode import KIOSK_KEY, KIOSK_MODE_KEY
 
 SESSION_KEY = "journey"
-KIOSK_KEY = "kiosk"  # the kiosk whose QR code or poster brought this person
-KIOSK_MODE_KEY = "kiosk_mode"  # this browser is the kiosk's own
 
 
 class WizardState:
@@ -88,17 +86,8 @@ def idle_limit() -> timedelta:
     return timedelta(minutes=config["JOURNEY_IDLE_MINUTES"])
 
 
-def note_kiosk(kiosk_id: str | None) -> None:
-    if kiosk_id:
-        session[KIOSK_KEY] = kiosk_id
-
-
-def enter_kiosk_mode(kiosk_id: str) -> None:
-    language = session.get("lang")  # the language chosen on the kiosk's screen stays
-    session.clear()
-    session[KIOSK_KEY] = session[KIOSK_MODE_KEY] = kiosk_id
-    if language:
-        session["lang"] = language
+def journey_seconds_left(journey, now) -> int:
+    return max(0, int((idle_limit() - (now - journey.updated_at)).total_seconds()))
 
 
 def leave_kiosk(db_session) -> str | None:
@@ -107,58 +96,3 @@ def leave_kiosk(db_session) -> str | None:
     journeys.delete(db_session, session.get(SESSION_KEY))
     session.clear()
     return kiosk_id
-
-
-def in_kiosk_mode() -> bool:
-    return bool(session.get(KIOSK_MODE_KEY))
-
-
-# The account signed in on this browser: a session kept on the server, which
-# wizard/web/sign_in_state.py owns (imported late: it imports this module).
-
-def sign_in(account_id: str) -> None:
-    """After activation: this browser, the one that proved the address, is signed in to
-    continue the signup (phone, eligibility). Not a full sign-in: "Mon compte" asks for
-    the password and the second factor."""
-    from wizard.web import sign_in_state as state
-    state.begin(account_id, "signup")
-
-
-def signed_in_account_id(touch: bool = True) -> str | None:
-    """The account of this browser's live session, signup or full sign-in. `touch=False`
-    for a polled fragment: reading is not activity, and writes nothing."""
-    from wizard.web import sign_in_state as state
-    row = state.current(touch)
-    return row.account_id if row is not None else None
-
-
-def journey_timeout() -> dict:
-    """On the steps, the layout warns before the journey expires, as it does before a
-    signed-in session ends (RGAA 13.1). Reads only; a kiosk has its own warning."""
-    from wizard.web.sign_in_state import announcements
-    if request.blueprint != "signup" or in_kiosk_mode():
-        return {}
-    idle, now = idle_limit(), clock.now()
-    journey = journeys.find(db.session, session.get(SESSION_KEY), now, idle)
-    if journey is None:
-        return {}
-    idle_seconds = int(idle.total_seconds())
-    warning = min(current_app.config["SESSION_WARNING_SECONDS"], idle_seconds // 2)
-    return {"session_timeout": {
-        "journey": True, "seconds_left": journey_seconds_left(journey, now), "idle_seconds": idle_seconds,
-        "warning_seconds": warning, "announcements": announcements(warning, _journey_time_left)}}
-
-
-def journey_seconds_left(journey, now) -> int:
-    return max(0, int((idle_limit() - (now - journey.updated_at)).total_seconds()))
-
-
-def _journey_time_left(seconds: int) -> str:
-    minutes, rest = divmod(seconds, 60)
-    if not rest:
-        return ngettext("Votre inscription expirera dans %(num)s minute.",
-                        "Votre inscription expirera dans %(num)s minutes.", minutes)
-    if not minutes:
-        return ngettext("Votre inscription expirera dans %(num)s seconde.",
-                        "Votre inscription expirera dans %(num)s secondes.", rest)
-    return gettext("Votre inscription expirera dans %(minutes)s min %(seconds)s s.", minutes=minutes, seconds=rest)

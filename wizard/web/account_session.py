@@ -1,0 +1,156 @@
+"""Who is signed in on this browser: a session kept on the server (wizard/sign_in/sessions.py),
+found by the SHA-256 of the token the session cookie holds.
+
+The only code that reads or writes the session keys of signing in: the session's token, why
+the last session ended, and the notices for "Mon compte"."""
+
+from datetime import timedelta
+
+from flask import g, request, session
+
+from wizard import settings
+from wizard.accounts.models import Account
+from wizard.core import clock
+from wizard.extensions import db
+from wizard.sign_in import devices, sessions
+from wizard.sign_in import service as sign_in
+from wizard.sign_in.models import AccountSession
+from wizard.web.kiosk_mode import KIOSK_KEY, KIOSK_MODE_KEY, in_kiosk_mode
+
+SESSION_KEY = "account_session"
+
+
+SIGNED_OUT_KEY = "signed_out"
+
+
+NOTICE_KEY = "account_notice"
+
+
+KEPT = ("lang", KIOSK_KEY, KIOSK_MODE_KEY)
+
+
+_UNSET = object()
+
+
+def device() -> str:
+    return devices.rough(request.user_agent.string)
+
+
+def current(touch: bool = True) -> AccountSession | None:
+    """This browser's live session, of any kind. `touch`: the request counts as activity
+    (and a session found idle is ended and said so); without, nothing is written."""
+    cached = g.get("account_session", _UNSET)
+    if cached is not _UNSET and not touch:
+        return cached
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None
+    now = clock.now()
+    found = sessions.find(db.session, token, _policy, now)
+    if touch:
+        if found.outcome in ("idle", "too_old"):
+            db.session.commit()
+            session[SIGNED_OUT_KEY] = "idle"
+        if found.session is None:
+            session.pop(SESSION_KEY, None)
+        elif sessions.touch(found.session, _policy(found.session.kind), now):
+            db.session.commit()
+    g.account_session = found.session
+    return found.session
+
+
+def _policy(kind: str) -> sessions.SessionPolicy:
+    return settings.session_policy(kind, in_kiosk_mode())
+
+
+def idle_limit(row: AccountSession) -> timedelta:
+    return _policy(row.kind).idle
+
+
+def signed_in_account(touch: bool = True) -> Account | None:
+    """The account of a full sign-in (password and second factor), if it may still sign in."""
+    row = current(touch)
+    if row is None or row.kind != sessions.SIGN_IN:
+        return None
+    account = db.session.get(Account, row.account_id)
+    return account if sign_in.can_sign_in(account) else None
+
+
+def signed_in_account_id(touch: bool = True) -> str | None:
+    """The account of this browser's live session, signup or full sign-in. `touch=False`
+    for a polled fragment: reading is not activity, and writes nothing."""
+    row = current(touch)
+    return row.account_id if row is not None else None
+
+
+def begin(account_id: str, kind: str) -> None:
+    """A new session with a new token; this browser's previous one ends. A full sign-in
+    also drops everything else the cookie held (a journey, a sign-in half done)."""
+    now = clock.now()
+    sessions.end(db.session, session.get(SESSION_KEY), now)
+    if kind == sessions.SIGN_IN:
+        _clear_session()
+    token, row = sessions.begin(db.session, account_id, kind, device(), now)
+    db.session.commit()
+    session[SESSION_KEY] = token
+    g.account_session = row
+
+
+def begin_after_activation(account_id: str) -> None:
+    """After activation: this browser, the one that proved the address, is signed in to
+    continue the signup (phone, eligibility). Not a full sign-in: "Mon compte" asks for
+    the password and the second factor."""
+    begin(account_id, sessions.SIGNUP)
+
+
+def end(reason: str = "user") -> None:
+    """Signs this browser out: the session ends on the server, the cookie is emptied."""
+    sessions.end(db.session, session.get(SESSION_KEY), clock.now())
+    db.session.commit()
+    _clear_session()
+    session[SIGNED_OUT_KEY] = reason
+    g.account_session = None
+
+
+def end_everywhere(account_id: str) -> None:
+    sessions.end_all(db.session, account_id, clock.now())
+    end("everywhere")
+
+
+def session_token() -> str | None:
+    return session.get(SESSION_KEY)
+
+
+def signed_out_reason() -> str | None:
+    """Why the last session ended ("user", "idle", "everywhere"), said once."""
+    return session.pop(SIGNED_OUT_KEY, None)
+
+
+def seconds_left() -> int:
+    row = current(touch=False)
+    if row is None:
+        return 0
+    return sessions.seconds_left(row, _policy(row.kind), clock.now())
+
+
+def stay_signed_in() -> int:
+    """The idle warning's button: the session counts from now again."""
+    row = current(touch=False)
+    if row is not None:
+        row.last_seen_at = clock.now()
+        db.session.commit()
+    return seconds_left()
+
+
+def _clear_session() -> None:
+    kept = {name: session[name] for name in KEPT if name in session}
+    session.clear()
+    session.update(kept)
+
+
+def tell(notice: str) -> None:
+    session[NOTICE_KEY] = notice
+
+
+def told() -> str | None:
+    return session.pop(NOTICE_KEY, None)

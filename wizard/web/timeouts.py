@@ -1,0 +1,77 @@
+"""The idle warnings the layout shows before a journey or a signed-in session ends (WCAG
+2.2.1, RGAA 13.1): how long is left, and what the live region says as it counts down."""
+
+from flask import current_app, has_request_context, request, session
+from flask_babel import gettext, ngettext
+
+from wizard.core import clock
+from wizard.extensions import db
+from wizard.sign_in import sessions
+from wizard.signup import journeys
+from wizard.web import account_session
+from wizard.web.journey_state import SESSION_KEY as JOURNEY_KEY
+from wizard.web.journey_state import idle_limit, journey_seconds_left
+from wizard.web.kiosk_mode import in_kiosk_mode
+
+
+def timeout_context() -> dict:
+    """What the layout needs to warn before the session ends (not on a kiosk, which has its own)."""
+    if not has_request_context() or not account_session.session_token() or in_kiosk_mode():
+        return {}
+    row = account_session.current(touch=False)
+    if row is None or row.kind != sessions.SIGN_IN:
+        return {}
+    idle = account_session.idle_limit(row)
+    return _warning("session", account_session.seconds_left(), int(idle.total_seconds()))
+
+
+def journey_timeout() -> dict:
+    """On the steps, the layout warns before the journey expires, as it does before a
+    signed-in session ends (RGAA 13.1). Reads only; a kiosk has its own warning."""
+    if request.blueprint != "signup" or in_kiosk_mode():
+        return {}
+    idle, now = idle_limit(), clock.now()
+    journey = journeys.find(db.session, session.get(JOURNEY_KEY), now, idle)
+    if journey is None:
+        return {}
+    return _warning("journey", journey_seconds_left(journey, now), int(idle.total_seconds()))
+
+
+def _warning(kind: str, seconds_left: int, idle_seconds: int) -> dict:
+    warning = min(current_app.config["SESSION_WARNING_SECONDS"], idle_seconds // 2)
+    return {"session_timeout": {"journey": kind == "journey", "seconds_left": seconds_left,
+                                "idle_seconds": idle_seconds, "warning_seconds": warning,
+                                "announcements": announcements(warning, kind)}}
+
+
+def announcements(warning: int, kind: str) -> dict[int, str]:
+    """What the live region says as the warning counts down: every 30 seconds, in words.
+    `kind`: "session" (signed in) or "journey" (a signup in progress)."""
+    moments = {warning} | set(range(30, warning, 30))
+    return {seconds: _time_left(kind, seconds) for seconds in sorted(moments, reverse=True) if seconds > 0}
+
+
+_WORDS = {  # in minutes, in seconds, in both
+    "session": (
+        lambda n: ngettext("Vous serez déconnecté dans %(num)s minute.",
+                           "Vous serez déconnecté dans %(num)s minutes.", n),
+        lambda n: ngettext("Vous serez déconnecté dans %(num)s seconde.",
+                           "Vous serez déconnecté dans %(num)s secondes.", n),
+        lambda m, s: gettext("Vous serez déconnecté dans %(minutes)s min %(seconds)s s.", minutes=m, seconds=s)),
+    "journey": (
+        lambda n: ngettext("Votre inscription expirera dans %(num)s minute.",
+                           "Votre inscription expirera dans %(num)s minutes.", n),
+        lambda n: ngettext("Votre inscription expirera dans %(num)s seconde.",
+                           "Votre inscription expirera dans %(num)s secondes.", n),
+        lambda m, s: gettext("Votre inscription expirera dans %(minutes)s min %(seconds)s s.", minutes=m, seconds=s)),
+}
+
+
+def _time_left(kind: str, seconds: int) -> str:
+    in_minutes, in_seconds, in_both = _WORDS[kind]
+    minutes, rest = divmod(seconds, 60)
+    if not rest:
+        return in_minutes(minutes)
+    if not minutes:
+        return in_seconds(rest)
+    return in_both(minutes, rest)
