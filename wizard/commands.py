@@ -1,5 +1,6 @@
 """`flask` commands for the operator and the scheduler."""
 from datetime import timedelta
+from functools import wraps
 
 import click
 from flask import current_app
@@ -8,12 +9,13 @@ from flask.cli import with_appcontext
 from wizard.accounts import activity
 from wizard.accounts import service as accounts
 from wizard.core import clock
+from wizard.database import unit_of_work
 from wizard.eligibility import checks
 from wizard.extensions import db
 from wizard.messaging import delivery, outbox
 from wizard.password_reset import service as password_resets
 from wizard.sign_in import remembered_browsers, sessions
-from wizard.sign_in.models import SignInThrottle
+from wizard.sign_in import service as sign_in
 from wizard.signup import journeys
 
 
@@ -25,16 +27,27 @@ def init_app(app):
     app.cli.add_command(purge_sign_in)
 
 
-@click.command("purge-journeys")
-@with_appcontext
+def _command(name: str):
+    """A `flask` command with the app's context, as one unit of work (committed at its end)."""
+    def register(function):
+        @click.command(name)
+        @with_appcontext
+        @wraps(function)
+        def in_unit_of_work():
+            with unit_of_work():
+                function()
+        return in_unit_of_work
+    return register
+
+
+@_command("purge-journeys")
 def purge_journeys():
     """Delete journeys left idle past JOURNEY_IDLE_MINUTES (cron: */15 * * * *)."""
     idle = timedelta(minutes=current_app.config["JOURNEY_IDLE_MINUTES"])
     click.echo(f"{journeys.purge_idle(db.session, clock.now(), idle)} journey(s) deleted")
 
 
-@click.command("purge-unconfirmed")
-@with_appcontext
+@_command("purge-unconfirmed")
 def purge_unconfirmed():
     """Forget pending accounts whose address was never confirmed within UNCONFIRMED_EMAIL_DAYS,
     with their answers, consents and emails; and emails sent that long ago.
@@ -42,12 +55,10 @@ def purge_unconfirmed():
     days, now = current_app.config["UNCONFIRMED_EMAIL_DAYS"], clock.now()
     forgotten = accounts.purge_unconfirmed(db.session, now, days)
     old_messages = outbox.purge_sent(db.session, now - timedelta(days=days))
-    db.session.commit()
     click.echo(f"{forgotten} unconfirmed account(s) deleted, {old_messages} old email(s) deleted")
 
 
-@click.command("deliver-outbox")
-@with_appcontext
+@_command("deliver-outbox")
 def deliver_outbox():
     """Deliver the outbox messages that are due. The web process delivers as soon as a
     message is queued; this catches what a restart left behind.
@@ -56,15 +67,13 @@ def deliver_outbox():
     click.echo(f"{report.sent} sent, {report.failed} failed, next due: {report.next_due or 'none'}")
 
 
-@click.command("sweep-eligibility")
-@with_appcontext
+@_command("sweep-eligibility")
 def sweep_eligibility():
     """Restart eligibility checks whose worker died or whose job was lost (cron: * * * * *)."""
     click.echo(f"{checks.sweep()} check(s) restarted")
 
 
-@click.command("purge-sign-in")
-@with_appcontext
+@_command("purge-sign-in")
 def purge_sign_in():
     """Delete what signing in no longer needs: sessions ended or idle for 30 days, remembered
     browsers expired or revoked 30 days ago, reset requests expired a day ago, pauses and
@@ -74,9 +83,7 @@ def purge_sign_in():
         "sessions": sessions.purge(db.session, now - timedelta(days=30)),
         "remembered browsers": remembered_browsers.purge(db.session, now - timedelta(days=30)),
         "password resets": password_resets.purge(db.session, now - timedelta(days=1)),
-        "sign-in pauses": db.session.query(SignInThrottle).filter(
-            SignInThrottle.last_failure_at < now - timedelta(days=1)).delete(synchronize_session=False),
+        "sign-in pauses": sign_in.purge_throttles(db.session, now - timedelta(days=1)),
         "events": activity.purge(db.session, now - timedelta(days=365)),
     }
-    db.session.commit()
     click.echo(", ".join(f"{count} {name}" for name, count in counts.items()) + " deleted")

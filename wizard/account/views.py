@@ -65,9 +65,7 @@ def change_password():
         password_resets.replace_password(
             db.session, g.account, form.password.data, reset_settings(), account_session.device(), clock.now(),
             keep_session=account_session.session_token(), keep_browser=browser_cookies.this_browser_id())
-        db.session.commit()
         return redirect(url_for(".password_changed"), 303)
-    db.session.commit()  # a wrong current password is counted
     return render_page("account/password.html", form=form, password_rules_list=_checklist(form))
 
 
@@ -121,7 +119,6 @@ def _forget(account: Account, browser_id: str) -> bool:
     if not remembered_browsers.revoke(db.session, account.id, browser_id, clock.now()):
         return False
     activity.record(db.session, account.id, activity.BROWSER_FORGOTTEN, account_session.device(), clock.now())
-    db.session.commit()
     if this_one:
         browser_cookies.forget_this_browser()
     return True

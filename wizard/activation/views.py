@@ -56,7 +56,6 @@ def check_email():
         db.session, account, code, settings.activation(), clock.now()))
     if form.validate_on_submit():
         return _signed_in(account)
-    db.session.commit()  # a wrong code is counted
     return _check_email_page(account, form)
 
 
@@ -70,7 +69,6 @@ def resend():
         accounts.resend(db.session, account, get_locale().language, settings.activation(), clock.now())
     except accounts.TooSoon as too_soon:
         return _check_email_page(account, ActivationCodeForm(formdata=None), refused_wait=too_soon.seconds)
-    db.session.commit()
     return redirect(url_for(".check_email"), 303)
 
 
@@ -84,7 +82,6 @@ def change_email():
     if form.validate_on_submit():
         accounts.change_email(db.session, account, form.email.data, get_locale().language,
                               settings.activation(), clock.now())
-        db.session.commit()
         return redirect(url_for(".check_email"), 303)
     return render_page("activation/change_email.html", form=form, account=account)
 
@@ -104,7 +101,6 @@ def link(token):
 @limiter.limit(_code_limit)
 def activate(token):
     check = accounts.activate_with_link(db.session, token, settings.activation(), clock.now())
-    db.session.commit()
     if check.outcome == accounts.ACTIVATED:
         return _signed_in(check.account)
     return _link_page(check, token)
@@ -120,7 +116,6 @@ def renew(token):
                                 settings.activation(), clock.now())
     if check.outcome not in (accounts.EXPIRED, accounts.SUPERSEDED):
         return _link_page(check, token, form)
-    db.session.commit()
     return redirect(url_for(".link_sent"), 303)
 
 
@@ -167,6 +162,5 @@ def _link_page(check: accounts.LinkCheck, token: str, form=None):
 
 
 def _signed_in(account: Account):
-    db.session.commit()
     begin_after_activation(account.id)
     return redirect(url_for(".activated"), 303)

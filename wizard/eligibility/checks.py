@@ -1,7 +1,7 @@
 """Where the eligibility service meets the app: its settings, the insurer, the job."""
 from flask import current_app
 
-from wizard import jobs, settings
+from wizard import database, jobs, settings
 from wizard.core import clock
 from wizard.eligibility import service as eligibility
 from wizard.eligibility.insurer import ELIGIBLE, DirectoryInsurer, HttpInsurer
@@ -30,7 +30,8 @@ def _tell_outcome(db_session, account, check) -> None:
 
 
 def start(check_id: str) -> None:
-    jobs.enqueue("check_eligibility", check_id)
+    """Once the request that created the check has committed it."""
+    database.after_commit(db.session, lambda: jobs.enqueue("check_eligibility", check_id))
 
 
 def check_eligibility(check_id: str) -> str | None:

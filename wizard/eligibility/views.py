@@ -40,9 +40,7 @@ def start():
         check = eligibility.start(db.session, account, settings.eligibility_settings(), clock.now())
     except eligibility.TooManyAttempts as refusal:
         return render_page("eligibility/locked.html", status=429, until=refusal.until)
-    db.session.commit()
-    checks.start(check.id)
-    _wait_for_a_quick_answer(check.id)
+    checks.start(check.id)  # once this request has committed the check
     return redirect(url_for("eligibility.waiting"), 303)
 
 
@@ -52,6 +50,7 @@ def waiting():
     check = eligibility.latest(db.session, account) if account else None
     if check is None:
         return redirect(url_for("eligibility.confirm"), 303)
+    check = _wait_for_a_quick_answer(check)
     return render_page("eligibility/waiting.html", **_status(check, account, seen_stage=None))
 
 
@@ -73,7 +72,6 @@ def correct():
     form = correction_form(account.answers)
     if form.validate_on_submit():
         account.answers = {**account.answers, **form.corrected_answers()}
-        db.session.commit()
         return redirect(url_for("eligibility.confirm"), 303)
     hint = IDENTIFIER_TEXTS[current_app.config["IDENTIFIER_KIND"]]["hint"]
     return render_page("eligibility/correct.html", form=form, identifier_hint=hint)
@@ -96,17 +94,23 @@ def _status(check: EligibilityCheck, account: Account | None, seen_stage: int | 
             "announce": seen_stage != check.stage}
 
 
-def _wait_for_a_quick_answer(check_id: str) -> None:
-    """Most insurers answer within a second: show the outcome at once rather than a wait."""
-    deadline = time.monotonic() + current_app.config["ELIGIBILITY_QUICK_ANSWER_SECONDS"]
+def _wait_for_a_quick_answer(check: EligibilityCheck) -> EligibilityCheck:
+    """Most insurers answer within a second: a check just started is waited for a moment,
+    so that the outcome shows at once rather than a wait. Reads only: the check was
+    committed by the request that started it (POST, then this page)."""
+    quick = current_app.config["ELIGIBILITY_QUICK_ANSWER_SECONDS"]
+    deadline = time.monotonic() + quick - (clock.now() - check.created_at).total_seconds()
     pause = 0.01  # then 0.02, 0.04... up to 0.1 s: an answer in 20 ms is not seen 100 ms late
-    while time.monotonic() < deadline:
-        db.session.expire_all()
-        check = db.session.get(EligibilityCheck, check_id)
-        if check is None or check.status in eligibility.FINISHED:
-            return
+    check_id = check.id
+    while check.status not in eligibility.FINISHED and time.monotonic() < deadline:
         time.sleep(pause)
         pause = min(2 * pause, 0.1)
+        db.session.expire_all()
+        fresh = db.session.get(EligibilityCheck, check_id)
+        if fresh is None:
+            break
+        check = fresh
+    return check
 
 
 def _account() -> Account | None:

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from flask import current_app
 
+from wizard.database import unit_of_work
 from wizard.extensions import db
 from wizard.jobs.runners import InlineJobRunner, ThreadJobRunner
 
@@ -58,7 +59,8 @@ class JobQueue:
         def run_in_context():
             with job_context(self.app):
                 try:
-                    work()
+                    with unit_of_work():
+                        work()
                 finally:
                     db.session.remove()
         return run_in_context

@@ -6,6 +6,7 @@ own app context with its own database session, as on the thread pool.
 import os
 
 from wizard import create_app
+from wizard.database import unit_of_work
 from wizard.extensions import db
 from wizard.jobs import EXTENSION, job_context
 
@@ -18,6 +19,7 @@ def run(name: str, *args) -> None:
         _worker_app = create_app(os.environ.get("APP_ENV"))
     with job_context(_worker_app):
         try:
-            _worker_app.extensions[EXTENSION].registry[name](*args)
+            with unit_of_work():
+                _worker_app.extensions[EXTENSION].registry[name](*args)
         finally:
             db.session.remove()

@@ -106,5 +106,4 @@ def was_handed_over(db_session, journey_id: str) -> bool:
 
 def purge(db_session, now: datetime) -> int:
     deleted = db_session.query(StartCode).filter(StartCode.expires_at < now - timedelta(days=1)).delete()
-    db_session.commit()
     return deleted

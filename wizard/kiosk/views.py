@@ -37,7 +37,6 @@ def _code_view(start_code) -> dict:
 def kiosk_screen():
     kiosk_id = _kiosk_id()
     start_code = start_codes.issue(db.session, "kiosk", clock.now(), _lifetime(), kiosk_id=kiosk_id)
-    db.session.commit()
     return render_page("kiosk/screen.html", kiosk_id=kiosk_id, **_code_view(start_code))
 
 
@@ -47,7 +46,6 @@ def kiosk_code():
     kiosk_id = _kiosk_id()
     start_code = start_codes.current_kiosk_code(db.session, kiosk_id, request.args.get("actuel"), clock.now(),
                                                 _lifetime(), renew_before=timedelta(minutes=1))
-    db.session.commit()
     return render_page("kiosk/_code.html", push_url=False, kiosk_id=kiosk_id, **_code_view(start_code))
 
 
@@ -96,7 +94,6 @@ def typed_code():
 def handoff():
     state = WizardState.load()
     start_code = start_codes.issue(db.session, "handoff", clock.now(), _lifetime(), journey_id=state.journey.id)
-    db.session.commit()
     return render_page("kiosk/handoff.html", back_url=state.current_url(), **_code_view(start_code))
 
 
@@ -111,7 +108,6 @@ def handoff_status():
 
 def _open(code: str):
     start_code = start_codes.consume(db.session, code, clock.now())
-    db.session.commit()
     if start_code.purpose == "handoff":
         if WizardState.adopt(start_code.journey_id):
             flash(_("Votre inscription continue sur cet appareil : vos réponses sont là."))

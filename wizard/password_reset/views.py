@@ -41,7 +41,6 @@ def forgotten():
     if form.validate_on_submit():
         reset = password_resets.request(db.session, form.email.data, get_locale().language, reset_settings(),
                                         clock.now())
-        db.session.commit()
         password_reset_state.follow_reset(reset.id, form.email.data)
         return redirect(url_for(".check_email"), 303)
     return render_page("password/forgotten.html", form=form)
@@ -55,7 +54,6 @@ def check_email():
         return redirect(url_for(".forgotten"), 303)
     form = ResetCodeForm(check=lambda form: _check_code(followed["id"], form))
     valid = form.validate_on_submit()
-    db.session.commit()  # the attempt is counted, right or wrong
     if valid:
         password_reset_state.reset_proven()
         return redirect(url_for(".new_password"), 303)
@@ -66,7 +64,6 @@ def check_email():
 @bp.get("/lien/<token>")
 def link(token):
     outcome, reset = password_resets.open_link(db.session, token, clock.now())
-    db.session.commit()
     if reset is None:
         response = render_page("password/link_refused.html", status=LINK_PAGES[outcome], outcome=outcome,
                                push_url=False)
@@ -85,7 +82,6 @@ def new_password():
     if form.validate_on_submit():
         password_resets.complete(db.session, reset, form.password.data, reset_settings(), account_session.device(),
                                  clock.now())
-        db.session.commit()
         password_reset_state.forget_reset()
         account_session.end("password")
         return redirect(url_for(".done"), 303)

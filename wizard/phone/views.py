@@ -48,7 +48,6 @@ def code():
     valid = form.validate_on_submit()
     if valid and account.phone_verified_at:  # for "Mon compte": its activity
         activity.record(db.session, account.id, activity.PHONE_CHANGED, account_session.device(), clock.now())
-    db.session.commit()  # the attempt is counted, right or wrong
     if valid:
         return redirect(url_for("phone.confirmed"), 303)
     return _code_page(account, form)
@@ -74,12 +73,10 @@ def _send_code(account: Account):
     try:
         code_delivery.send(db.session, account, PHONE, settings.codes(PHONE), clock.now())
     except one_time_codes.SendLimited as limited:
-        db.session.commit()
         if limited.reason == "cooldown":
             flash(_("Un code vient de vous être envoyé : attendez un peu avant d’en demander un autre."))
             return redirect(url_for("phone.code"), 303)
         return render_page("phone/locked.html", status=429, until=limited.until, account=account)
-    db.session.commit()
     return redirect(url_for("phone.code"), 303)
 
 

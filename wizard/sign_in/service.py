@@ -149,3 +149,9 @@ def _count_failure(db_session, digest: str, now: datetime) -> SignInThrottle:
         except IntegrityError:  # another request wrote the first failure a moment before
             db_session.execute(increment)
     return db_session.get(SignInThrottle, digest, populate_existing=True)
+
+
+def purge_throttles(db_session, before: datetime) -> int:
+    """Pauses and failures whose last failure is older than `before`."""
+    return db_session.query(SignInThrottle).filter(SignInThrottle.last_failure_at < before).delete(
+        synchronize_session=False)

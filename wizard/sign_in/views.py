@@ -59,7 +59,6 @@ def start():
     form = SignInForm(data={"email": remembered, "remember_email": bool(remembered)}, check=_check_credentials)
     if form.validate_on_submit():
         return _password_accepted(form.result.account, form.email.data if form.remember_email.data else None)
-    db.session.commit()  # a failure is counted, right or wrong
     return render_page("sign_in/sign_in.html", form=form, reason=account_session.signed_out_reason(),
                        kiosk=in_kiosk_mode())
 
@@ -84,7 +83,6 @@ def code():
         return redirect(url_for(".choose_channel" if account else ".start"), 303)
     form = SignInCodeForm(check=lambda form: _check_code(account, form))
     valid = form.validate_on_submit()
-    db.session.commit()  # the attempt is counted, right or wrong
     if valid:
         return _complete(account, remember=form.remember.data and not in_kiosk_mode())
     return _code_page(account, form)
@@ -124,7 +122,6 @@ def _password_accepted(account: Account, email_to_remember: str | None):
     if browser_cookies.recognised_browser(account.id) is not None:
         return _complete(account, remember=False)  # a remembered browser: no code
     pending_sign_in.start_pending(account)
-    db.session.commit()  # the count of failures starts again; a rehashed password
     if _sms_possible(account):
         return redirect(url_for(".choose_channel"), 303)
     return _send_code(account, "email")
@@ -134,14 +131,12 @@ def _send_code(account: Account, channel: str):
     try:
         code_delivery.send(db.session, account, SIGN_IN, settings.codes(SIGN_IN), clock.now(), channel=channel)
     except one_time_codes.SendLimited as limited:
-        db.session.commit()
         if limited.reason != "cooldown":
             return render_page("sign_in/locked.html", status=429, until=limited.until)
         if pending_sign_in.pending_channel() is None:
             pending_sign_in.note_code_sent(channel)  # a code sent a moment ago, from another attempt
         return _code_page(account, SignInCodeForm(formdata=None), too_soon=True)
     pending_sign_in.note_code_sent(channel)
-    db.session.commit()
     return redirect(url_for(".code"), 303)
 
 
@@ -157,7 +152,6 @@ def _complete(account: Account, remember: bool):
     activity.record(db.session, account.id, activity.SIGN_IN, account_session.device(), clock.now())
     if remember and browser_cookies.remember_browser(account.id) is not None:
         activity.record(db.session, account.id, activity.NEW_BROWSER, account_session.device(), clock.now())
-    db.session.commit()
     return redirect_whole_page(url_for("account.overview"))
 
 

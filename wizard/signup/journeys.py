@@ -49,11 +49,9 @@ def hand_over(db_session, journey_id: str, now: datetime, idle: timedelta) -> st
 def delete(db_session, token: str | None) -> None:
     if token:
         db_session.query(Journey).filter(Journey.id == key(token)).delete()
-        db_session.commit()
 
 
 def purge_idle(db_session, now: datetime, idle: timedelta) -> int:
     """Deletes journeys left idle longer than `idle`; returns how many."""
     deleted = db_session.query(Journey).filter(Journey.updated_at < now - idle).delete()
-    db_session.commit()
     return deleted

@@ -196,7 +196,6 @@ def _new_spoken_code(state) -> None:
     state.journey.captcha_code = captcha.new_spoken_code()
     state.journey.captcha_code_expires_at = clock.now() + timedelta(
         minutes=current_app.config["CAPTCHA_MINUTES"])
-    db.session.commit()
 
 
 def _no_store(body: bytes, mimetype: str):
@@ -248,7 +247,6 @@ def stay():
     """The warning's "Continuer mon inscription": the journey counts from now again."""
     state = WizardState.load()
     journeys.touch(state.journey, clock.now())
-    db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return jsonify(seconds_left=journey_seconds_left(state.journey, clock.now()))
     return redirect(state.current_url(), 303)

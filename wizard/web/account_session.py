@@ -49,12 +49,11 @@ def current(touch: bool = True) -> AccountSession | None:
     found = sessions.find(db.session, token, _policy, now)
     if touch:
         if found.outcome in ("idle", "too_old"):
-            db.session.commit()
             session[SIGNED_OUT_KEY] = "idle"
         if found.session is None:
             session.pop(SESSION_KEY, None)
-        elif sessions.touch(found.session, _policy(found.session.kind), now):
-            db.session.commit()
+        else:
+            sessions.touch(found.session, _policy(found.session.kind), now)
     g.account_session = found.session
     return found.session
 
@@ -91,7 +90,6 @@ def begin(account_id: str, kind: str) -> None:
     if kind == sessions.SIGN_IN:
         _clear_session()
     token, row = sessions.begin(db.session, account_id, kind, device(), now)
-    db.session.commit()
     session[SESSION_KEY] = token
     g.account_session = row
 
@@ -106,7 +104,6 @@ def begin_after_activation(account_id: str) -> None:
 def end(reason: str = "user") -> None:
     """Signs this browser out: the session ends on the server, the cookie is emptied."""
     sessions.end(db.session, session.get(SESSION_KEY), clock.now())
-    db.session.commit()
     _clear_session()
     session[SIGNED_OUT_KEY] = reason
     g.account_session = None
@@ -138,7 +135,6 @@ def stay_signed_in() -> int:
     row = current(touch=False)
     if row is not None:
         row.last_seen_at = clock.now()
-        db.session.commit()
     return seconds_left()
 
 

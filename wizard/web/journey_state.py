@@ -33,7 +33,6 @@ class WizardState:
             # Reading a step is activity too; one write a little while at most.
             if now - journey.updated_at > min(idle / 4, timedelta(minutes=1)):
                 journeys.touch(journey, now)
-                db.session.commit()
             return cls(journey)
         moved = bool(token) and start_codes.was_handed_over(db.session, journeys.key(token))
         state = cls.start(kiosk_id=session.get(KIOSK_KEY))
@@ -43,7 +42,6 @@ class WizardState:
     @classmethod
     def start(cls, kiosk_id: str | None = None) -> "WizardState":
         new_token, journey = journeys.start(db.session, clock.now(), kiosk_id=kiosk_id)
-        db.session.commit()
         session[SESSION_KEY] = new_token
         return cls(journey)
 
@@ -51,7 +49,6 @@ class WizardState:
     def adopt(cls, journey_id: str) -> bool:
         """Takes over a journey handed over from another device; False if it is gone."""
         new_token = journeys.hand_over(db.session, journey_id, clock.now(), idle_limit())
-        db.session.commit()
         if new_token:
             session[SESSION_KEY] = new_token
         return new_token is not None
@@ -66,7 +63,6 @@ class WizardState:
     def save(self, step, values: dict) -> None:
         self.journey.answers = steps.record(self.answers, step, values)
         journeys.touch(self.journey, clock.now())
-        db.session.commit()
 
     def current_url(self) -> str:
         step = steps.current_step(self.answers)
