@@ -21,6 +21,7 @@ from wizard.messaging.mail import TemplateComposer
 from wizard.password_reset import service as password_resets
 from wizard.sign_in import service as sign_in
 from wizard.sign_in import sessions
+from wizard.signup import identifiers
 
 CACHE = "sesame.settings"  # app.extensions key; a test that changes the config drops it
 
@@ -132,3 +133,8 @@ def eligibility_settings(config) -> eligibility.EligibilitySettings:
     return eligibility.EligibilitySettings(max_refusals=config["ELIGIBILITY_MAX_REFUSALS"],
                                            refusal_window=timedelta(hours=config["ELIGIBILITY_WINDOW_HOURS"]),
                                            lease=timedelta(seconds=config["ELIGIBILITY_LEASE_SECONDS"]))
+
+
+@_once_per_app
+def identifier(config) -> identifiers.IdentifierWords:
+    return identifiers.words_for(config["IDENTIFIER_KIND"])

@@ -7,14 +7,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from wizard.config import ROOT
-from wizard.eligibility.insurer import (
-    Applicant,
-    DirectoryInsurer,
-    HttpInsurer,
-    InsurerUnavailable,
-    Person,
-    applicant_from_answers,
-)
+from wizard.core.applicant import Applicant, Person
+from wizard.eligibility.insurer import DirectoryInsurer, HttpInsurer, InsurerUnavailable
 
 DIRECTORY = DirectoryInsurer(ROOT / "wizard" / "data" / "demo_directory.csv")
 ISABELLE = Person("DUPONT", "Isabelle", date(1980, 12, 21), "10203040")
@@ -76,11 +70,18 @@ def test_the_directory_is_read_again_when_it_changes(tmp_path):
 
 
 def test_applicant_from_journey_answers():
-    answers = {"identity": {"last_name": "Dupont", "first_name": "Jean", "birth_date": "1977-03-06",
-                            "identifier": "10203050"},
-               "subscriber": {"subscriber_last_name": "Dupont", "subscriber_first_name": "Isabelle",
-                              "subscriber_birth_date": "1980-12-21"}}
-    assert applicant_from_answers(answers) == Applicant(JEAN, Person("Dupont", "Isabelle", date(1980, 12, 21)))
+    identity = {"last_name": "Dupont", "first_name": "Jean", "birth_date": "1977-03-06", "identifier": "10203050"}
+    subscriber = {"subscriber_last_name": "Dupont", "subscriber_first_name": "Isabelle",
+                  "subscriber_birth_date": "1980-12-21"}
+    answers = {"identity": identity, "role": {"role": "beneficiary"}, "subscriber": subscriber}
+    applicant = Applicant.from_answers(answers)
+    assert applicant == Applicant(JEAN, Person("Dupont", "Isabelle", date(1980, 12, 21)))
+    assert applicant.role == "beneficiary"
+    assert Applicant.from_answers({"identity": identity, "role": {"role": "subscriber"}}) == Applicant(JEAN, None)
+    # Until the identity, the role and (for a beneficiary) the subscriber are answered: none.
+    assert Applicant.from_answers({"identity": identity}) is None
+    assert Applicant.from_answers({"identity": identity, "role": {"role": "beneficiary"}}) is None
+    assert Applicant.from_answers({"role": {"role": "subscriber"}}) is None
 
 
 class FakeInsurer(BaseHTTPRequestHandler):

@@ -213,3 +213,26 @@ def test_in_english(at_credentials, client_request):
     assert page.errors()[0] == "Password must be at least 8 characters"
     assert page.text_of("li[data-rule=common]").endswith("Not a common password, like Azerty123! or Password1")
     assert page.select_one("button[data-password-toggle=password]")["aria-label"] == "Show password"
+
+
+@pytest.mark.parametrize(("step", "tampered", "back_to"), [
+    ("identity", {"birth_date": "2999-01-01"}, "/inscription/identite"),
+    ("identity", {"identifier": "ABC"}, "/inscription/identite"),
+    ("identity", {"last_name": "<script>"}, "/inscription/identite"),
+    ("role", {"role": "owner"}, "/inscription/qualite"),
+    ("subscriber", {"subscriber_first_name": ""}, "/inscription/souscripteur"),
+    ("summary", {"terms_version": "2020-01-01"}, "/inscription/recapitulatif"),
+])
+def test_stored_answers_are_checked_again_before_the_account_is_created(
+        at_credentials, client_request, database, step, tampered, back_to):
+    """Answers live in the database between steps: one changed there (or by a bug) is
+    refused at the last step as it would have been when typed; the person gives it again."""
+    def tamper(session):
+        journey = session.query(Journey).one()
+        journey.answers = {**journey.answers, step: {**journey.answers[step], **tampered}}
+        session.commit()
+    database(tamper)
+    client_request.post(URL, VALID, expect_redirect=back_to)
+    assert database(lambda s: s.query(Account).count()) == 0
+    assert database(lambda s: step not in s.query(Journey).one().answers)
+    assert database(lambda s: s.query(OutboxMessage).count()) == 0

@@ -92,6 +92,20 @@ def test_a_mismatch_says_what_to_check_and_how_many_tries_are_left(not_in_direct
     assert newest_message(not_in_directory.application, EMAIL).kind == "eligibility_not_eligible"
 
 
+def test_the_outcome_names_the_identifier_and_the_window_the_operator_configured(
+        not_in_directory, app, client_request):
+    """The words come from the settings, not from the template (two bugs found in review:
+    "numéro d’adhérent" and "6 prochaines heures" whatever was configured)."""
+    client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
+    lines = [item.get_text() for item in client_request.get(WAITING).select("#eligibility-status li")]
+    assert "votre numéro d’adhérent ;" in lines
+    reconfigure(app, IDENTIFIER_KIND="nir", ELIGIBILITY_WINDOW_HOURS=3)
+    lines = [item.get_text() for item in client_request.get(WAITING).select("#eligibility-status li")]
+    assert "votre numéro de sécurité sociale ;" in lines and "votre numéro d’adhérent ;" not in lines
+    assert client_request.get("/inscription/eligibilite").text_of(".notice") == \
+        "Il vous reste 4 essais sur les 3 prochaines heures."
+
+
 def test_at_most_five_refusals_in_six_hours(not_in_directory, client_request):
     for _ in range(5):
         client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)

@@ -16,13 +16,10 @@ from wizard.sign_in import service as sign_in
 from wizard.sign_in.forms import ChangePasswordForm, current_password_message
 from wizard.web import account_session, browser_cookies
 from wizard.web.forms import ResendForm, password_checklist
+from wizard.web.limits import configured
 from wizard.web.rendering import render_page
 
 bp = Blueprint("account", __name__, url_prefix="/compte")
-
-
-def _sign_in_limit() -> str:
-    return current_app.config["RATELIMIT_SIGN_IN"]
 
 
 def signed_in(view):
@@ -49,7 +46,7 @@ def overview():
     account, now = g.account, clock.now()
     return render_page(
         "account/overview.html", account=account, notice=account_session.told(),
-        identity=(account.answers or {}).get("identity") or {},
+        person=account.applicant.person if account.applicant else None,
         phone=phones.masked(account.phone) if account.phone and account.phone_verified_at else None,
         browsers=remembered_browsers.live(db.session, account.id, now), this_browser=browser_cookies.this_browser_id(),
         events=activity.recent(db.session, account.id), idle_minutes=current_app.config["SESSION_IDLE_MINUTES"],
@@ -57,7 +54,7 @@ def overview():
 
 
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(configured("RATELIMIT_SIGN_IN"), methods=["POST"])
 @signed_in
 def change_password():
     form = _change_password_form(g.account)
@@ -66,14 +63,14 @@ def change_password():
             db.session, g.account, form.password.data, reset_settings(), account_session.device(), clock.now(),
             keep_session=account_session.session_token(), keep_browser=browser_cookies.this_browser_id())
         return redirect(url_for(".password_changed"), 303)
-    return render_page("account/password.html", form=form, password_rules_list=_checklist(form))
+    return render_page("account/password.html", form=form, password_rules_list=password_checklist(form))
 
 
 @bp.post("/mot-de-passe/regles")
 @signed_in
 def password_rules():
     form = _change_password_form(g.account)
-    return render_template("wizard/steps/_password_rules.html", password_rules_list=_checklist(form))
+    return render_template("wizard/steps/_password_rules.html", password_rules_list=password_checklist(form))
 
 
 @bp.get("/mot-de-passe/modifie")
@@ -125,10 +122,12 @@ def _forget(account: Account, browser_id: str) -> bool:
 
 
 def _change_password_form(account: Account) -> ChangePasswordForm:
-    kind = current_app.config["IDENTIFIER_KIND"]
-    return ChangePasswordForm(policy=settings.password_policy(),
-                              personal=accounts.personal_data(account.answers, account.email, kind),
+    return ChangePasswordForm(policy=settings.password_policy(), personal=_personal_data(account),
                               check=lambda form: _check_current(account, form))
+
+
+def _personal_data(account: Account):
+    return accounts.personal_data(account.applicant, account.email, settings.identifier().is_nir)
 
 
 def _check_current(account: Account, form):
@@ -137,6 +136,3 @@ def _check_current(account: Account, form):
     return attempt, current_password_message(attempt), form.current_password
 
 
-def _checklist(form) -> list[dict]:
-    return password_checklist((form.password.data or "")[:1024], form.password_policy(), form.personal_data(),
-                              current_app.config["IDENTIFIER_KIND"])

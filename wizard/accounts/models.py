@@ -5,6 +5,7 @@ Secrets are never stored: no IP address is kept, and of the User-Agent only a ro
 ("Firefox|Windows": wizard/sign_in/devices.py)."""
 from sqlalchemy import JSON
 
+from wizard.core.applicant import Applicant
 from wizard.extensions import db
 
 
@@ -42,6 +43,11 @@ class Account(db.Model):
     # When the insurer confirmed the person is covered: from then on, the account is usable.
     eligible_at = db.Column(db.DateTime)
     contract_number = db.Column(db.String(40))
+
+    @property
+    def applicant(self) -> Applicant | None:
+        """The answers the account was created with, parsed (wizard/core/applicant.py)."""
+        return Applicant.from_answers(self.answers or {})
 
     activation = db.relationship("EmailActivation", uselist=False, back_populates="account",
                                  cascade="all, delete-orphan", passive_deletes=True)

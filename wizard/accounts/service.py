@@ -15,7 +15,7 @@ import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from email_validator import EmailNotValidError, validate_email
@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from wizard.accounts.models import Account, Consent, EmailActivation
 from wizard.core import passwords, tokens
+from wizard.core.applicant import Applicant
 from wizard.core.identity import Refused
 from wizard.messaging import outbox
 from wizard.messaging.models import OutboxMessage
@@ -109,13 +110,14 @@ def address_owner(db_session, account: Account) -> Account | None:
         Account.email == account.email, Account.status == "active", Account.id != account.id))
 
 
-def personal_data(answers: dict, email: str, identifier_kind: str) -> passwords.PersonalData:
-    identity = answers.get("identity") or {}
-    born = identity.get("birth_date")
+def personal_data(applicant: Applicant | None, email: str, identifier_is_nir: bool) -> passwords.PersonalData:
+    """What a password must not contain: the person's names, birth date, NIR, address."""
+    if applicant is None:
+        return passwords.PersonalData(email=email)
+    person = applicant.person
     return passwords.PersonalData(
-        first_name=identity.get("first_name", ""), last_name=identity.get("last_name", ""),
-        birth_date=date.fromisoformat(born) if born else None,
-        nir=identity.get("identifier") if identifier_kind == "nir" else None, email=email,
+        first_name=person.first_name, last_name=person.last_name, birth_date=person.birth_date,
+        nir=person.identifier if identifier_is_nir else None, email=email,
     )
 
 

@@ -1,5 +1,5 @@
 """The activation pages: thin views over wizard/accounts/service.py."""
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import get_locale
 
 from wizard import settings
@@ -12,7 +12,7 @@ from wizard.signup import journeys
 from wizard.web.account_session import begin_after_activation, signed_in_account_id
 from wizard.web.forms import ResendForm
 from wizard.web.journey_state import WizardState
-from wizard.web.limits import activation_email_limits, typed_address
+from wizard.web.limits import activation_email_limits, configured, typed_address
 from wizard.web.rendering import render_page
 
 bp = Blueprint("activation", __name__, url_prefix="/inscription")
@@ -28,10 +28,6 @@ LINK_PAGES = {
 }
 
 
-def _code_limit() -> str:
-    return current_app.config["RATELIMIT_ACTIVATION_CODE"]
-
-
 def _journey_address() -> str:
     """For the rate limit of resends: the address the journey's account would write to."""
     _state, account = _journey_account()
@@ -45,7 +41,7 @@ def _link_address() -> str:
 
 
 @bp.route("/verifiez-vos-emails", methods=["GET", "POST"])
-@limiter.limit(_code_limit, methods=["POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_CODE"), methods=["POST"])
 def check_email():
     state, account = _journey_account()
     if account is None:
@@ -98,7 +94,7 @@ def link(token):
 
 
 @bp.post("/activation/<token>")
-@limiter.limit(_code_limit)
+@limiter.limit(configured("RATELIMIT_ACTIVATION_CODE"))
 def activate(token):
     check = accounts.activate_with_link(db.session, token, settings.activation(), clock.now())
     if check.outcome == accounts.ACTIVATED:

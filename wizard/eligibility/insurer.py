@@ -13,27 +13,13 @@ import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
+from wizard.core.applicant import Applicant, Person
 from wizard.core.identity import name_key
 
 ELIGIBLE, NOT_FOUND, MISMATCH = "eligible", "not_found", "mismatch"
 STATUSES = (ELIGIBLE, NOT_FOUND, MISMATCH)
-
-
-@dataclass(frozen=True)
-class Person:
-    last_name: str
-    first_name: str
-    birth_date: date
-    identifier: str = ""
-
-
-@dataclass(frozen=True)
-class Applicant:
-    person: Person
-    subscriber: Person | None  # None when the applicant is the subscriber
 
 
 @dataclass(frozen=True)
@@ -45,16 +31,6 @@ class Verdict:
 
 class InsurerUnavailable(Exception):
     """The insurer could not be asked, or did not answer in time, or answered nonsense."""
-
-
-def applicant_from_answers(answers: dict) -> Applicant:
-    identity, subscriber = answers["identity"], answers.get("subscriber")
-    person = Person(identity["last_name"], identity["first_name"], date.fromisoformat(identity["birth_date"]),
-                    identity["identifier"])
-    if not subscriber:
-        return Applicant(person, None)
-    return Applicant(person, Person(subscriber["subscriber_last_name"], subscriber["subscriber_first_name"],
-                                    date.fromisoformat(subscriber["subscriber_birth_date"])))
 
 
 def same_person(card: dict, person: Person) -> bool:

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, update
 
 from wizard.accounts.models import Account
-from wizard.eligibility.insurer import ELIGIBLE, Applicant, InsurerUnavailable, Verdict, applicant_from_answers
+from wizard.core.applicant import Applicant
+from wizard.eligibility.insurer import ELIGIBLE, InsurerUnavailable, Verdict
 from wizard.eligibility.models import EligibilityCheck
 
 QUEUED, RUNNING, RETRYING, FAILED = "queued", "running", "retrying", "failed"
@@ -107,7 +108,7 @@ def run(db_session, check_id: str, settings: EligibilitySettings, deps: Run) -> 
     account = db_session.get(Account, check.account_id)
     # Read before the commit, so that no transaction, and no pooled connection, is held
     # while the insurer thinks: the pool has 15 connections, the job threads are 64.
-    applicant = applicant_from_answers(account.answers)
+    applicant = account.applicant
     check.stage, check.updated_at = IDENTIFYING, deps.now()
     db_session.commit()
     try:

@@ -11,8 +11,8 @@ from wizard.eligibility import service as eligibility
 from wizard.eligibility.forms import correction_form
 from wizard.eligibility.models import EligibilityCheck
 from wizard.extensions import db, limiter
-from wizard.signup.forms import IDENTIFIER_TEXTS
 from wizard.web.account_session import signed_in_account_id
+from wizard.web.limits import configured
 from wizard.web.rendering import render_page
 
 bp = Blueprint("eligibility", __name__, url_prefix="/inscription")
@@ -26,12 +26,8 @@ def confirm():
     return _confirm_page(account)
 
 
-def _start_limit():
-    return current_app.config["RATELIMIT_ELIGIBILITY"]
-
-
 @bp.post("/eligibilite")
-@limiter.limit(_start_limit)
+@limiter.limit(configured("RATELIMIT_ELIGIBILITY"))
 def start():
     account = _account()
     if account is None:
@@ -73,8 +69,7 @@ def correct():
     if form.validate_on_submit():
         account.answers = {**account.answers, **form.corrected_answers()}
         return redirect(url_for("eligibility.confirm"), 303)
-    hint = IDENTIFIER_TEXTS[current_app.config["IDENTIFIER_KIND"]]["hint"]
-    return render_page("eligibility/correct.html", form=form, identifier_hint=hint)
+    return render_page("eligibility/correct.html", form=form, identifier=settings.identifier())
 
 
 def _confirm_page(account: Account):
@@ -82,13 +77,15 @@ def _confirm_page(account: Account):
     if check is not None and check.status not in eligibility.REFUSED + (eligibility.FAILED,):
         return redirect(url_for("eligibility.waiting"), 303)
     left = eligibility.attempts_left(db.session, account, settings.eligibility_settings(), clock.now())
-    return render_page("eligibility/confirm.html", account=account, last=check, attempts_left=left)
+    window_hours = int(settings.eligibility_settings().refusal_window.total_seconds() // 3600)
+    return render_page("eligibility/confirm.html", account=account, last=check, attempts_left=left,
+                       window_hours=window_hours)
 
 
 def _status(check: EligibilityCheck, account: Account | None, seen_stage: int | None) -> dict:
     waited = (clock.now() - check.created_at).total_seconds()
     finished = check.status in eligibility.FINISHED
-    return {"check": check, "finished": finished, "account": account,
+    return {"check": check, "finished": finished, "account": account, "identifier": settings.identifier(),
             "slow": not finished and waited > current_app.config["ELIGIBILITY_SLOW_SECONDS"],
             # The live region says a stage once: the poll tells which stage the screen shows.
             "announce": seen_stage != check.stage}

@@ -1,10 +1,11 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask import Blueprint, current_app, redirect, render_template, request
 from sqlalchemy import text
 
 from wizard.extensions import db
 from wizard.kiosk import start_codes
+from wizard.web import locale
 from wizard.web.kiosk_mode import note_kiosk
 
 bp = Blueprint("pages", __name__)
@@ -37,9 +38,7 @@ def accessibility():
 @bp.post("/langue")
 def switch_language():
     """Keeps the journey (it lives on the server) and returns to the same screen."""
-    language = request.form.get("lang")
-    if language in current_app.config["LANGUAGES"]:
-        session["lang"] = language
+    locale.choose(request.form.get("lang", ""))
     return redirect(_local_path(request.form.get("next")), 303)
 
 

@@ -4,7 +4,7 @@ Every answer is the same whether or not the address has an account: the service 
 a request in both cases, and these views never look at the account before the mailbox
 is proven (the code typed, or the link opened).
 """
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import get_locale
 
 from wizard import settings
@@ -17,6 +17,7 @@ from wizard.settings import reset_settings
 from wizard.sign_in.forms import ForgottenPasswordForm, NewPasswordForm, ResetCodeForm, code_message
 from wizard.web import account_session, browser_cookies, password_reset_state
 from wizard.web.forms import password_checklist
+from wizard.web.limits import configured
 from wizard.web.rendering import render_page
 
 bp = Blueprint("password", __name__, url_prefix="/mot-de-passe-oublie")
@@ -25,16 +26,8 @@ LINK_PAGES = {password_resets.INVALID: 400, password_resets.EXPIRED: 410, passwo
               password_resets.SUPERSEDED: 410}
 
 
-def _reset_limit() -> str:
-    return current_app.config["RATELIMIT_PASSWORD_RESET"]
-
-
-def _code_limit() -> str:
-    return current_app.config["RATELIMIT_ACTIVATION_CODE"]
-
-
 @bp.route("", methods=["GET", "POST"])
-@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(configured("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
 def forgotten():
     typed = password_reset_state.reset_followed().get("email") or browser_cookies.remembered_email()
     form = ForgottenPasswordForm(data={"email": typed})
@@ -47,7 +40,7 @@ def forgotten():
 
 
 @bp.route("/code", methods=["GET", "POST"])
-@limiter.limit(_code_limit, methods=["POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_CODE"), methods=["POST"])
 def check_email():
     followed = password_reset_state.reset_followed()
     if not followed:
@@ -85,7 +78,7 @@ def new_password():
         password_reset_state.forget_reset()
         account_session.end("password")
         return redirect(url_for(".done"), 303)
-    return render_page("password/new.html", form=form, password_rules_list=_checklist(form))
+    return render_page("password/new.html", form=form, password_rules_list=password_checklist(form))
 
 
 @bp.post("/regles")
@@ -94,7 +87,7 @@ def password_rules():
     reset, account = _usable()
     form = _new_password_form(account) if reset else None
     return render_template("wizard/steps/_password_rules.html",
-                           password_rules_list=_checklist(form) if form else [])
+                           password_rules_list=password_checklist(form) if form else [])
 
 
 @bp.get("/termine")
@@ -115,11 +108,7 @@ def _usable() -> tuple:
 
 
 def _new_password_form(account: Account) -> NewPasswordForm:
-    kind = current_app.config["IDENTIFIER_KIND"]
     return NewPasswordForm(policy=settings.password_policy(),
-                           personal=accounts.personal_data(account.answers, account.email, kind))
+                           personal=accounts.personal_data(account.applicant, account.email,
+                                                           settings.identifier().is_nir))
 
-
-def _checklist(form) -> list[dict]:
-    return password_checklist((form.password.data or "")[:1024], form.password_policy(), form.personal_data(),
-                              current_app.config["IDENTIFIER_KIND"])

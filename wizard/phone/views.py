@@ -1,5 +1,5 @@
 """The phone step: the number and the channel, then the code sent there."""
-from flask import Blueprint, current_app, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 
 from wizard import settings
@@ -13,15 +13,12 @@ from wizard.phone.forms import OneTimeCodeForm, PhoneForm
 from wizard.web import account_session
 from wizard.web.account_session import signed_in_account_id
 from wizard.web.forms import ResendForm
+from wizard.web.limits import configured
 from wizard.web.rendering import render_page
 
 bp = Blueprint("phone", __name__, url_prefix="/inscription")
 
 PHONE = code_delivery.PHONE
-
-
-def _code_limit():
-    return current_app.config["RATELIMIT_ACTIVATION_CODE"]
 
 
 @bp.route("/telephone", methods=["GET", "POST"])
@@ -38,7 +35,7 @@ def number():
 
 
 @bp.route("/telephone/code", methods=["GET", "POST"])
-@limiter.limit(_code_limit, methods=["POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_CODE"), methods=["POST"])
 def code():
     account = _account()
     if account is None or not account.phone:

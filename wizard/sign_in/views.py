@@ -16,6 +16,7 @@ from wizard.sign_in import service as sign_in
 from wizard.sign_in.forms import ChannelForm, NewCodeForm, SignInCodeForm, SignInForm, attempt_message, code_message
 from wizard.web import account_session, browser_cookies, pending_sign_in, timeouts
 from wizard.web.kiosk_mode import in_kiosk_mode
+from wizard.web.limits import configured
 from wizard.web.rendering import redirect_whole_page, render_page
 
 bp = Blueprint("sign_in", __name__,)
@@ -42,16 +43,8 @@ bp.after_app_request(lambda response: browser_cookies.apply_cookies(response))
 SIGN_IN = code_delivery.SIGN_IN
 
 
-def _sign_in_limit() -> str:
-    return current_app.config["RATELIMIT_SIGN_IN"]
-
-
-def _code_limit() -> str:
-    return current_app.config["RATELIMIT_ACTIVATION_CODE"]
-
-
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(configured("RATELIMIT_SIGN_IN"), methods=["POST"])
 def start():
     if account_session.signed_in_account() is not None:
         return redirect(url_for("account.overview"), 303)
@@ -76,7 +69,7 @@ def choose_channel():
 
 
 @bp.route("/connexion/code", methods=["GET", "POST"])
-@limiter.limit(_code_limit, methods=["POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_CODE"), methods=["POST"])
 def code():
     account = pending_sign_in.pending_account()
     if account is None or pending_sign_in.pending_channel() is None:

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
+from wizard import settings
 from wizard.core import clock
 from wizard.web import validators as v
 from wizard.web.forms import (
@@ -18,57 +19,13 @@ from wizard.web.forms import (
     last_name_field,
 )
 
-IDENTIFIER_TEXTS = {
-    "member_number": {
-        "label": _l("Numéro d’adhérent"),
-        "hint": _l("8 chiffres, sous votre nom sur la carte de tiers payant"),
-        "messages": {
-            "characters": _l("Le numéro d’adhérent ne doit comporter que des chiffres"),
-            "length": _l("Le numéro d’adhérent doit comporter 8 chiffres"),
-        },
-    },
-    "nir": {
-        "label": _l("Numéro de sécurité sociale"),
-        "hint": _l("15 chiffres, clé comprise, comme sur votre carte Vitale, par exemple 2 85 03 75 123 456 78"),
-        "messages": {
-            "characters": _l("Le numéro de sécurité sociale ne doit comporter que des chiffres (ou 2A, 2B pour la Corse)"),  # noqa: E501
-            "length": _l("Le numéro de sécurité sociale doit comporter 15 chiffres, clé comprise"),
-            "sex_digit": _l("Le numéro de sécurité sociale doit commencer par 1, 2, 3, 4, 7 ou 8"),
-            "checksum": _l("Ce numéro de sécurité sociale n’est pas valide : vérifiez chaque chiffre et la clé"),
-        },
-    },
-    "vitale": {
-        "label": _l("Numéro de série de la carte Vitale"),
-        "hint": _l("11 chiffres, à droite de la photo sur la carte Vitale"),
-        "messages": {
-            "characters": _l("Le numéro de série ne doit comporter que des chiffres"),
-            "length": _l("Le numéro de série doit comporter 11 chiffres"),
-        },
-    },
-    "postal_code": {
-        "label": _l("Code postal"),
-        "hint": _l("Le code postal de l’adresse connue de votre complémentaire, 5 chiffres"),
-        "messages": {
-            "characters": _l("Le code postal ne doit comporter que des chiffres"),
-            "length": _l("Le code postal doit comporter 5 chiffres"),
-            "unknown": _l("Ce code postal n’existe pas"),
-        },
-    },
-}
-_IDENTIFIER_MISSING = {
-    "member_number": _l("Saisissez votre numéro d’adhérent"),
-    "nir": _l("Saisissez votre numéro de sécurité sociale"),
-    "vitale": _l("Saisissez le numéro de série de votre carte Vitale"),
-    "postal_code": _l("Saisissez votre code postal"),
-}
-
 
 class _IdentifierRequired(v.Required):
     def __init__(self):
         super().__init__(None)
 
     def __call__(self, form, field):
-        self.message = _IDENTIFIER_MISSING[current_app.config["IDENTIFIER_KIND"]]
+        self.message = settings.identifier().missing
         super().__call__(form, field)
 
 
@@ -104,12 +61,12 @@ class IdentityForm(BaseForm):
     identifier = StringField("", validators=[
         _IdentifierRequired(),
         v.MaxLength(40, _l("Ce numéro est trop long : recopiez-le tel qu’il figure sur la carte")),
-        v.Identifier({kind: texts["messages"] for kind, texts in IDENTIFIER_TEXTS.items()}),
+        v.Identifier(),
     ])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.identifier.label.text = IDENTIFIER_TEXTS[current_app.config["IDENTIFIER_KIND"]]["label"]
+        self.identifier.label.text = settings.identifier().label
 
 
 class RoleForm(BaseForm):
@@ -117,6 +74,10 @@ class RoleForm(BaseForm):
         SelectChoice("subscriber", _l("C’est moi : je suis le souscripteur (l’assuré principal)")),
         SelectChoice("beneficiary", _l("Une autre personne : je suis bénéficiaire de son contrat (conjoint, enfant…)")),
     ], validators=[v.Required(_l("Indiquez qui est le souscripteur du contrat"))])
+
+
+def role_label(role: str) -> str:
+    return next(str(choice.label) for choice in RoleForm.role.kwargs["choices"] if choice.value == role)
 
 
 class SubscriberForm(BaseForm):
@@ -136,8 +97,16 @@ class SummaryForm(BaseForm):
 
     def answers(self) -> dict:
         """The acceptance is evidence: keep when, and which versions of the texts."""
-        return {"accepted_at": clock.now().isoformat(timespec="seconds"),
-                "terms_version": current_app.config["TERMS_VERSION"],
+        return {"accepted_at": clock.now().isoformat(timespec="seconds"), **self._versions()}
+
+    @classmethod
+    def accepts_stored(cls, stored: dict) -> bool:
+        """Accepted, and the texts have not changed since (else they are accepted again)."""
+        return bool(stored.get("accepted_at")) and all(stored.get(k) == v for k, v in cls._versions().items())
+
+    @staticmethod
+    def _versions() -> dict:
+        return {"terms_version": current_app.config["TERMS_VERSION"],
                 "privacy_version": current_app.config["PRIVACY_VERSION"]}
 
 

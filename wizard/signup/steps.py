@@ -7,8 +7,10 @@ Views and templates never name a next or previous step themselves.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from wizard.core.applicant import Applicant
 from wizard.signup import forms
 
 Answers = dict
@@ -20,6 +22,25 @@ def _always(answers: Answers) -> bool:
 
 def _is_beneficiary(answers: Answers) -> bool:
     return answers.get("role", {}).get("role") == "beneficiary"
+
+
+# How each step shows on "Vérifiez vos réponses": (label, value) pairs from the Applicant.
+
+def _identity_rows(applicant: Applicant, identifier) -> list[tuple]:
+    person = applicant.person
+    return [(_l("Nom de famille"), person.last_name), (_l("Prénom(s)"), person.first_name),
+            (_l("Date de naissance"), format_date(person.birth_date, "long")), (identifier.label, person.identifier)]
+
+
+def _role_rows(applicant: Applicant, identifier) -> list[tuple]:
+    return [(_l("Souscripteur du contrat"), forms.role_label(applicant.role))]
+
+
+def _subscriber_rows(applicant: Applicant, identifier) -> list[tuple]:
+    subscriber = applicant.subscriber
+    return [(_l("Nom de famille du souscripteur"), subscriber.last_name),
+            (_l("Prénom(s) du souscripteur"), subscriber.first_name),
+            (_l("Date de naissance du souscripteur"), format_date(subscriber.birth_date, "long"))]
 
 
 @dataclass(frozen=True)
@@ -36,6 +57,11 @@ class Step:
     # Answering it submits the journey (the account is created from the answers): after
     # that, no step can be entered again; the address is changed from its own page.
     submits: bool = False
+    # Its rows on the summary: (applicant, identifier words) -> [(label, value)].
+    summary: Callable[[Applicant, object], list[tuple]] | None = None
+    # Its stored answer is checked again by its form before the account is created (the
+    # CAPTCHA's answer is a time, not what a form returns).
+    revalidated: bool = True
 
     @property
     def template(self) -> str:
@@ -43,11 +69,12 @@ class Step:
 
 
 STEPS = (
-    Step("captcha", "verification", _l("Vérification de sécurité"), forms.CaptchaForm, revisitable=False),
-    Step("identity", "identite", _l("Votre identité"), forms.IdentityForm),
-    Step("role", "qualite", _l("Votre lien avec le contrat"), forms.RoleForm),
+    Step("captcha", "verification", _l("Vérification de sécurité"), forms.CaptchaForm, revisitable=False,
+         revalidated=False),
+    Step("identity", "identite", _l("Votre identité"), forms.IdentityForm, summary=_identity_rows),
+    Step("role", "qualite", _l("Votre lien avec le contrat"), forms.RoleForm, summary=_role_rows),
     Step("subscriber", "souscripteur", _l("Le souscripteur du contrat"), forms.SubscriberForm,
-         condition=_is_beneficiary, depends_on=("role",)),
+         condition=_is_beneficiary, depends_on=("role",), summary=_subscriber_rows),
     Step("summary", "recapitulatif", _l("Vérifiez vos réponses"), forms.SummaryForm,
          depends_on=("identity", "role", "subscriber")),
     Step("credentials", "identifiants", _l("Votre adresse e-mail et votre mot de passe"), forms.CredentialsForm,
@@ -107,10 +134,35 @@ def record(answers: Answers, step: Step, values: dict) -> Answers:
     updated = dict(answers)
     changed = updated.get(step.name) != values
     updated[step.name] = values
-    voided = {step.name} if changed else set()
+    return _void(updated, {step.name} if changed else set())
+
+
+def forget(answers: Answers, step: Step) -> Answers:
+    """The answers without this step's, nor those of the steps that depend on it."""
+    return _void({name: value for name, value in answers.items() if name != step.name}, {step.name})
+
+
+def _void(answers: Answers, voided: set[str]) -> Answers:
     for later in STEPS:
-        if voided.intersection(later.depends_on) and later.name in updated:
-            del updated[later.name]
+        if voided.intersection(later.depends_on) and later.name in answers:
+            del answers[later.name]
             voided.add(later.name)
-    return {name: value for name, value in updated.items()
-            if name not in BY_NAME or BY_NAME[name].condition(updated)}
+    return {name: value for name, value in answers.items()
+            if name not in BY_NAME or BY_NAME[name].condition(answers)}
+
+
+def summary_rows(answers: Answers, identifier) -> list[dict]:
+    """The check-your-answers list: label, value, and the step where it is changed."""
+    applicant = Applicant.from_answers(answers)
+    if applicant is None:
+        return []
+    return [{"label": str(label), "value": value, "slug": step.slug}
+            for step in active_steps(answers) if step.summary and step.name in answers
+            for label, value in step.summary(applicant, identifier)]
+
+
+def first_invalid(answers: Answers) -> Step | None:
+    """The first answered step whose stored answer its form no longer accepts: answers are
+    checked again before the account is created, so that no tampering gets through."""
+    return next((step for step in active_steps(answers) if step.revalidated and step.name in answers
+                 and not step.form.accepts_stored(answers[step.name])), None)

@@ -1,8 +1,8 @@
 """Step views: build the form, validate, save, redirect (post/redirect/get), or re-render."""
-from datetime import date, timedelta
+from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import format_date, get_locale
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from wizard import settings
@@ -10,10 +10,11 @@ from wizard.accounts import service as accounts
 from wizard.core import clock
 from wizard.extensions import db, limiter
 from wizard.signup import captcha, journeys, steps
-from wizard.signup.forms import IDENTIFIER_TEXTS, CredentialsForm, RoleForm
+from wizard.signup.forms import CredentialsForm
+from wizard.web import journey_state
 from wizard.web.forms import password_checklist
-from wizard.web.journey_state import SESSION_KEY, WizardState, idle_limit, journey_seconds_left
-from wizard.web.limits import activation_email_limits, typed_address
+from wizard.web.journey_state import WizardState, journey_seconds_left
+from wizard.web.limits import activation_email_limits, configured, typed_address
 from wizard.web.rendering import render_page
 from wizard.web.timeouts import journey_timeout
 
@@ -21,18 +22,6 @@ bp = Blueprint("signup", __name__, url_prefix="/inscription")
 
 
 bp.app_context_processor(journey_timeout)
-
-
-def _step_limit():
-    return current_app.config["RATELIMIT_IDENTITY"]
-
-
-def _captcha_limit():
-    return current_app.config["RATELIMIT_CAPTCHA"]
-
-
-def _password_rules_limit():
-    return current_app.config["RATELIMIT_PASSWORD_RULES"]
 
 
 def _load_state() -> WizardState:
@@ -52,7 +41,7 @@ def render_step(step, form, state, **context):
         step.template, step=step, form=form, number=number, total=total,
         back_url=url_for("signup.step", slug=back.slug) if back else url_for("pages.landing"),
         back_is_step=back is not None,
-        identifier_texts=IDENTIFIER_TEXTS[current_app.config["IDENTIFIER_KIND"]], **context,
+        identifier=settings.identifier(), **context,
     )
 
 
@@ -62,7 +51,7 @@ def start():
 
 
 @bp.route("/<slug>", methods=["GET", "POST"])
-@limiter.limit(_step_limit, methods=["POST"])
+@limiter.limit(configured("RATELIMIT_IDENTITY"), methods=["POST"])
 def step(slug):
     step = steps.BY_SLUG.get(slug) or abort(404)
     state = _load_state()
@@ -72,12 +61,12 @@ def step(slug):
     if form.validate_on_submit():
         state.save(step, form.answers())
         return redirect(state.current_url(), 303)
-    return render_step(step, form, state, summary=summary_rows(state.answers))
+    return render_step(step, form, state, summary=steps.summary_rows(state.answers, settings.identifier()))
 
 
 # More specific than /<slug>, so url_for("signup.step", slug="verification") lands here.
 @bp.route("/verification", methods=["GET", "POST"])
-@limiter.limit(_captcha_limit, methods=["POST"])
+@limiter.limit(configured("RATELIMIT_CAPTCHA"), methods=["POST"])
 def captcha_step():
     step = steps.BY_NAME["captcha"]
     state = _load_state()
@@ -116,7 +105,7 @@ def spoken_code_audio():
 
 # More specific than /<slug>: this step creates the account instead of saving answers.
 @bp.route("/identifiants", methods=["GET", "POST"])
-@limiter.limit(_step_limit, methods=["POST"])
+@limiter.limit(configured("RATELIMIT_IDENTITY"), methods=["POST"])
 @activation_email_limits(typed_address)
 def credentials_step():
     step = steps.BY_NAME["credentials"]
@@ -125,15 +114,19 @@ def credentials_step():
         return redirect(state.current_url(), 303)
     form = _credentials_form(state)
     if form.validate_on_submit():
+        tampered = steps.first_invalid(state.answers)
+        if tampered is not None:
+            state.forget(tampered)
+            return redirect(state.current_url(), 303)
         account = accounts.register(db.session, _signup(form, state), settings.password_hashing(),
                                     settings.activation(), clock.now())
         state.save(step, {"account_id": account.id})  # one commit: account, email, journey
         return redirect(state.current_url(), 303)
-    return render_step(step, form, state, password_rules_list=_password_checklist(form, state))
+    return render_step(step, form, state, password_rules_list=password_checklist(form))
 
 
 @bp.post("/identifiants/regles")
-@limiter.limit(_password_rules_limit)
+@limiter.limit(configured("RATELIMIT_PASSWORD_RULES"))
 def password_rules():
     """The checklist, ticked for what is typed (an HTMX request, 400 ms after typing stops)."""
     state = _load_state()
@@ -141,21 +134,15 @@ def password_rules():
         abort(404)
     form = _credentials_form(state)
     return render_template("wizard/steps/_password_rules.html",
-                           password_rules_list=_password_checklist(form, state))
+                           password_rules_list=password_checklist(form))
 
 
 # --- helpers ---------------------------------------------------------------------------
 
 def _credentials_form(state) -> CredentialsForm:
-    kind = current_app.config["IDENTIFIER_KIND"]
+    applicant, is_nir = state.applicant, settings.identifier().is_nir
     return CredentialsForm(policy=settings.password_policy(),
-                           personal=lambda email: accounts.personal_data(state.answers, email, kind))
-
-
-def _password_checklist(form: CredentialsForm, state) -> list[dict]:
-    password = (form.password.data or "")[:1024]  # a long paste is refused, not scanned
-    return password_checklist(password, form.password_policy(), form.personal_data(),
-                              current_app.config["IDENTIFIER_KIND"])
+                           personal=lambda email: accounts.personal_data(applicant, email, is_nir))
 
 
 def _signup(form: CredentialsForm, state) -> accounts.Signup:
@@ -204,42 +191,10 @@ def _no_store(body: bytes, mimetype: str):
     return response
 
 
-def summary_rows(answers: dict) -> list[dict]:
-    """The check-your-answers list: label, value, and the step where it is changed."""
-    identity, role = answers.get("identity"), answers.get("role")
-    if not (identity and role):
-        return []
-    rows = [
-        {"label": _("Nom de famille"), "value": identity["last_name"], "slug": "identite"},
-        {"label": _("Prénom(s)"), "value": identity["first_name"], "slug": "identite"},
-        {"label": _("Date de naissance"), "value": _date(identity["birth_date"]), "slug": "identite"},
-        {"label": str(IDENTIFIER_TEXTS[current_app.config["IDENTIFIER_KIND"]]["label"]),
-         "value": identity["identifier"], "slug": "identite"},
-        {"label": _("Souscripteur du contrat"), "slug": "qualite",
-         "value": next(str(c.label) for c in RoleForm.role.kwargs["choices"] if c.value == role["role"])},
-    ]
-    subscriber = answers.get("subscriber")
-    if subscriber:
-        rows += [
-            {"label": _("Nom de famille du souscripteur"), "value": subscriber["subscriber_last_name"],
-             "slug": "souscripteur"},
-            {"label": _("Prénom(s) du souscripteur"), "value": subscriber["subscriber_first_name"],
-             "slug": "souscripteur"},
-            {"label": _("Date de naissance du souscripteur"),
-             "value": _date(subscriber["subscriber_birth_date"]), "slug": "souscripteur"},
-        ]
-    return rows
-
-
-def _date(iso: str) -> str:
-    return format_date(date.fromisoformat(iso), "long")
-
-
 @bp.get("/session")
 def journey_status():
     """For the warning before the journey expires: seconds left. Reading it is not activity."""
-    journey = journeys.find(db.session, session.get(SESSION_KEY), clock.now(), idle_limit())
-    return jsonify(seconds_left=journey_seconds_left(journey, clock.now()) if journey else 0)
+    return jsonify(seconds_left=journey_state.seconds_left())
 
 
 @bp.post("/session")

@@ -30,6 +30,11 @@ class BaseForm(FlaskForm):
                 filters.insert(0, _clean_text)
             return unbound_field.bind(form=form, filters=filters, **options)
 
+    @classmethod
+    def accepts_stored(cls, stored: dict) -> bool:
+        """Whether what this form returned earlier would still be accepted if typed again."""
+        return cls(formdata=None, data=stored, meta={"csrf": False}).validate()
+
     def answers(self) -> dict:
         """What the step keeps in the journey: every field but the token and buttons."""
         return {name: _serialisable(field.data) for name, field in self._fields.items()
@@ -94,7 +99,6 @@ def birth_date_field(label):
     return DateOfBirthField(label, validators=[v.BirthDate(_DATE_MESSAGES)])
 
 
-# The identifier depends on the operator's IDENTIFIER_KIND: its words live here, once.
 EMAIL_MESSAGES = {
     "too_long": _l("L’adresse e-mail doit comporter 254 caractères au maximum"),
     "no_at": _l("L’adresse e-mail doit comporter un @, par exemple nom@exemple.fr"),
@@ -147,12 +151,15 @@ def email_confirmation_field(label, missing, other="email"):
     ])
 
 
-def password_checklist(password: str | None, policy, personal, identifier_kind: str) -> list[dict]:
-    """The checklist's lines, each met (True), not met (False) or not known yet (None)."""
+def password_checklist(form) -> list[dict]:
+    """The checklist's lines for what is typed in `form.password`, each met (True), not met
+    (False) or not known yet (None). The form brings its policy and the personal data."""
+    password = (form.password.data or "")[:1024]  # a long paste is refused, not scanned
+    policy, personal = form.password_policy(), form.personal_data()
     broken = set(passwords.broken_rules(password, policy, personal)) if password else set()
     groups = [("min_length", ["min_length"]), *[(name, [name]) for name in policy.required_classes],
               ("max_length", ["max_length"]),
-              ("personal_nir" if identifier_kind == "nir" else "personal", list(passwords.PERSONAL_RULES)),
+              ("personal_nir" if personal.nir else "personal", list(passwords.PERSONAL_RULES)),
               ("common", ["common"])]
     lines = []
     for key, rules in groups:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import current_app, session, url_for
 
 from wizard.core import clock
+from wizard.core.applicant import Applicant
 from wizard.extensions import db
 from wizard.kiosk import start_codes
 from wizard.signup import journeys, steps
@@ -57,6 +58,15 @@ class WizardState:
     def answers(self) -> dict:
         return dict(self.journey.answers)
 
+    @property
+    def applicant(self) -> Applicant | None:
+        return Applicant.from_answers(self.journey.answers)
+
+    def forget(self, step) -> None:
+        """Drops a step's answer (and those that depend on it): the person gives it again."""
+        self.journey.answers = steps.forget(self.answers, step)
+        journeys.touch(self.journey, clock.now())
+
     def data_for(self, step) -> dict | None:
         return self.journey.answers.get(step.name)
 
@@ -80,6 +90,13 @@ def idle_limit() -> timedelta:
         # A kiosk is shared: the next person must never find the previous one's answers.
         return timedelta(seconds=config["KIOSK_IDLE_SECONDS"] + config["KIOSK_WARNING_SECONDS"])
     return timedelta(minutes=config["JOURNEY_IDLE_MINUTES"])
+
+
+def seconds_left() -> int:
+    """Of this browser's journey, without touching it (reading it is not activity)."""
+    now = clock.now()
+    journey = journeys.find(db.session, session.get(SESSION_KEY), now, idle_limit())
+    return journey_seconds_left(journey, now) if journey else 0
 
 
 def journey_seconds_left(journey, now) -> int:

@@ -1,13 +1,20 @@
-"""The rate limit of activation emails: at most RATELIMIT_ACTIVATION_EMAIL (5 an hour) per
-IP address and per email address, whichever page sends them (credentials step, resend,
-new address, new link). Only requests that queued an email count: they answer 303."""
+"""Rate limits. Each limit is a setting (RATELIMIT_*), read when a request is counted, so
+that views name the setting and nothing else: `@limiter.limit(configured("RATELIMIT_X"))`.
+
+The activation emails: at most RATELIMIT_ACTIVATION_EMAIL (5 an hour) per IP address and
+per email address, whichever page sends them (credentials step, resend, new address, new
+link). Only requests that queued an email count: they answer 303."""
 from flask import current_app, request
 
 from wizard.extensions import limiter
 
 
-def _limit() -> str:
-    return current_app.config["RATELIMIT_ACTIVATION_EMAIL"]
+def configured(setting: str):
+    """The limit a setting holds, for flask-limiter (which calls it per request)."""
+    return lambda: current_app.config[setting]
+
+
+_limit = configured("RATELIMIT_ACTIVATION_EMAIL")
 
 
 def _email_queued(response) -> bool:

@@ -12,3 +12,11 @@ def select():
     return _LOCALES[chosen]
 
 
+
+
+def choose(language: str) -> bool:
+    """The person's choice of language, kept for the session; False if not offered."""
+    if language not in _LOCALES:
+        return False
+    session["lang"] = language
+    return True

@@ -3,9 +3,9 @@
 Messages are lazy strings so that they are translated when shown, in the person's
 language. Validators that normalise (identifier, birth date) also store the clean value.
 """
-from flask import current_app
 from wtforms.validators import Optional, StopValidation, ValidationError  # noqa: F401 (Optional: for forms)
 
+from wizard import settings
 from wizard.accounts.service import normalise_email
 from wizard.core import clock, phones
 from wizard.core.identity import Refused, check_name, parse_birth_date, parse_identifier
@@ -61,17 +61,14 @@ class BirthDate:
 
 
 class Identifier:
-    """Checks the identifier of the kind the operator configured (IDENTIFIER_KIND)."""
-
-    def __init__(self, messages):
-        self.messages = messages
+    """Checks the identifier of the kind the operator configured (wizard.settings.identifier)."""
 
     def __call__(self, form, field):
-        kind = current_app.config["IDENTIFIER_KIND"]
+        words = settings.identifier()
         try:
-            field.data = parse_identifier(kind, field.data)
+            field.data = parse_identifier(words.kind, field.data)
         except Refused as refusal:
-            raise StopValidation(self.messages[kind][refusal.reason]) from None
+            raise StopValidation(words.messages[refusal.reason]) from None
 
 
 class EmailAddress:
