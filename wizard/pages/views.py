@@ -20,19 +20,10 @@ def landing():
     return render_template("pages/landing.html")
 
 
-@bp.get("/conditions-generales")
-def terms():
-    return render_template("pages/terms.html")
-
-
-@bp.get("/confidentialite")
-def privacy():
-    return render_template("pages/privacy.html")
-
-
-@bp.get("/accessibilite")
-def accessibility():
-    return render_template("pages/accessibility.html")
+# The legal texts: one template each, nothing to compute.
+for _path, _name in (("/conditions-generales", "terms"), ("/confidentialite", "privacy"),
+                     ("/accessibilite", "accessibility")):
+    bp.add_url_rule(_path, _name, lambda template=f"pages/{_name}.html": render_template(template))
 
 
 @bp.post("/langue")

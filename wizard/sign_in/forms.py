@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from wizard.sign_in import service as sign_in
 from wizard.web import validators as v
-from wizard.web.forms import EMAIL_MESSAGES, PASSWORD_RULE_MESSAGES, BaseForm
+from wizard.web.forms import EMAIL_MESSAGES, PASSWORD_RULE_MESSAGES, BaseForm, PasswordRules
 
 # A password longer than this is refused before it is hashed: nobody types 1,000 characters.
 LONGEST_PASSWORD_TYPED = 1024
@@ -156,24 +156,10 @@ class ResetCodeForm(_Checked):
     code = code_field(_l("Code reçu par e-mail"))
 
 
-class _PasswordRules:
-    """What PasswordPolicy asks of a form: the policy, and what the password must not contain."""
-
-    def __init__(self, *args, policy=None, personal=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._policy, self._personal = policy, personal
-
-    def password_policy(self):
-        return self._policy
-
-    def personal_data(self):
-        return self._personal
-
-
-class NewPasswordForm(_PasswordRules, BaseForm):
+class NewPasswordForm(PasswordRules, BaseForm):
     password, password_confirmation = new_password_fields()
 
 
-class ChangePasswordForm(_PasswordRules, _Checked):
+class ChangePasswordForm(PasswordRules, _Checked):
     current_password = current_password_field(_l("Mot de passe actuel"), _l("Saisissez votre mot de passe actuel"))
     password, password_confirmation = new_password_fields()

@@ -12,6 +12,7 @@ from wizard.web import validators as v
 from wizard.web.forms import (
     PASSWORD_RULE_MESSAGES,
     BaseForm,
+    PasswordRules,
     birth_date_field,
     email_confirmation_field,
     email_field,
@@ -110,8 +111,8 @@ class SummaryForm(BaseForm):
                 "privacy_version": current_app.config["PRIVACY_VERSION"]}
 
 
-class CredentialsForm(BaseForm):
-    """`policy` and `personal` (email -> PersonalData) come from the settings and the journey."""
+class CredentialsForm(PasswordRules, BaseForm):
+    """`policy` and `personal` (the form -> PersonalData) come from the settings and the journey."""
 
     email = email_field(_l("Adresse e-mail"), _l("Saisissez votre adresse e-mail"))
     email_confirmation = email_confirmation_field(_l("Confirmez l’adresse e-mail"),
@@ -125,16 +126,6 @@ class CredentialsForm(BaseForm):
     marketing_email = BooleanField(_l("Par e-mail"))
     marketing_sms = BooleanField(_l("Par SMS"))
     marketing_phone = BooleanField(_l("Par téléphone"))
-
-    def __init__(self, *args, policy=None, personal=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._policy, self._personal = policy, personal
-
-    def password_policy(self):
-        return self._policy
-
-    def personal_data(self):
-        return self._personal(self.email.data or "")
 
     def marketing(self) -> dict[str, bool]:
         return {"marketing_email": self.marketing_email.data, "marketing_sms": self.marketing_sms.data,

@@ -142,7 +142,7 @@ def password_rules():
 def _credentials_form(state) -> CredentialsForm:
     applicant, is_nir = state.applicant, settings.identifier().is_nir
     return CredentialsForm(policy=settings.password_policy(),
-                           personal=lambda email: accounts.personal_data(applicant, email, is_nir))
+                           personal=lambda form: accounts.personal_data(applicant, form.email.data or "", is_nir))
 
 
 def _signup(form: CredentialsForm, state) -> accounts.Signup:

@@ -151,6 +151,21 @@ def email_confirmation_field(label, missing, other="email"):
     ])
 
 
+class PasswordRules:
+    """What PasswordPolicy asks of a form: the policy, and what the password must not
+    contain (`personal`: PersonalData, or a function of the form that gives it)."""
+
+    def __init__(self, *args, policy=None, personal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._policy, self._personal = policy, personal
+
+    def password_policy(self):
+        return self._policy
+
+    def personal_data(self):
+        return self._personal(self) if callable(self._personal) else self._personal
+
+
 def password_checklist(form) -> list[dict]:
     """The checklist's lines for what is typed in `form.password`, each met (True), not met
     (False) or not known yet (None). The form brings its policy and the personal data."""
