@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
 from wizard.web import validators as v
-from wizard.web.forms import EMAIL_MESSAGES, BaseForm, email_confirmation_field, email_field
+from wizard.web.forms import EMAIL_MESSAGES, BaseForm, CheckedForm, email_confirmation_field, email_field
 
 ACTIVATION_CODE_MESSAGES = {
     "wrong_code": _l("Ce code ne correspond pas : recopiez le code du dernier e-mail reçu"),
@@ -14,26 +14,16 @@ ACTIVATION_CODE_MESSAGES = {
 }
 
 
-class ActivationCodeForm(BaseForm):
-    """`activate` (the typed code -> an outcome of wizard.accounts.service) does the I/O."""
+class ActivationCodeForm(CheckedForm):
+    """`check` (the typed code -> an outcome of wizard.accounts.service) does the I/O."""
 
     code = StringField(_l("Code reçu par e-mail"), validators=[
         v.Required(_l("Saisissez le code à 6 chiffres reçu par e-mail")),
         v.Digits(6, _l("Le code comporte 6 chiffres, par exemple 123456")),
     ], filters=[lambda s: "".join(s.split()) if isinstance(s, str) else s])
 
-    def __init__(self, *args, activate=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._activate = activate
-
-    def validate(self, extra_validators=None):
-        if not super().validate(extra_validators):
-            return False
-        outcome = self._activate(self.code.data)
-        if outcome != "activated":
-            self.code.errors.append(ACTIVATION_CODE_MESSAGES[outcome])
-            return False
-        return True
+    def refusal(self, outcome) -> str | None:
+        return None if outcome == "activated" else ACTIVATION_CODE_MESSAGES[outcome]
 
 
 class ChangeEmailForm(BaseForm):

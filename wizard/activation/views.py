@@ -48,7 +48,7 @@ def check_email():
         return redirect(state.current_url(), 303)
     if account.status == "active":
         return render_page("activation/used.html")
-    form = ActivationCodeForm(activate=lambda code: accounts.activate_with_code(
+    form = ActivationCodeForm(check=lambda code: accounts.activate_with_code(
         db.session, account, code, settings.activation(), clock.now()))
     if form.validate_on_submit():
         return _signed_in(account)

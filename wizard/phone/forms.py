@@ -6,7 +6,7 @@ from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from wizard.web import validators as v
-from wizard.web.forms import BaseForm
+from wizard.web.forms import BaseForm, CheckedForm
 
 
 class PhoneForm(BaseForm):
@@ -26,7 +26,7 @@ class PhoneForm(BaseForm):
     ], validators=[v.Required(_l("Choisissez comment recevoir votre code"))])
 
 
-class OneTimeCodeForm(BaseForm):
+class OneTimeCodeForm(CheckedForm):
     """`check` (the typed code -> an outcome of wizard.codes.one_time_codes) does the I/O."""
 
     code = StringField(_l("Code de vérification"), validators=[
@@ -34,18 +34,8 @@ class OneTimeCodeForm(BaseForm):
         v.Digits(6, _l("Le code comporte 6 chiffres, par exemple 123456")),
     ], filters=[lambda s: "".join(c for c in s if c not in " -.") if isinstance(s, str) else s])
 
-    def __init__(self, *args, check=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._check = check
-
-    def validate(self, extra_validators=None):
-        if not super().validate(extra_validators):
-            return False
-        result = self._check(self.code.data)
-        if result.outcome != "ok":
-            self.code.errors.append(_code_message(result))
-            return False
-        return True
+    def refusal(self, outcome) -> str | None:
+        return None if outcome.outcome == "ok" else _code_message(outcome)
 
 
 def _code_message(result) -> str:

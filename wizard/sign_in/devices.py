@@ -7,24 +7,18 @@ displays it (`parts`).
 """
 import re
 
+
+def _table(*rows: tuple[str, str]) -> tuple:
+    return tuple((name, re.compile(pattern)) for name, pattern in rows)
+
+
 # The first that matches wins: Edge and Opera also say "Chrome", Chrome also says "Safari".
-_BROWSERS = (
-    ("Edge", re.compile(r"\bEdg(e|A|iOS)?/")),
-    ("Opera", re.compile(r"\b(OPR|Opera)/")),
-    ("Samsung Internet", re.compile(r"\bSamsungBrowser/")),
-    ("Firefox", re.compile(r"\b(Firefox|FxiOS)/")),
-    ("Chrome", re.compile(r"\b(Chrome|CriOS|Chromium)/")),
-    ("Safari", re.compile(r"\bVersion/[\d.]+.*\bSafari/")),
-)
-_SYSTEMS = (
-    ("iPhone", re.compile(r"\biPhone\b")),
-    ("iPad", re.compile(r"\biPad\b")),
-    ("Android", re.compile(r"\bAndroid\b")),
-    ("ChromeOS", re.compile(r"\bCrOS\b")),
-    ("Windows", re.compile(r"\bWindows\b")),
-    ("macOS", re.compile(r"\bMac OS X\b|\bMacintosh\b")),
-    ("Linux", re.compile(r"\bLinux\b")),
-)
+_BROWSERS = _table(("Edge", r"\bEdg(e|A|iOS)?/"), ("Opera", r"\b(OPR|Opera)/"),
+                   ("Samsung Internet", r"\bSamsungBrowser/"), ("Firefox", r"\b(Firefox|FxiOS)/"),
+                   ("Chrome", r"\b(Chrome|CriOS|Chromium)/"), ("Safari", r"\bVersion/[\d.]+.*\bSafari/"))
+_SYSTEMS = _table(("iPhone", r"\biPhone\b"), ("iPad", r"\biPad\b"), ("Android", r"\bAndroid\b"),
+                  ("ChromeOS", r"\bCrOS\b"), ("Windows", r"\bWindows\b"),
+                  ("macOS", r"\bMac OS X\b|\bMacintosh\b"), ("Linux", r"\bLinux\b"))
 MAX_USER_AGENT = 512  # longer ones are cut before matching: no regex on megabytes
 
 

@@ -12,6 +12,7 @@ from wizard.web import validators as v
 from wizard.web.forms import (
     PASSWORD_RULE_MESSAGES,
     BaseForm,
+    CheckedForm,
     PasswordRules,
     birth_date_field,
     email_confirmation_field,
@@ -32,27 +33,18 @@ class _IdentifierRequired(v.Required):
 
 # --- the forms -----------------------------------------------------------------------
 
-class CaptchaForm(BaseForm):
+class CaptchaForm(CheckedForm):
     """The proof that a person is there comes from the widget or from the spoken code.
 
-    `verify` does the I/O (the widget's server check, the stored code) and is passed in.
+    `check` does the I/O (the widget's server check, the stored code) and is passed in.
     """
 
     code = StringField(_l("Code de sécurité"), filters=[lambda s: "".join((s or "").split())[:32]])
     renew = SubmitField(_l("Nouveau code"))
 
-    def __init__(self, *args, verify=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._verify = verify
-
-    def validate(self, extra_validators=None):
-        if not super().validate(extra_validators):
-            return False
-        if not self._verify():
-            self.code.errors.append(_l("Le code saisi ne correspond pas ou a expiré. "
-                                       "Recopiez le code de l’image ou de l’enregistrement, ou demandez-en un nouveau"))
-            return False
-        return True
+    def refusal(self, passed: bool) -> str | None:
+        return None if passed else _l("Le code saisi ne correspond pas ou a expiré. Recopiez le code de l’image "
+                                      "ou de l’enregistrement, ou demandez-en un nouveau")
 
 
 class IdentityForm(BaseForm):

@@ -72,7 +72,7 @@ def captcha_step():
     state = _load_state()
     if not steps.can_enter(step, state.answers):
         return redirect(state.current_url(), 303)
-    form = step.form(verify=lambda: _captcha_passed(state))
+    form = step.form(check=lambda typed: _captcha_passed(state))
     if not form.renew.data and form.validate_on_submit():
         state.journey.captcha_code = None
         state.save(step, {"passed_at": clock.now().isoformat(timespec="seconds")})

@@ -41,6 +41,30 @@ class BaseForm(FlaskForm):
                 if name != "csrf_token" and not isinstance(field, SubmitField)}
 
 
+class CheckedForm(BaseForm):
+    """A form whose last word is an I/O check, passed in (`check(typed) -> outcome`, on
+    the data of `checked_field`); `refusal(outcome)` is the message when it is a no."""
+
+    checked_field = "code"
+
+    def __init__(self, *args, check=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._check, self.outcome = check, None
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        field = self[self.checked_field]
+        self.outcome = self._check(field.data)
+        message = self.refusal(self.outcome)
+        if message:
+            field.errors.append(message)
+        return not message
+
+    def refusal(self, outcome) -> str | None:
+        raise NotImplementedError
+
+
 def _serialisable(value):
     return value.isoformat() if isinstance(value, date) else value
 
@@ -80,19 +104,18 @@ _DATE_MESSAGES = {
 
 
 def last_name_field(label, missing):
-    return StringField(label, validators=[
-        v.Required(missing),
-        v.MaxLength(100, _l("Le nom doit comporter 100 caractères au maximum")),
-        v.PersonName(_l("Le nom ne peut contenir que des lettres, des espaces, des tirets et des apostrophes")),
-    ], filters=[clean_name])
+    return _name_field(label, missing, _l("Le nom doit comporter 100 caractères au maximum"),
+                       _l("Le nom ne peut contenir que des lettres, des espaces, des tirets et des apostrophes"))
 
 
 def first_name_field(label, missing):
-    return StringField(label, validators=[
-        v.Required(missing),
-        v.MaxLength(100, _l("Le prénom doit comporter 100 caractères au maximum")),
-        v.PersonName(_l("Le prénom ne peut contenir que des lettres, des espaces, des tirets et des apostrophes")),
-    ], filters=[clean_name])
+    return _name_field(label, missing, _l("Le prénom doit comporter 100 caractères au maximum"),
+                       _l("Le prénom ne peut contenir que des lettres, des espaces, des tirets et des apostrophes"))
+
+
+def _name_field(label, missing, too_long, letters_only):
+    return StringField(label, validators=[v.Required(missing), v.MaxLength(100, too_long), v.PersonName(letters_only)],
+                       filters=[clean_name])
 
 
 def birth_date_field(label):
