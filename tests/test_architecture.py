@@ -85,7 +85,8 @@ def test_services_know_nothing_of_http():
 
 
 def test_only_the_web_layer_touches_htmx_headers_cookies_and_session_keys():
-    touching = re.compile(r"HX-|request\.cookies|set_cookie|delete_cookie|(?<![.\w])session(\[|\.get\(|\.pop\(|\.clear\()")
+    touching = re.compile(r"HX-|request\.cookies|set_cookie|delete_cookie"
+                          r"|(?<![.\w])session(\[|\.get\(|\.pop\(|\.clear\()")
     for path in (ROOT / "wizard").rglob("*.py"):
         if path.parent.name != "web":
             assert not touching.search(path.read_text()), _relative(path)
