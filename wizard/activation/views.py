@@ -1,5 +1,5 @@
 """The activation pages: thin views over wizard/accounts/service.py."""
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_babel import get_locale
 
 from wizard import settings
@@ -36,7 +36,7 @@ def _journey_address() -> str:
 
 def _link_address() -> str:
     """For the rate limit of new links: the address typed, or the one the link was for."""
-    check = accounts.check_link(db.session, request.view_args.get("token", ""), settings.activation())
+    check = _link_check(request.view_args.get("token", ""))
     return typed_address() or (check.account.email if check.account else "")
 
 
@@ -90,7 +90,7 @@ def not_received():
 @bp.get("/activation/<token>")
 def link(token):
     """The link only shows a button: mail scanners open links, and must not use them up."""
-    return _link_page(accounts.check_link(db.session, token, settings.activation()), token)
+    return _link_page(_link_check(token), token)
 
 
 @bp.post("/activation/<token>")
@@ -107,7 +107,7 @@ def activate(token):
 def renew(token):
     form = NewLinkForm()
     if not form.validate_on_submit():
-        return _link_page(accounts.check_link(db.session, token, settings.activation()), token, form)
+        return _link_page(_link_check(token), token, form)
     check = accounts.renew_link(db.session, token, form.email.data or None, get_locale().language,
                                 settings.activation(), clock.now())
     if check.outcome not in (accounts.EXPIRED, accounts.SUPERSEDED):
@@ -129,6 +129,13 @@ def activated():
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+def _link_check(token: str) -> accounts.LinkCheck:
+    """Decoded once per request: the rate limit's key and the view both need it."""
+    if "link_check" not in g:
+        g.link_check = accounts.check_link(db.session, token, settings.activation())
+    return g.link_check
+
 
 def _journey_account() -> tuple[WizardState, Account | None]:
     """This browser's journey and the account it created; using the page keeps it alive."""

@@ -4,7 +4,7 @@ The only code that reads or writes the journey keys of the session cookie.
 """
 from datetime import timedelta
 
-from flask import current_app, session, url_for
+from flask import current_app, g, session, url_for
 
 from wizard.core import clock
 from wizard.core.applicant import Applicant
@@ -26,6 +26,13 @@ class WizardState:
 
     @classmethod
     def load(cls) -> "WizardState":
+        """This browser's journey, loaded once per request (a rate limit's key may ask too)."""
+        if "wizard_state" not in g:
+            g.wizard_state = cls._load()
+        return g.wizard_state
+
+    @classmethod
+    def _load(cls) -> "WizardState":
         now = clock.now()
         token = session.get(SESSION_KEY)
         idle = idle_limit()
@@ -44,7 +51,8 @@ class WizardState:
     def start(cls, kiosk_id: str | None = None) -> "WizardState":
         new_token, journey = journeys.start(db.session, clock.now(), kiosk_id=kiosk_id)
         session[SESSION_KEY] = new_token
-        return cls(journey)
+        g.wizard_state = cls(journey)
+        return g.wizard_state
 
     @classmethod
     def adopt(cls, journey_id: str) -> bool:
@@ -52,6 +60,7 @@ class WizardState:
         new_token = journeys.hand_over(db.session, journey_id, clock.now(), idle_limit())
         if new_token:
             session[SESSION_KEY] = new_token
+            g.pop("wizard_state", None)
         return new_token is not None
 
     @property
@@ -108,4 +117,5 @@ def leave_kiosk(db_session) -> str | None:
     kiosk_id = session.get(KIOSK_MODE_KEY)
     journeys.delete(db_session, session.get(SESSION_KEY))
     session.clear()
+    g.pop("wizard_state", None)
     return kiosk_id
