@@ -124,6 +124,15 @@ def check_page(page: Page, partial: bool) -> None:
         assert form.select_one("input[name=csrf_token]") is not None
     ids = [element["id"] for element in page.select("[id]")]
     assert len(ids) == len(set(ids)), "duplicate ids"
+    # What takes focus (autofocus, honoured by the browser on a load and by HTMX after a
+    # swap): the error summary when there are errors; else, once swapped in, the heading.
+    focused = page.select("[autofocus]")
+    if page.select_one("#error-summary"):
+        assert focused == page.select("#error-summary"), "the error summary takes focus"
+    elif partial:
+        assert focused == headings, "the new heading takes focus after a swap"
+    else:
+        assert focused == [], "a page load starts at the top"
     if not partial:
         assert page.select_one("html[lang]") is not None
 

@@ -1,22 +1,12 @@
-/* Sésame: what JavaScript adds on top of plain HTML forms.
-   - After HTMX swaps a step in: focus the error summary, or else the new heading.
+/* Sésame: what JavaScript adds on top of plain HTML forms, where HTMX does not do it.
+   HTMX itself swaps the screens in (data-hx-boost on the frame, templates/wizard/_page.html)
+   and moves focus to what the server marked with autofocus (the error summary, or else the
+   new heading); the live region is updated out of band by the server.
    - The language switch returns to the address the person is on now (HTMX changes it).
-   - A network failure during a swap is said in the status region. */
+   - A network failure during a swap is said in the status region.
+   - Waits shown in words become countdowns; the CAPTCHA's widget is shown. */
 (function () {
   "use strict";
-
-  function focusStep(event) {
-    // A poll (an element with its own trigger) updates in place: focus stays where it is.
-    var detail = event.detail || {};
-    var source = (detail.requestConfig && detail.requestConfig.elt) || detail.elt;
-    if (source && source.getAttribute && source.getAttribute("data-hx-trigger")) return;
-    var step = document.getElementById("wizard-step");
-    if (!step || !(event.target === step || event.target.contains(step) || step.contains(event.target))) return;
-    var target = document.getElementById("error-summary") || document.getElementById("step-heading");
-    if (target) target.focus();
-  }
-  document.addEventListener("htmx:afterSettle", focusStep); // htmx 2
-  document.addEventListener("htmx:after:settle", focusStep); // htmx 4
 
   function networkError() {
     var status = document.getElementById("wizard-status");
@@ -52,12 +42,11 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
+  // On the page, and on each screen swapped in.
+  function enhance() {
     document.querySelectorAll("[data-captcha-widget]").forEach(function (el) { el.hidden = false; });
     countdowns(document);
-  });
-  document.addEventListener("htmx:afterSettle", function () { countdowns(document); });
-  document.addEventListener("htmx:afterSettle", function () {
-    document.querySelectorAll("[data-captcha-widget]").forEach(function (el) { el.hidden = false; });
-  });
+  }
+  document.addEventListener("DOMContentLoaded", enhance);
+  document.addEventListener("htmx:afterSettle", enhance);
 })();

@@ -15,7 +15,7 @@
   var idleSeconds = Number(data.idleSeconds);
   var countdown = dialog.querySelector("[data-timeout-countdown]");
   var announcer = dialog.querySelector("[data-timeout-announce]");
-  var stayForm = dialog.querySelector("[data-timeout-stay]");
+  var stayForm = document.getElementById("session-timeout-stay");
   var announcements = JSON.parse(data.announcements || "{}");
   var checkTimer, tickTimer, deadline;
 

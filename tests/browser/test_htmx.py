@@ -89,6 +89,12 @@ def test_each_step_is_swapped_in_announced_and_focused(open_page, live_app):
     continue_(page, "Créer mon compte")
     assert_swapped_to(page, "Consultez votre messagerie", "/inscription/verifiez-vos-emails")
 
+    # Links are swapped in too, on the screens around the steps.
+    page.locator("#wizard-step").get_by_role("link", name="Je n’ai pas reçu l’e-mail : que faire ?").click()
+    assert_swapped_to(page, "Vous n’avez pas reçu l’e-mail d’activation ?", "/inscription/email-non-recu")
+    page.get_by_role("link", name="Retour à la page « Consultez votre messagerie »").click()
+    assert_swapped_to(page, "Consultez votre messagerie", "/inscription/verifiez-vos-emails")
+
     page.get_by_role("textbox", name="Code reçu par e-mail").fill(activation_code(live_app, email))
     continue_(page, "Activer mon compte")
     assert_swapped_to(page, "Votre compte est activé", "/inscription/compte-active")
@@ -164,3 +170,16 @@ def test_previous_step_link_is_swapped_in(open_page):
     assert_swapped_to(page, step("Votre lien avec le contrat"), "/inscription/qualite")
     page.get_by_role("link", name="Étape précédente").click()
     assert_swapped_to(page, step("Votre identité"), "/inscription/identite")
+
+
+def test_a_link_out_of_the_journey_loads_the_whole_page(open_page):
+    """The hand-off page is no screen of the frame: its link is not swapped in."""
+    page = open_page()
+    to_identity(page)
+    assert_swapped_to(page, step("Votre identité"), "/inscription/identite")
+    page.locator("#wizard-step").get_by_role("link", name="Continuer sur mon téléphone").click()
+    expect(page).to_have_url(re.compile("/inscription/continuer-sur-mon-telephone$"))
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Continuer sur votre téléphone")
+    assert page.evaluate("window.__sameDocument") is None, "swapped in, not loaded"
+    expect(page.locator("#wizard-step")).to_have_count(0)

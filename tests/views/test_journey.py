@@ -102,9 +102,15 @@ def test_htmx_gets_the_partial_with_its_title_status_and_url(client, client_requ
     assert page.text_of("#wizard-status") == "Étape 3 sur 5 : Votre lien avec le contrat"
     assert page.response.headers["HX-Push-Url"] == "/inscription/qualite"
     assert "HX-Request" in page.response.headers["Vary"]
-    form = page.select_one("form")
-    assert form["data-hx-post"] == form["action"] == "/inscription/qualite"
-    assert form["data-hx-target"] == "#wizard-step" and form["data-hx-swap"] == "outerHTML"
+    # HTMX is set up once, on the frame: its form (and links) are boosted, and the answer
+    # replaces the frame; the form itself carries only what HTML needs.
+    frame = page.select_one("section#wizard-step")
+    assert (frame["data-hx-boost"], frame["data-hx-target"], frame["data-hx-swap"]) == ("true", "this", "outerHTML")
+    form = frame.select_one("form")
+    assert form["action"] == "/inscription/qualite" and form["method"] == "post"
+    assert [name for name in form.attrs if name.startswith("data-hx-")] == []
+    # Focus goes to the new heading once swapped in (HTMX honours autofocus).
+    assert page.select("[autofocus]") == page.select("h1#step-heading[tabindex='-1']")
 
 
 def test_a_history_restore_gets_the_whole_page(client, client_request):
@@ -115,12 +121,23 @@ def test_a_history_restore_gets_the_whole_page(client, client_request):
     assert "HX-Push-Url" not in response.headers
 
 
+def test_an_error_met_by_a_boosted_link_keeps_the_address(client):
+    """HTMX pushes a boosted link's address unless told not to; an error page is no screen
+    to come back to (of the errors, HTMX swaps only a 429 in; a 404 stands for them)."""
+    boosted = client.get("/inscription/etape-inconnue", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert boosted.status_code == 404 and "<html" not in boosted.get_data(as_text=True)
+    assert boosted.headers["HX-Push-Url"] == "false"
+    polled = client.get("/inscription/etape-inconnue", headers={"HX-Request": "true"})
+    assert "HX-Push-Url" not in polled.headers
+
+
 def test_a_plain_request_gets_the_whole_page(client, client_request):
     walk_to(client, "qualite")
     page = client_request.get("/inscription/qualite")
     assert page.select_one("html")["lang"] == "fr"
     assert page.select_one("#wizard-status[role=status]").get_text() == ""
     assert page.select_one("a.skip-link")["href"] == "#main"
+    assert page.select("[autofocus]") == []  # a page load starts at the top, skip link first
 
 
 def test_a_tampered_cookie_starts_a_fresh_journey(app, client):

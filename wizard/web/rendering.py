@@ -19,6 +19,10 @@ def render_page(template: str, status: int = 200, push_url: bool = True, **conte
     if partial and push_url:
         # The address bar follows the swap, so Back and reload land on this screen.
         response.headers["HX-Push-Url"] = request.full_path.rstrip("?")
+    elif partial and htmx.boosted:
+        # An answer that keeps the address (an error page): HTMX would push the address
+        # of a boosted link or form by itself.
+        response.headers["HX-Push-Url"] = "false"
     return response
 
 
