@@ -50,9 +50,10 @@ def begin(db_session, account_id: str, kind: str, device: str, now: datetime) ->
     return token, row
 
 
-def find(db_session, token: str | None, policy_for: Callable[[str], SessionPolicy], now: datetime) -> Found:
-    """The live session of this token, ended on the spot if it has sat idle too long.
-    `policy_for(kind)`: the limits of a session of that kind."""
+def find(db_session, token: str | None, policy_for: Callable[[str], SessionPolicy], now: datetime,
+         end: bool = True) -> Found:
+    """The live session of this token, ended on the spot if it has sat idle too long (unless
+    `end` is false: a read that writes nothing). `policy_for(kind)`: the limits of a session of that kind."""
     if not token or not isinstance(token, str):
         return Found(None, "none")
     row = db_session.get(AccountSession, key(token))
@@ -63,7 +64,8 @@ def find(db_session, token: str | None, policy_for: Callable[[str], SessionPolic
     policy = policy_for(row.kind)
     for outcome, deadline in (("too_old", row.created_at + policy.absolute), ("idle", row.last_seen_at + policy.idle)):
         if now >= deadline:
-            row.ended_at = now
+            if end:
+                row.ended_at = now
             return Found(None, outcome)
     return Found(row, "ok")
 

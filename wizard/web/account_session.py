@@ -46,7 +46,7 @@ def current(touch: bool = True) -> AccountSession | None:
     if not token:
         return None
     now = clock.now()
-    found = sessions.find(db.session, token, _policy, now)
+    found = sessions.find(db.session, token, _policy, now, end=touch)
     if touch:
         if found.outcome in ("idle", "too_old"):
             session[SIGNED_OUT_KEY] = "idle"
