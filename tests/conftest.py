@@ -1,18 +1,49 @@
 """Fixtures shared by every test. Browser fixtures live in tests/browser/conftest.py."""
 import os
 import re
+from contextlib import contextmanager
+from pathlib import Path
 
+import flask
+import jinja2
 import pytest
 from bs4 import BeautifulSoup
+from flask_babel import get_locale
+from werkzeug.datastructures import MultiDict
 
 from app import create_app
 from wizard import settings
+from wizard.accounts import activity
+from wizard.accounts import service as accounts
+from wizard.accounts.models import Account
+from wizard.codes import delivery as code_delivery
+from wizard.core import clock
 from wizard.extensions import db, limiter
+from wizard.signup import steps
 from wizard.signup.models import Journey
+from wizard.web import account_session
+from wizard.web.journey_state import WizardState
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+def _worker_redis_url(url: str) -> str:
+    """Under pytest-xdist, each worker has a Redis database of its own (15, 14, ...): the
+    tests that use Redis empty theirs."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    base, number = url.rsplit("/", 1)
+    return f"{base}/{(int(number) - worker) % 16}"
+
+
+REDIS_URL = _worker_redis_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+SERVICES = Path(__file__).resolve().parent / "services"
+
+
+def pytest_collection_modifyitems(items):
+    """The services' tests that use the database run on PostgreSQL (see the `app` fixture)."""
+    for item in items:
+        if SERVICES in Path(item.path).resolve().parents and {"app", "new_app"} & set(item.fixturenames):
+            item.add_marker(pytest.mark.postgres)
 
 
 def reconfigure(app, **values):
@@ -37,38 +68,122 @@ def postgres_reachable() -> bool:
         return False
 
 
+def _postgres_database(name: str, create: bool) -> str:
+    """Creates (or drops) the database `name` on the server of POSTGRES_URL; its URL."""
+    import psycopg
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if create:
+            connection.execute(f"CREATE DATABASE {name}")
+    return POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+
+
 @pytest.fixture(scope="session")
-def postgres_url():
-    """A database of this test run's own, so that concurrent runs never meet."""
+def postgres_server():
     if not postgres_reachable():
         unavailable(f"PostgreSQL not reachable at {POSTGRES_URL}")
-    import psycopg
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server):
+    """A database of this test process's own (each xdist worker has one: its pid is in the
+    name), so that concurrent runs never meet. Its tables are made once; each test empties them."""
     name = f"sesame_test_{os.getpid()}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {name}")
-    yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    url = _postgres_database(name, create=True)
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    yield url
+    _postgres_database(name, create=False)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def app(request):
-    """The app on in-memory SQLite, and again on the real PostgreSQL."""
-    overrides = {}
-    if request.param == "postgresql":
-        overrides["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
-    app = create_app("test", **overrides)
-    limiter.reset()  # in-memory limits are kept by the shared extension object
+@pytest.fixture
+def empty_postgres_url(postgres_server):
+    """A database without a table, for the migrations; dropped after the test."""
+    name = f"sesame_test_{os.getpid()}_empty"
+    yield _postgres_database(name, create=True)
+    _postgres_database(name, create=False)
+
+
+def on_postgres(request) -> bool:
+    """A test marked `postgres` (services, migrations, races) runs on PostgreSQL."""
+    return request.node.get_closest_marker("postgres") is not None
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Each test builds an app, and each app's Jinja compiled every template it rendered
+    again: a third of the time of a view test. The compiled code is kept for the whole run
+    instead, keyed by the template and checked against its source (a change recompiles)."""
+
+    def __init__(self):
+        self.code = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = _CompiledTemplates()
+
+
+def build_app(**config):
+    """create_app("test", ...) with the templates compiled once for the whole run."""
+    app = create_app("test", **config)
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    return app
+
+
+def empty_tables(app) -> None:
+    """Every row deleted and every sequence restarted: as new, without the cost of DDL."""
+    with app.app_context(), db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+        if connection.dialect.name == "postgresql":
+            for sequence in connection.exec_driver_sql(
+                    "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()").scalars():
+                connection.exec_driver_sql(f'ALTER SEQUENCE "{sequence}" RESTART')
+
+
+@pytest.fixture
+def new_app(request):
+    """new_app(**config) -> an app on this test's database (see `app`), its tables empty."""
+    apps = []
+
+    def make(**config):
+        postgres = on_postgres(request) and "SQLALCHEMY_DATABASE_URI" not in config
+        if postgres:
+            config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
+        app = build_app(**config)
+        limiter.reset()  # in-memory limits are kept by the shared extension object
+        if postgres:
+            empty_tables(app)
+        else:
+            with app.app_context():
+                db.create_all()
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            for engine in db.engines.values():
+                engine.dispose()
+
+
+@pytest.fixture
+def app(new_app):
+    """The app on in-memory SQLite, or on the real PostgreSQL for a test marked `postgres`.
+
+    Views run on SQLite; what depends on the database itself (services, migrations, and
+    every race between two requests or two workers) on PostgreSQL, as in production."""
     # No app context stays pushed during the test: each request must get its own, as in
     # production (a shared one would share `g`, the database session and the locale).
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
+    return new_app()
 
 
 @pytest.fixture
@@ -176,6 +291,8 @@ IDENTITY = {"last_name": "Dupont", "first_name": "Jean", "birth_date-day": "6",
 SUBSCRIBER = {"subscriber_last_name": "Dupont", "subscriber_first_name": "Isabelle",
               "subscriber_birth_date-day": "21", "subscriber_birth_date-month": "12",
               "subscriber_birth_date-year": "1980"}
+PASSWORD = "Tournesol-Bleu-2026!"
+PHONE = "+33612345678"
 
 
 def current_captcha_code(app) -> str:
@@ -191,26 +308,59 @@ def pass_captcha(client):
     assert response.headers["Location"] == "/inscription/identite"
 
 
+def typed_answers(role: str) -> dict:
+    """What the person types at each step (by step name), as the forms receive it."""
+    return {"identity": IDENTITY, "role": {"role": role}, "subscriber": SUBSCRIBER, "summary": {"accept_terms": "y"}}
+
+
 def walk_to(client, slug: str, role: str = "beneficiary"):
-    """Answers every step before `slug` as a person would."""
-    answers = [("identite", IDENTITY), ("qualite", {"role": role}), ("souscripteur", SUBSCRIBER),
-               ("recapitulatif", {"accept_terms": "y"})]
+    """Answers every step before `slug` as a person would: the CAPTCHA and each step over
+    HTTP. Slow; tests/views/test_journey.py walks once this way, the others use at_step."""
+    typed = typed_answers(role)
     pass_captcha(client)
-    for step_slug, data in answers:
-        if step_slug == slug:
+    for step in steps.STEPS[1:]:
+        if step.slug == slug or step.name not in typed:
             return
-        if step_slug == "souscripteur" and role != "beneficiary":
+        if step.name == "subscriber" and role != "beneficiary":
             continue
-        response = client.post(f"/inscription/{step_slug}", data=data)
+        response = client.post(f"/inscription/{step.slug}", data=typed[step.name])
         assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+
+
+@contextmanager
+def in_browser(client):
+    """Runs code as in a request of this client's browser, without HTTP: the code reads and
+    writes its session cookie (flask.session) and the database, both kept at the end."""
+    app = client.application
+    with client.session_transaction() as cookie, app.test_request_context():
+        flask.session.update(cookie)
+        yield
+        db.session.commit()
+        cookie.clear()
+        cookie.update(flask.session)
+
+
+def at_step(client, slug: str, role: str = "beneficiary"):
+    """The journey of this client's browser answered up to the step `slug` (as walk_to
+    leaves it), written directly: the journeys row (keyed by the SHA-256 of the cookie's
+    token) gets the answers the step forms make of `typed_answers`, the cookie the token."""
+    typed = typed_answers(role)
+    with in_browser(client):
+        state = WizardState.load()
+        while (step := steps.current_step(state.answers)) is not None and step.slug != slug:
+            if step.name == "captcha":
+                state.journey.captcha_code = None
+                state.save(step, {"passed_at": clock.now().isoformat(timespec="seconds")})
+                continue
+            assert step.name in typed, f"{slug} comes after {step.slug}: nothing typed for it"
+            form = step.form(formdata=MultiDict(typed[step.name]))
+            assert form.validate(), form.errors
+            state.save(step, form.answers())
 
 
 @pytest.fixture
 def journey_answers(database):
     return lambda: database(lambda session: session.query(Journey).one().answers)
-
-
-PASSWORD = "Tournesol-Bleu-2026!"
 
 
 def newest_message(app, recipient: str, channel: str = "email"):
@@ -223,24 +373,55 @@ def newest_message(app, recipient: str, channel: str = "email"):
 
 
 def code_in(message) -> str:
-    return re.search(r"\b(\d{6})\b", message.body_text).group(1)
+    return first_code(message.body_text)
 
 
-def sign_up_and_activate(client, email: str = "jean.martin@exemple.fr", role: str = "subscriber"):
-    """A person who has gone through the steps and typed the code from the activation email."""
-    walk_to(client, "identifiants", role=role)
-    response = client.post("/inscription/identifiants", data={
-        "email": email, "email_confirmation": email, "password": PASSWORD, "password_confirmation": PASSWORD})
-    assert response.headers["Location"] == "/inscription/verifiez-vos-emails"
-    code = code_in(newest_message(client.application, email))
-    response = client.post("/inscription/verifiez-vos-emails", data={"code": code})
-    assert response.headers["Location"] == "/inscription/compte-active", response.get_data(as_text=True)[:500]
+def first_code(text: str) -> str:
+    return re.search(r"\b(\d{6})\b", text).group(1)
 
 
-def confirm_phone(client, email: str = "jean.martin@exemple.fr", role: str = "beneficiary"):
-    """An activated account whose phone is confirmed: ready for the eligibility check."""
-    sign_up_and_activate(client, email, role=role)
-    client.post("/inscription/telephone", data={"phone": "06 12 34 56 78", "channel": "sms"})
-    code = newest_message(client.application, "+33612345678", "sms").body_text[:6]
-    response = client.post("/inscription/telephone/code", data={"code": code})
-    assert response.headers["Location"] == "/inscription/telephone/confirme"
+def _newest_text(recipient: str, channel: str) -> str:
+    from wizard.messaging.models import OutboxMessage
+    return db.session.query(OutboxMessage).filter_by(recipient=recipient, channel=channel) \
+        .order_by(OutboxMessage.id.desc()).first().body_text
+
+
+def activated_account(client, email: str = "jean.martin@exemple.fr", role: str = "subscriber") -> str:
+    """A person who has gone through the steps, given this address and PASSWORD, and typed
+    the code of the activation email: this browser is signed in to go on with the signup.
+    Made through the services (as the credentials and activation views call them), not
+    over HTTP. Returns the account's id."""
+    at_step(client, "identifiants", role=role)
+    with in_browser(client):
+        state = WizardState.load()
+        signup = accounts.Signup(
+            email=accounts.normalise_email(email), password=PASSWORD, language=get_locale().language,
+            answers=state.answers, marketing=dict.fromkeys(accounts.MARKETING_PURPOSES, False),
+            marketing_version=flask.current_app.config["MARKETING_CONSENT_VERSION"])
+        account = accounts.register(db.session, signup, settings.password_hashing(), settings.activation(),
+                                    clock.now())
+        state.save(steps.BY_NAME["credentials"], {"account_id": account.id})
+        db.session.flush()
+        code = first_code(_newest_text(account.email, "email"))
+        outcome = accounts.activate_with_code(db.session, account, code, settings.activation(), clock.now())
+        assert outcome == accounts.ACTIVATED, outcome
+        account_session.begin_after_activation(account.id)
+        return account.id
+
+
+def confirmed_phone(client, email: str = "jean.martin@exemple.fr", role: str = "beneficiary") -> str:
+    """An activated account whose phone (PHONE, by SMS) is proven with the code of its SMS:
+    ready for the eligibility check. Through the services, as wizard/phone/views.py calls
+    them (the proven number is recorded for "Mon compte"), like activated_account."""
+    account_id = activated_account(client, email, role=role)
+    with in_browser(client):
+        account = db.session.get(Account, account_id)
+        code_delivery.choose_phone(account, PHONE, "sms")
+        code_settings = settings.codes(code_delivery.PHONE)
+        code_delivery.send(db.session, account, code_delivery.PHONE, code_settings, clock.now())
+        db.session.flush()
+        code = _newest_text(PHONE, "sms")[:6]
+        result = code_delivery.confirm(db.session, account, code_delivery.PHONE, code, code_settings, clock.now())
+        assert result.outcome == "ok", result
+        activity.record(db.session, account.id, activity.PHONE_CHANGED, account_session.device(), clock.now())
+    return account_id

@@ -8,6 +8,8 @@ CI, like the other services (tests/conftest.py::unavailable).
 import os
 import shutil
 import threading
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
 from tests.browser import support
+from wizard.core import clock
 from wizard.extensions import db
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -128,6 +131,45 @@ def walkers(browser, browser_context_args, live_app):
     yield get
     for walker in pool.values():
         walker.close()
+
+
+class Clocks:
+    """Time moved instead of waited for: the page's timers (Playwright's fake clock) and the
+    live server's (wizard.core.clock.now: the server runs in this process), together."""
+
+    def __init__(self, monkeypatch):
+        self.ahead = timedelta()
+        real = clock.now
+        monkeypatch.setattr(clock, "now", lambda: real() + self.ahead)
+
+    @staticmethod
+    def install(page):
+        """Before the page opens anything: its time flows as usual until `pause`."""
+        page.clock.install()
+
+    def pause(self, page):
+        """Stops time on the page (a second later, on the server too): nothing happens by
+        itself any more, until `run_for`."""
+        self.ahead += timedelta(seconds=1)
+        page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
+
+    @contextmanager
+    def flowing(self, page):
+        """Time flows as usual for a while (axe-core waits on timers of its own)."""
+        page.clock.resume()
+        yield
+        self.pause(page)
+
+    def run_for(self, page, seconds):
+        """`seconds` later: on the server first (the page's timers ask it), then on the page
+        (and the other pages of its context), firing every timer due on the way."""
+        self.ahead += timedelta(seconds=seconds)
+        page.clock.run_for(int(seconds * 1000))
+
+
+@pytest.fixture
+def clocks(monkeypatch):
+    return Clocks(monkeypatch)
 
 
 @pytest.fixture

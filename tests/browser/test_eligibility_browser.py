@@ -60,12 +60,16 @@ def move_check(app, check_id, **values):
         db.session.commit()
 
 
-def person_waiting(open_page, app, base_url, **context_args):
-    """A page on the waiting screen of a person whose check is running."""
+def person_waiting(open_page, app, base_url, clocks=None, **context_args):
+    """A page on the waiting screen of a person whose check is running; with `clocks`, the
+    page's clock is Playwright's: the next poll comes when the test moves time on (time
+    flows as usual otherwise: HTMX settles a swap on a timer)."""
     email = new_email("attente")
     visitor = phone_confirmed(app, email, new_phone())
     check_id = running_check(app, email)
     page = open_page(**context_args)
+    if clocks:
+        clocks.install(page)
     carry_session(visitor, page.context, base_url)
     page.goto(WAITING)
     expect(page.locator("h1")).to_have_text("Vérification de l’éligibilité auprès de votre complémentaire")
@@ -77,14 +81,17 @@ def stage(page, label):
     return page.locator("#eligibility-status .stage").filter(has_text=label)
 
 
-def wait_for_another_poll(page):
-    """Until a poll sent from now on has been answered and swapped in (and all before it)."""
-    page.wait_for_function("n => window.__requests > n && window.__polls >= window.__requests",
-                           arg=page.evaluate("window.__requests"), timeout=2 * POLL_MS + 2000)
+def next_poll(page, clocks):
+    """The poll's 2 seconds, then until a poll sent since has been answered and swapped in
+    (and all before it)."""
+    sent = page.evaluate("window.__requests")
+    clocks.run_for(page, POLL_MS / 1000)
+    page.wait_for_function("n => window.__requests > n && window.__polls >= window.__requests", arg=sent)
 
 
-def test_the_waiting_screen_polls_says_each_stage_once_and_leaves_the_focus_alone(open_page, live_app, base_url):
-    page, check_id = person_waiting(open_page, live_app, base_url)
+def test_the_waiting_screen_polls_says_each_stage_once_and_leaves_the_focus_alone(open_page, live_app, base_url,
+                                                                                  clocks):
+    page, check_id = person_waiting(open_page, live_app, base_url, clocks)
     status = page.locator("#eligibility-status")
     expect(status).to_have_attribute("data-hx-trigger", "every 2s")
     expect(stage(page, STAGE_1)).to_have_class(re.compile(r"\bstage--current\b"))
@@ -95,29 +102,30 @@ def test_the_waiting_screen_polls_says_each_stage_once_and_leaves_the_focus_alon
     refresh = status.get_by_role("link", name="Mettre à jour", exact=True)
     refresh.focus()
     page.evaluate("document.activeElement.__focusedByTheTest = true")
-    wait_for_another_poll(page)
+    next_poll(page, clocks)
     assert page.evaluate("document.activeElement.__focusedByTheTest") is None, "no poll replaced the fragment"
     expect(refresh).to_be_focused()  # the new link, in the same place: focus did not move
     assert page.evaluate("window.__said") == []  # the same stage: nothing to say
 
     move_check(live_app, check_id, stage=2)
-    page.wait_for_function("window.__said.length >= 1", timeout=2 * POLL_MS + 2000)
+    next_poll(page, clocks)
+    assert page.evaluate("window.__said") == [STAGE_2]
     expect(stage(page, STAGE_2)).to_have_class(re.compile(r"\bstage--current\b"))
     expect(stage(page, STAGE_1)).to_have_text(f"Terminé : {STAGE_1}")
-    wait_for_another_poll(page)  # one more poll at the same stage...
+    next_poll(page, clocks)  # one more poll at the same stage...
     assert page.evaluate("window.__said") == [STAGE_2]  # ...and the stage was said once
     expect(status).to_have_attribute("data-hx-trigger", "every 2s")
     expect(refresh).to_be_focused()
     assert page.evaluate("document.getElementById('wizard-status').__original") is True  # the same live region
 
     move_check(live_app, check_id, status="eligible", stage=3)
-    page.wait_for_function("window.__said.length >= 2", timeout=2 * POLL_MS + 2000)
+    next_poll(page, clocks)
     assert page.evaluate("window.__said") == [STAGE_2, ELIGIBLE]
     expect(page.get_by_role("status")).to_have_text(ELIGIBLE)
     expect(status.locator(".panel--success")).to_contain_text(ELIGIBLE)
     assert status.get_attribute("data-hx-trigger") is None  # the outcome: polling stops
     requests = page.evaluate("window.__requests")
-    page.wait_for_timeout(POLL_MS + 500)
+    clocks.run_for(page, 10 * POLL_MS / 1000)  # ten polls' time
     assert page.evaluate("window.__requests") == requests
     assert page.evaluate("window.__said") == [STAGE_2, ELIGIBLE]
     expect(page).to_have_url(re.compile(WAITING + "$"))  # polls never touch the address

@@ -65,8 +65,9 @@ def test_a_phone_scans_the_kiosk_and_starts_at_the_captcha(open_page, base_url):
     expect(other.locator("#error-summary")).to_contain_text("Ce code a déjà servi")
 
 
-def test_the_hand_off_brings_the_answers_to_the_phone_and_the_computer_says_so(open_page, base_url):
+def test_the_hand_off_brings_the_answers_to_the_phone_and_the_computer_says_so(open_page, base_url, clocks):
     computer = open_page()
+    clocks.install(computer)
     computer.goto("/inscription/")
     pass_altcha(computer)
     step_button(computer, "Continuer").click()
@@ -102,7 +103,8 @@ def test_the_hand_off_brings_the_answers_to_the_phone_and_the_computer_says_so(o
 
     # On the computer, the next poll (every 3 s) says where the journey went, once, in the
     # live region the page loaded with, and polling stops.
-    expect(computer.get_by_role("status")).to_have_text(MOVED, timeout=8_000)
+    clocks.run_for(computer, 3)
+    expect(computer.get_by_role("status")).to_have_text(MOVED)
     assert computer.evaluate("document.getElementById('wizard-status').__original") is True
     expect(handoff_status).to_have_text(MOVED)
     assert handoff_status.get_attribute("data-hx-trigger") is None
@@ -113,7 +115,7 @@ def test_the_hand_off_brings_the_answers_to_the_phone_and_the_computer_says_so(o
 def short_kiosk_idle(live_app):
     """A kiosk's idle times of a few seconds, for one test (read when a page is rendered)."""
     saved = {key: live_app.config[key] for key in ("KIOSK_IDLE_SECONDS", "KIOSK_WARNING_SECONDS")}
-    reconfigure(live_app, KIOSK_IDLE_SECONDS=2, KIOSK_WARNING_SECONDS=4)
+    reconfigure(live_app, KIOSK_IDLE_SECONDS=2, KIOSK_WARNING_SECONDS=40)
     yield
     reconfigure(live_app, **saved)
 
@@ -124,8 +126,9 @@ def journey_of(app, context):
     return cookie and app.session_interface.get_signing_serializer(app).loads(cookie["value"]).get("journey")
 
 
-def test_a_kiosk_left_idle_warns_then_wipes_the_journey(open_page, live_app, short_kiosk_idle):
+def test_a_kiosk_left_idle_warns_then_wipes_the_journey(open_page, live_app, short_kiosk_idle, clocks):
     page = open_page()
+    clocks.install(page)
     page.goto(f"/borne?kiosque={KIOSK}")
     page.locator("main").get_by_role("button", name="M’inscrire sur cette borne").click()
     arrive(page, FR_JS, "kiosk-mode")
@@ -137,6 +140,8 @@ def test_a_kiosk_left_idle_warns_then_wipes_the_journey(open_page, live_app, sho
     fill(page, IDENTITY)
     step_button(page, "Continuer").click()
     arrive(page, FR_JS, "role", swapped=True)
+    clocks.pause(page)
+    clocks.run_for(page, 1.5)
     expect(page.locator("#kiosk-idle")).to_be_hidden()  # not before the idle time
     token = journey_of(live_app, page.context)
     with live_app.app_context():
@@ -144,14 +149,18 @@ def test_a_kiosk_left_idle_warns_then_wipes_the_journey(open_page, live_app, sho
 
     # No input: after 2 s, the warning, a modal dialog with a name, focus inside it.
     dialog = page.get_by_role("dialog", name="Êtes-vous toujours là ?")
-    expect(dialog).to_be_visible(timeout=5_000)
-    expect(dialog).to_have_accessible_description(re.compile("vos réponses seront effacées dans 4 secondes"))
+    clocks.run_for(page, 0.5)
+    expect(dialog).to_be_visible()
+    expect(dialog).to_have_accessible_description(re.compile("vos réponses seront effacées dans 40 secondes"))
     assert page.evaluate("document.getElementById('kiosk-idle').contains(document.activeElement)")
     expect(dialog.get_by_role("button", name="Je suis toujours là")).to_be_focused()
-    assert axe_violations(page) == []
+    with clocks.flowing(page):  # axe-core's timers (40 s of warning leave it the time)
+        assert axe_violations(page) == []
 
-    # 4 s more: the kiosk's screen again, this browser no longer in kiosk mode, the journey gone.
-    expect(page).to_have_url(re.compile(rf"/borne\?kiosque={KIOSK}$"), timeout=8_000)
+    # 40 s more: the kiosk's screen again, this browser no longer in kiosk mode, the journey gone.
+    clocks.run_for(page, 40)
+    page.clock.resume()
+    expect(page).to_have_url(re.compile(rf"/borne\?kiosque={KIOSK}$"))
     arrive(page, FR_JS, "kiosk")
     expect(page.locator("body")).not_to_have_class(re.compile(r"\bkiosk-mode\b"))
     expect(page.locator("#kiosk-idle")).to_have_count(0)

@@ -193,9 +193,12 @@ def short_idle(live_app):
     reconfigure(live_app, **saved)
 
 
-def signed_in_page(open_page, live_app, js=True):
+def signed_in_page(open_page, live_app, js=True, clocks=None):
+    """"Mon compte" after a full sign-in; with `clocks`, the page's clock is Playwright's."""
     email, phone = new_person(live_app)
     page = open_page(js=js)
+    if clocks:
+        clocks.install(page)
     page.goto("/connexion")
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
@@ -206,57 +209,64 @@ def signed_in_page(open_page, live_app, js=True):
     page.locator("#code").fill(code_in(newest_message(live_app, email)))
     page.locator("#wizard-step form[action='/connexion/code'] button[type=submit]").click()
     expect(page.locator("h1")).to_have_text("Mon compte")
+    if clocks:
+        clocks.pause(page)
     return page
 
 
-def test_the_idle_warning_lets_the_person_stay_then_signs_them_out(open_page, live_app, short_idle):
-    page = signed_in_page(open_page, live_app)
+def test_the_idle_warning_lets_the_person_stay_then_signs_them_out(open_page, live_app, short_idle, clocks):
+    page = signed_in_page(open_page, live_app, clocks=clocks)
     dialog = page.get_by_role("dialog", name="Vous allez être déconnecté")
-    expect(dialog).to_be_visible(timeout=15_000)
+    clocks.run_for(page, 8)  # the warning's time: 15 s of idle time less 7
+    expect(dialog).to_be_visible()
     expect(page.get_by_role("button", name="Rester connecté")).to_be_focused()
     expect(page.locator("[data-timeout-announce]")).to_have_text(
         re.compile(r"^Vous serez déconnecté dans \d secondes?\.$"))
     expect(page.locator("[data-timeout-countdown]")).to_have_text(re.compile(r"^Temps restant : 0:0\d\.$"))
-    violations = axe_violations(page)
+    with clocks.flowing(page):
+        violations = axe_violations(page)
     REPORT.axe["fr-js/sign-in:idle-warning"] = [v["id"] for v in violations]
     assert violations == []
     page.get_by_role("button", name="Rester connecté").click()
     expect(dialog).to_be_hidden()
     expect(page.locator("#wizard-status")).to_have_text("Vous êtes toujours connecté.")
     # The server counted the stay: the session lives on past the first deadline.
-    expect(dialog).to_be_visible(timeout=15_000)
+    clocks.run_for(page, 8)
+    expect(dialog).to_be_visible()
     expect(page).to_have_url(re.compile("/compte$"))
     # Nothing done this time: the end, said on the page it leads to.
-    expect(page.locator("h1")).to_have_text("Vous avez été déconnecté", timeout=15_000)
+    clocks.run_for(page, 8)
+    expect(page.locator("h1")).to_have_text("Vous avez été déconnecté")
     expect(page).to_have_url(re.compile("/deconnexion$"))
     page.goto("/compte")
     expect(page).to_have_url(re.compile("/connexion$"))
 
 
-def test_escape_in_the_idle_warning_also_keeps_the_person_signed_in(open_page, live_app, short_idle):
-    page = signed_in_page(open_page, live_app)
+def test_escape_in_the_idle_warning_also_keeps_the_person_signed_in(open_page, live_app, short_idle, clocks):
+    page = signed_in_page(open_page, live_app, clocks=clocks)
     dialog = page.get_by_role("dialog", name="Vous allez être déconnecté")
-    expect(dialog).to_be_visible(timeout=15_000)
+    clocks.run_for(page, 8)
+    expect(dialog).to_be_visible()
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(page.locator("#wizard-status")).to_have_text("Vous êtes toujours connecté.")
 
 
-def test_activity_in_another_tab_keeps_the_warning_away(open_page, live_app, short_idle):
-    page = signed_in_page(open_page, live_app)
-    other = page.context.new_page()
+def test_activity_in_another_tab_keeps_the_warning_away(open_page, live_app, short_idle, clocks):
+    page = signed_in_page(open_page, live_app, clocks=clocks)
+    other = page.context.new_page()  # the same context: the same clock
     for _ in range(6):  # 12 seconds of activity elsewhere, past this tab's first deadline
         other.goto("/compte")
-        other.wait_for_timeout(2_000)
+        clocks.run_for(page, 2)
     expect(page.get_by_role("dialog", name="Vous allez être déconnecté")).to_be_hidden()
     expect(page).to_have_url(re.compile("/compte$"))
 
 
-def test_without_javascript_the_server_ends_an_idle_session(open_page, live_app, short_idle):
-    page = signed_in_page(open_page, live_app, js=False)
+def test_without_javascript_the_server_ends_an_idle_session(open_page, live_app, short_idle, clocks):
+    page = signed_in_page(open_page, live_app, js=False, clocks=clocks)
     expect(page.locator("dialog#session-timeout")).to_have_count(1)
     expect(page.locator("#session-timeout")).to_be_hidden()
-    page.wait_for_timeout(16_000)
+    clocks.run_for(page, 16)
     expect(page.locator("#session-timeout")).to_be_hidden()  # no warning without JavaScript
     page.reload()
     expect(page).to_have_url(re.compile("/connexion$"))

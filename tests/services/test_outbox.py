@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from app import create_app
 from tests.conftest import reconfigure
 from wizard.core import clock
 from wizard.extensions import db
@@ -124,19 +123,8 @@ def test_two_senders_never_hold_the_same_message(app, database):
     assert database(lambda session: outbox._claim(session, 1, after_lease) is not None)
 
 
-@pytest.fixture
-def separate_connections(app, tmp_path):
-    """In-memory SQLite gives every thread the one shared connection: use a file instead."""
-    if app.config["SQLALCHEMY_DATABASE_URI"] != "sqlite://":
-        return app
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
-    with app.app_context():
-        db.create_all()
-    return app
-
-
-def test_concurrent_deliveries_send_once(separate_connections):
-    app = separate_connections
+def test_concurrent_deliveries_send_once(app):
+    """Three senders on three connections of PostgreSQL (tests/services run there)."""
     for n in range(5):
         queue(app, Email(f"personne{n}@exemple.fr", "Sujet", "Texte", "<p>HTML</p>"))
     transport, barrier = Counting(), threading.Barrier(3)

@@ -12,31 +12,25 @@ from pathlib import Path
 import pytest
 import redis
 
-from app import create_app
-from tests.conftest import REDIS_URL, confirm_phone, reconfigure, unavailable
+from tests.conftest import REDIS_URL, confirmed_phone, reconfigure, unavailable
 from tests.services.test_insurer import FakeInsurer
 from wizard.eligibility import checks
 from wizard.eligibility.models import EligibilityCheck
-from wizard.extensions import db, limiter
+from wizard.extensions import db
 
 RQ = str(Path(sys.executable).with_name("rq"))
 
 
 @pytest.fixture
-def rq_app(tmp_path):
+def rq_app(new_app):
     store = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
         store.flushdb()
     except redis.exceptions.ConnectionError:
         unavailable(f"Redis not reachable at {REDIS_URL}")
-    settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rq.sqlite3'}", "JOB_RUNNER": "rq",
-                "REDIS_URL": REDIS_URL, "ELIGIBILITY_QUICK_ANSWER_SECONDS": 0}
-    app = create_app("test", **settings)
-    limiter.reset()
-    with app.app_context():
-        db.create_all()
-    # What a worker process is given: the same database, queue, secret and insurer.
-    app.worker_env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": settings["SQLALCHEMY_DATABASE_URI"],
+    app = new_app(JOB_RUNNER="rq", REDIS_URL=REDIS_URL, ELIGIBILITY_QUICK_ANSWER_SECONDS=0)
+    # What a worker process is given: the same database (PostgreSQL), queue, secret and insurer.
+    app.worker_env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
                       "REDIS_URL": REDIS_URL, "JOB_RUNNER": "rq", "SECRET_KEY": app.config["SECRET_KEY"]}
     yield app
     store.flushdb()
@@ -54,7 +48,7 @@ def worker(app, *flags, **env):
 
 def start_check(app):
     client = app.test_client()
-    confirm_phone(client, role="beneficiary")
+    confirmed_phone(client, role="beneficiary")
     assert client.post("/inscription/eligibilite").headers["Location"] == "/inscription/verification-en-cours"
     return client
 

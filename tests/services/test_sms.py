@@ -7,10 +7,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from app import create_app
-from tests.conftest import sign_up_and_activate
+from tests.conftest import activated_account
 from wizard.core import clock
-from wizard.extensions import db, limiter
+from wizard.extensions import db
 from wizard.messaging import delivery
 from wizard.messaging.models import OutboxMessage
 
@@ -44,19 +43,13 @@ def gateway():
 
 
 @pytest.fixture
-def sms_app(gateway):
-    app = create_app("test", SMS_GATEWAY_URL=gateway, SMS_GATEWAY_TOKEN="gw-token", SMS_GATEWAY_TIMEOUT_SECONDS=1)
-    limiter.reset()
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.drop_all()
+def sms_app(new_app, gateway):
+    return new_app(SMS_GATEWAY_URL=gateway, SMS_GATEWAY_TOKEN="gw-token", SMS_GATEWAY_TIMEOUT_SECONDS=1)
 
 
 def give_number(app):
     client = app.test_client()
-    sign_up_and_activate(client)
+    activated_account(client)
     client.post("/inscription/telephone", data={"phone": "06 12 34 56 78", "channel": "sms"})
 
 
@@ -107,7 +100,7 @@ def test_an_unreachable_gateway_keeps_the_sms(sms_app):
 
 
 def test_without_a_gateway_texts_stay_in_the_outbox(client, database):
-    sign_up_and_activate(client)
+    activated_account(client)
     client.post("/inscription/telephone", data={"phone": "06 12 34 56 78", "channel": "sms"})
     rows = database(lambda s: [(m.status, m.recipient) for m in s.query(OutboxMessage).filter_by(channel="sms")])
     assert rows == [("pending", "+33612345678")]

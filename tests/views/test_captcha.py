@@ -74,6 +74,7 @@ def test_image_and_audio_are_served_and_never_cached(client):
     assert image.headers["Cache-Control"] == audio.headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.postgres  # used once or counted once, whatever the timing: on PostgreSQL
 def test_solved_altcha_opens_one_journey_only(app, client_request):
     payload = solved_altcha(client_request.client)
     client_request.get("/inscription/verification")

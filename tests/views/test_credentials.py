@@ -2,7 +2,7 @@
 marketing opt-ins; what a person sees for every mistake, with and without JavaScript."""
 import pytest
 
-from tests.conftest import normalize_spaces, pass_captcha, reconfigure, walk_to
+from tests.conftest import at_step, normalize_spaces, pass_captcha, reconfigure
 from wizard.accounts.models import Account, Consent
 from wizard.messaging.models import OutboxMessage
 from wizard.signup.models import Journey
@@ -15,7 +15,7 @@ VALID = {"email": "jean.martin@exemple.fr", "email_confirmation": "jean.martin@e
 
 @pytest.fixture
 def at_credentials(client):
-    walk_to(client, "identifiants")
+    at_step(client, "identifiants")
     return client
 
 

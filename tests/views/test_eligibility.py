@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import confirm_phone, newest_message, reconfigure
+from tests.conftest import confirmed_phone, newest_message, reconfigure
 from tests.services.test_insurer import FakeInsurer
 from wizard import jobs
 from wizard.accounts.models import Account
@@ -22,13 +22,13 @@ WAITING, STATUS = "/inscription/verification-en-cours", "/inscription/verificati
 
 @pytest.fixture
 def ready(client):
-    confirm_phone(client, EMAIL, role="beneficiary")  # Jean, beneficiary of Isabelle: in the directory
+    confirmed_phone(client, EMAIL, role="beneficiary")  # Jean, beneficiary of Isabelle: in the directory
     return client
 
 
 @pytest.fixture
 def not_in_directory(client):
-    confirm_phone(client, EMAIL, role="subscriber")  # Jean says he is the subscriber: a mismatch
+    confirmed_phone(client, EMAIL, role="subscriber")  # Jean says he is the subscriber: a mismatch
     return client
 
 
@@ -119,7 +119,7 @@ def test_at_most_five_refusals_in_six_hours(not_in_directory, client_request):
 
 
 def test_correcting_the_answers_then_checking_again(client, client_request, database):
-    confirm_phone(client, EMAIL, role="beneficiary")
+    confirmed_phone(client, EMAIL, role="beneficiary")
     with client.application.app_context():
         person = db.session.query(Account).filter_by(email=EMAIL).one()
         person.answers = {**person.answers, "identity": {**person.answers["identity"], "identifier": "10203051"}}
@@ -204,6 +204,7 @@ def test_after_two_minutes_polling_stops_and_the_email_is_promised(ready, client
     assert fragment.select_one("a[href='/inscription/verification-en-cours']").get_text() == "Vérifier à nouveau"
 
 
+@pytest.mark.postgres  # used once or counted once, whatever the timing: on PostgreSQL
 def test_a_worker_that_died_is_replaced(ready, app, client_request, database, monkeypatch):
     check_id = queued_check(app)
     with app.app_context():
@@ -217,6 +218,7 @@ def test_a_worker_that_died_is_replaced(ready, app, client_request, database, mo
     assert checks(database) == [("eligible", 3)]
 
 
+@pytest.mark.postgres  # used once or counted once, whatever the timing: on PostgreSQL
 def test_a_job_that_comes_too_late_does_nothing(ready, app, client_request, database):
     client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
     [(status, _)] = checks(database)

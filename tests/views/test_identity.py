@@ -1,12 +1,12 @@
 """The identity step: what people type, forgiven where it can be, explained where it cannot."""
 import pytest
 
-from tests.conftest import IDENTITY, normalize_spaces, reconfigure, walk_to
+from tests.conftest import IDENTITY, at_step, normalize_spaces, reconfigure
 
 
 @pytest.fixture
 def at_identity(client):
-    walk_to(client, "identite")
+    at_step(client, "identite")
     return client
 
 
@@ -86,12 +86,24 @@ def test_what_was_typed_comes_back_with_the_errors(at_identity, client_request):
     assert page.select_one("#identifier")["value"] == "12"
 
 
-@pytest.mark.parametrize("value", ["Jean\x00", "Je\u202ean", "\x07Jean", "Jean\r\n"])
-def test_control_characters_never_reach_the_database(at_identity, client_request, journey_answers, value):
-    response = client_request.client.post("/inscription/identite", data={**IDENTITY, "first_name": value})
-    assert response.status_code in (200, 303)
-    if response.status_code == 303:
-        assert "\x00" not in journey_answers()["identity"]["first_name"]
+NAME_CHARACTERS = "Le prénom ne peut contenir que des lettres, des espaces, des tirets et des apostrophes"
+
+
+@pytest.mark.parametrize("value", ["Jean\x00", "\x07Jean", "Je\x1ban\x7f", "Jean\r\n"],
+                         ids=["nul", "bell", "escape-delete", "line-end"])
+def test_control_characters_are_dropped_before_the_name_is_kept(at_identity, client_request, journey_answers,
+                                                                 value):
+    client_request.post("/inscription/identite", {**IDENTITY, "first_name": value},
+                        expect_redirect="/inscription/qualite")
+    assert journey_answers()["identity"]["first_name"] == "Jean"
+
+
+def test_a_direction_override_is_refused_and_never_kept(at_identity, client_request, journey_answers):
+    """U+202E (right-to-left override) is not a control character to drop: it is refused."""
+    page = client_request.post("/inscription/identite", {**IDENTITY, "first_name": "Je\u202ean"})
+    assert page.errors() == [NAME_CHARACTERS]
+    assert page.select_one("#first_name")["aria-invalid"] == "true"
+    assert "identity" not in journey_answers()
 
 
 def test_nothing_posted_at_all(at_identity, client_request):
@@ -101,18 +113,24 @@ def test_nothing_posted_at_all(at_identity, client_request):
 
 @pytest.mark.parametrize(("kind", "value", "stored"), [
     ("nir", "2 53 07 2A 073 004 43", "253072A07300443"),
-    ("nir", "1.85.03.75.123.456.78", None),
     ("vitale", "0102457612 4", "01024576124"),
     ("postal_code", "75 011", "75011"),
 ])
 def test_identifier_kinds(app, at_identity, client_request, journey_answers, kind, value, stored):
     reconfigure(app, IDENTIFIER_KIND=kind)
-    response = client_request.client.post("/inscription/identite", data={**IDENTITY, "identifier": value})
-    if stored:
-        assert response.status_code == 303
-        assert journey_answers()["identity"]["identifier"] == stored
-    else:
-        assert response.status_code == 200
+    client_request.post("/inscription/identite", {**IDENTITY, "identifier": value},
+                        expect_redirect="/inscription/qualite")
+    assert journey_answers()["identity"]["identifier"] == stored
+
+
+def test_a_nir_with_a_wrong_key_is_refused_and_never_kept(app, at_identity, client_request, journey_answers):
+    reconfigure(app, IDENTIFIER_KIND="nir")
+    page = client_request.post("/inscription/identite", {**IDENTITY, "identifier": "1.85.03.75.123.456.78"})
+    assert page.errors() == ["Ce numéro de sécurité sociale n’est pas valide : vérifiez chaque chiffre et la clé"]
+    assert page.select_one("label[for=identifier]").get_text() == "Numéro de sécurité sociale"
+    assert page.select_one("#identifier")["value"] == "1.85.03.75.123.456.78"
+    assert page.select_one("#identifier")["aria-invalid"] == "true"
+    assert "identity" not in journey_answers()
 
 
 @pytest.mark.parametrize(("value", "message"), [

@@ -3,12 +3,13 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import IDENTITY, SUBSCRIBER, walk_to
+from tests.conftest import IDENTITY, SUBSCRIBER, at_step, walk_to
 from wizard.core import clock
 from wizard.signup.models import Journey
 
 
 def test_a_beneficiary_goes_through_every_step(client, client_request, journey_answers):
+    """The one walk over HTTP, CAPTCHA included; the other tests start at a step (at_step)."""
     walk_to(client, "recapitulatif", role="beneficiary")
     page = client_request.get("/inscription/recapitulatif")
     assert page.text_of("h1") == "Étape 5 sur 6 : Vérifiez vos réponses"
@@ -31,14 +32,14 @@ def test_a_beneficiary_goes_through_every_step(client, client_request, journey_a
 
 
 def test_a_subscriber_skips_the_subscriber_step(client, client_request):
-    walk_to(client, "qualite")
+    at_step(client, "qualite")
     client_request.post("/inscription/qualite", {"role": "subscriber"}, expect_redirect="/inscription/recapitulatif")
     assert client_request.get("/inscription/recapitulatif").text_of("h1") == "Étape 4 sur 5 : Vérifiez vos réponses"
     client_request.get("/inscription/souscripteur", status=303)
 
 
 def test_terms_must_be_accepted(client, client_request, journey_answers):
-    walk_to(client, "recapitulatif")
+    at_step(client, "recapitulatif")
     page = client_request.post("/inscription/recapitulatif", {})
     assert page.errors() == ["Pour continuer, acceptez les conditions générales d’utilisation"]
     assert "summary" not in journey_answers()
@@ -46,7 +47,7 @@ def test_terms_must_be_accepted(client, client_request, journey_answers):
 
 @pytest.mark.parametrize("slug", ["identite", "qualite", "souscripteur", "recapitulatif", "identifiants"])
 def test_a_step_out_of_order_sends_the_person_to_their_step(client, slug):
-    walk_to(client, "identite")
+    at_step(client, "identite")
     response = client.get(f"/inscription/{slug}")
     if slug == "identite":
         assert response.status_code == 200
@@ -55,7 +56,7 @@ def test_a_step_out_of_order_sends_the_person_to_their_step(client, slug):
 
 
 def test_posting_a_later_step_early_changes_nothing(client, journey_answers):
-    walk_to(client, "identite")
+    at_step(client, "identite")
     response = client.post("/inscription/recapitulatif", data={"accept_terms": "y"})
     assert response.headers["Location"] == "/inscription/identite"
     assert "summary" not in journey_answers()
@@ -66,7 +67,7 @@ def test_unknown_step_is_not_found(client_request):
 
 
 def test_a_change_from_the_summary_returns_to_the_summary(client, client_request, journey_answers):
-    walk_to(client, "identifiants")
+    at_step(client, "identifiants")
     client_request.get("/inscription/identite")
     client_request.post("/inscription/identite", {**IDENTITY, "first_name": "Jean Pierre"},
                         expect_redirect="/inscription/recapitulatif")
@@ -76,7 +77,7 @@ def test_a_change_from_the_summary_returns_to_the_summary(client, client_request
 
 
 def test_becoming_the_subscriber_clears_the_subscriber_answers(client, client_request, journey_answers):
-    walk_to(client, "identifiants")
+    at_step(client, "identifiants")
     client_request.post("/inscription/qualite", {"role": "subscriber"}, expect_redirect="/inscription/recapitulatif")
     assert "subscriber" not in journey_answers()
     client_request.post("/inscription/qualite", {"role": "beneficiary"}, expect_redirect="/inscription/souscripteur")
@@ -85,7 +86,7 @@ def test_becoming_the_subscriber_clears_the_subscriber_answers(client, client_re
 
 
 def test_answers_are_shown_again_when_going_back(client, client_request):
-    walk_to(client, "recapitulatif")
+    at_step(client, "recapitulatif")
     page = client_request.get("/inscription/souscripteur")
     assert page.select_one("#subscriber_first_name")["value"] == SUBSCRIBER["subscriber_first_name"]
     assert page.select_one("a.back-link")["href"] == "/inscription/qualite"
@@ -93,7 +94,7 @@ def test_answers_are_shown_again_when_going_back(client, client_request):
 
 
 def test_htmx_gets_the_partial_with_its_title_status_and_url(client, client_request):
-    walk_to(client, "qualite")
+    at_step(client, "qualite")
     page = client_request.get("/inscription/qualite", htmx=True)
     assert page.select_one("html, header, footer") is None
     assert page.text_of("title") == "Étape 3 sur 5 : Votre lien avec le contrat — Sésame"
@@ -114,7 +115,7 @@ def test_htmx_gets_the_partial_with_its_title_status_and_url(client, client_requ
 
 
 def test_a_history_restore_gets_the_whole_page(client, client_request):
-    walk_to(client, "qualite")
+    at_step(client, "qualite")
     response = client.get("/inscription/qualite",
                           headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert "<html" in response.get_data(as_text=True)
@@ -132,7 +133,7 @@ def test_an_error_met_by_a_boosted_link_keeps_the_address(client):
 
 
 def test_a_plain_request_gets_the_whole_page(client, client_request):
-    walk_to(client, "qualite")
+    at_step(client, "qualite")
     page = client_request.get("/inscription/qualite")
     assert page.select_one("html")["lang"] == "fr"
     assert page.select_one("#wizard-status[role=status]").get_text() == ""
@@ -141,20 +142,20 @@ def test_a_plain_request_gets_the_whole_page(client, client_request):
 
 
 def test_a_tampered_cookie_starts_a_fresh_journey(app, client):
-    walk_to(client, "qualite")
+    at_step(client, "qualite")
     client.set_cookie("sesame", "eyJqb3VybmV5IjoiZm9yZ2VkIn0.forged.signature")
     response = client.get("/inscription/qualite")
     assert response.headers["Location"] == "/inscription/verification"
 
 
 def test_a_cookie_for_a_journey_that_does_not_exist_starts_afresh(database, client):
-    walk_to(client, "qualite")
+    at_step(client, "qualite")
     database(lambda session: (session.query(Journey).delete(), session.commit()))
     assert client.get("/inscription/qualite").headers["Location"] == "/inscription/verification"
 
 
 def test_an_idle_journey_expires(client, client_request, monkeypatch):
-    walk_to(client, "qualite")
+    at_step(client, "qualite")
     later = clock.now() + timedelta(minutes=31)
     monkeypatch.setattr(clock, "now", lambda: later)
     response = client.get("/inscription/qualite")
@@ -164,7 +165,7 @@ def test_an_idle_journey_expires(client, client_request, monkeypatch):
 
 
 def test_the_purge_command_deletes_idle_journeys(app, database, client, monkeypatch):
-    walk_to(client, "qualite")
+    at_step(client, "qualite")
     later = clock.now() + timedelta(minutes=31)
     monkeypatch.setattr(clock, "now", lambda: later)
     result = app.test_cli_runner().invoke(args=["purge-journeys"])
@@ -173,14 +174,14 @@ def test_the_purge_command_deletes_idle_journeys(app, database, client, monkeypa
 
 
 def test_two_people_have_two_journeys(app, database, client):
-    walk_to(client, "qualite")
+    at_step(client, "qualite")
     other = app.test_client()
     assert other.get("/inscription/qualite").headers["Location"] == "/inscription/verification"
     assert database(lambda session: session.query(Journey).count()) == 2
 
 
 def test_language_switch_keeps_the_step_and_the_answers(client, client_request):
-    walk_to(client, "recapitulatif")
+    at_step(client, "recapitulatif")
     client_request.post("/langue", {"lang": "en", "next": "/inscription/recapitulatif"},
                         expect_redirect="/inscription/recapitulatif")
     page = client_request.get("/inscription/recapitulatif")
@@ -200,7 +201,7 @@ def test_an_unknown_language_is_ignored(client_request):
 
 
 def test_the_steps_warn_before_the_journey_expires(client, client_request):
-    walk_to(client, "qualite")
+    at_step(client, "qualite")
     dialog = client_request.get("/inscription/qualite").select_one("dialog#session-timeout")
     assert (dialog["data-idle-seconds"], dialog["data-warning-seconds"]) == ("1800", "120")
     assert dialog["data-status-url"] == "/inscription/session" and dialog["data-expired-url"] == "/inscription/"
@@ -210,7 +211,7 @@ def test_the_steps_warn_before_the_journey_expires(client, client_request):
 
 
 def test_reading_the_time_left_is_not_activity_staying_is(client, database, monkeypatch):
-    walk_to(client, "qualite")
+    at_step(client, "qualite")
     before = database(lambda s: s.query(Journey).one().updated_at)
     later = clock.now() + timedelta(minutes=20)
     monkeypatch.setattr(clock, "now", lambda: later)
@@ -222,8 +223,8 @@ def test_reading_the_time_left_is_not_activity_staying_is(client, database, monk
 
 
 def test_no_journey_warning_on_a_kiosk_or_outside_the_steps(client, client_request):
-    walk_to(client, "qualite")
+    at_step(client, "qualite")
     assert client_request.get("/").select_one("#session-timeout") is None
     client.post("/borne/commencer", data={"kiosque": "agence-paris-11"})
-    walk_to(client, "qualite")
+    at_step(client, "qualite")
     assert client_request.get("/inscription/qualite").select_one("#session-timeout") is None

@@ -180,6 +180,7 @@ def test_requests_are_limited_per_address_without_saying_so(account_id, app, cli
     assert client.get(NEW).status_code == 200
 
 
+@pytest.mark.postgres  # used once or counted once, whatever the timing: on PostgreSQL
 def test_wrong_codes_count_down_then_lock_even_the_right_one(account_id, app, client, client_request):
     ask(client)
     code = reset_code(app)

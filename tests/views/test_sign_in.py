@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, confirm_phone, newest_message, reconfigure, sign_up_and_activate
+from tests.conftest import PASSWORD, activated_account, confirmed_phone, newest_message, reconfigure
 from tests.views.sign_in_support import (
     EMAIL,
     FIREFOX,
@@ -42,7 +42,7 @@ def test_the_landing_page_leads_to_sign_in(client_request):
 
 
 def test_a_used_activation_link_leads_to_sign_in(client, client_request, database):
-    sign_up_and_activate(client, EMAIL)
+    activated_account(client, EMAIL)
     page = client_request.get("/inscription/verifiez-vos-emails")
     assert page.select_one("a.button")["href"] == "/connexion"
 
@@ -60,7 +60,7 @@ def test_the_sign_in_page(client_request, htmx):
 
 
 def test_a_person_whose_signup_completed_signs_in_with_an_sms_code(client, app, client_request, database):
-    confirm_phone(client, EMAIL, role="beneficiary")
+    confirmed_phone(client, EMAIL, role="beneficiary")
     assert client.post("/inscription/eligibilite").headers["Location"] == "/inscription/verification-en-cours"
     client.post("/deconnexion")
     assert client.get("/compte").headers["Location"] == "/connexion"
@@ -72,7 +72,7 @@ def test_a_person_whose_signup_completed_signs_in_with_an_sms_code(client, app, 
 
 
 def test_a_person_whose_signup_completed_signs_in_with_an_email_code(client, client_request):
-    sign_up_and_activate(client, EMAIL, role="beneficiary")
+    activated_account(client, EMAIL, role="beneficiary")
     client.post("/inscription/telephone", data={"phone": "06 12 34 56 78", "channel": "email"})
     client.post("/inscription/telephone/code", data={"code": email_code(client.application)})
     client.post("/inscription/eligibilite")
@@ -83,7 +83,7 @@ def test_a_person_whose_signup_completed_signs_in_with_an_email_code(client, cli
 
 
 def test_signing_in_before_the_insurer_confirmed_is_refused(client, client_request):
-    sign_up_and_activate(client, EMAIL)  # the phone and eligibility steps are still to come
+    activated_account(client, EMAIL)  # the phone and eligibility steps are still to come
     client.post("/deconnexion")
     page = client_request.post("/connexion", {"email": EMAIL, "password": PASSWORD})
     assert page.errors() == ["Votre compte n’est pas encore prêt : terminez d’abord votre inscription"]
@@ -146,6 +146,7 @@ def paused_message(page) -> str:
     return page.errors()[0]
 
 
+@pytest.mark.postgres  # used once or counted once, whatever the timing: on PostgreSQL
 def test_ten_failures_in_a_row_pause_the_sign_in_for_fifteen_minutes(account_id, client_request, database,
                                                                      monkeypatch):
     for _ in range(9):
@@ -253,6 +254,7 @@ def test_the_code_page_says_how_long_the_code_lives(account_id, client, client_r
     assert mail.subject == "Votre code Sésame" and "valable 3 minutes" in mail.body_text
 
 
+@pytest.mark.postgres  # used once or counted once, whatever the timing: on PostgreSQL
 def test_wrong_codes_count_down_then_lock_even_the_right_one(account_id, client, client_request):
     type_password(client)
     client.post("/connexion/verification", data={"channel": "sms"})
@@ -347,7 +349,7 @@ def test_signing_in_through_htmx_reloads_the_whole_page(account_id, client):
 # --- the session ---------------------------------------------------------------------------------
 
 def test_the_session_is_renewed_at_sign_in(app, client, database):
-    sign_up_and_activate(client, EMAIL, role="beneficiary")  # signed in to continue the signup
+    activated_account(client, EMAIL, role="beneficiary")  # signed in to continue the signup
     before_token, before_cookie = session_token(client), session_cookie(client)
     client.post("/inscription/telephone", data={"phone": "06 12 34 56 78", "channel": "sms"})
     client.post("/inscription/telephone/code", data={"code": sms_code(app)})
@@ -421,7 +423,7 @@ def test_the_idle_time_left_can_be_read_without_extending_it(account_id, client,
 
 def test_the_idle_warning_is_on_signed_in_pages_only(account_id, app, client, client_request):
     assert client_request.get("/connexion").select_one("#session-timeout") is None
-    sign_up_and_activate(app.test_client(), "autre@exemple.fr")
+    activated_account(app.test_client(), "autre@exemple.fr")
     sign_in(client)
     page = client_request.get("/compte")
     dialog = page.select_one("dialog#session-timeout")
@@ -442,7 +444,7 @@ def test_the_idle_warning_is_on_signed_in_pages_only(account_id, app, client, cl
 
 
 def test_the_signup_session_has_no_idle_warning_and_no_account_page(client, client_request):
-    sign_up_and_activate(client, EMAIL)
+    activated_account(client, EMAIL)
     assert client_request.get("/inscription/compte-active").select_one("#session-timeout") is None
     assert client.get("/compte").headers["Location"] == "/connexion"
 
