@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from werkzeug.datastructures import MultiDict
 
 from app import create_app
+from bench.journey import IDENTITY, SUBSCRIBER  # noqa: F401 (the demo's beneficiary, as typed; for tests)
 from wizard import settings
 from wizard.accounts import activity
 from wizard.accounts import service as accounts
@@ -286,11 +287,6 @@ def client_request(client):
     return ClientRequest(client)
 
 
-IDENTITY = {"last_name": "Dupont", "first_name": "Jean", "birth_date-day": "6",
-            "birth_date-month": "3", "birth_date-year": "1977", "identifier": "10203050"}
-SUBSCRIBER = {"subscriber_last_name": "Dupont", "subscriber_first_name": "Isabelle",
-              "subscriber_birth_date-day": "21", "subscriber_birth_date-month": "12",
-              "subscriber_birth_date-year": "1980"}
 PASSWORD = "Tournesol-Bleu-2026!"
 PHONE = "+33612345678"
 
