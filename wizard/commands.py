@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from wizard.accounts import activity
 from wizard.accounts import service as accounts
+from wizard.config import settings_table
 from wizard.core import clock
 from wizard.database import unit_of_work
 from wizard.eligibility import checks
@@ -25,6 +26,7 @@ def init_app(app):
     app.cli.add_command(deliver_outbox)
     app.cli.add_command(sweep_eligibility)
     app.cli.add_command(purge_sign_in)
+    app.cli.add_command(settings)
 
 
 def _command(name: str):
@@ -87,3 +89,9 @@ def purge_sign_in():
         "events": activity.purge(db.session, now - timedelta(days=365)),
     }
     click.echo(", ".join(f"{count} {name}" for name, count in counts.items()) + " deleted")
+
+
+@click.command("settings")
+def settings():
+    """Prints every setting an operator may give, its default and what it does (Markdown)."""
+    click.echo(settings_table(), nl=False)
