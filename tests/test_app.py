@@ -51,7 +51,8 @@ def test_the_readme_lists_every_setting_as_declared(app):
 
     from wizard.config import Config, declared_settings
     printed = app.test_cli_runner().invoke(args=["settings"]).output
-    assert printed in (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    assert printed in (Path(__file__).parent.parent / "README.md").read_text("utf-8"), \
+        "config.toml changed: flask --app app settings --readme"
     for _section, name, _spec in declared_settings():
         assert f"| `{name}` |" in printed and hasattr(Config, name)
 

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from wizard.accounts import activity
 from wizard.accounts import service as accounts
-from wizard.config import settings_table
+from wizard.config import ROOT, settings_table
 from wizard.core import clock
 from wizard.database import unit_of_work
 from wizard.eligibility import checks
@@ -18,6 +18,8 @@ from wizard.password_reset import service as password_resets
 from wizard.sign_in import remembered_browsers, sessions
 from wizard.sign_in import service as sign_in
 from wizard.signup import journeys
+
+README_SETTINGS = ("<!-- settings:", "<!-- /settings -->")  # where README.md holds the table
 
 
 def init_app(app):
@@ -92,6 +94,14 @@ def purge_sign_in():
 
 
 @click.command("settings")
-def settings():
+@click.option("--readme", is_flag=True, help="write the table into README.md instead")
+def settings(readme):
     """Prints every setting an operator may give, its default and what it does (Markdown)."""
-    click.echo(settings_table(), nl=False)
+    if not readme:
+        click.echo(settings_table(), nl=False)
+        return
+    path = ROOT / "README.md"
+    text = path.read_text("utf-8")
+    start = text.index("\n", text.index(README_SETTINGS[0])) + 1
+    end = text.index(README_SETTINGS[1])
+    path.write_text(text[:start] + settings_table() + text[end:], "utf-8")
