@@ -188,7 +188,8 @@ def test_a_replayed_link(signed_up, smtp_server, database):
         assert page.text_of("h1") == "Votre compte est déjà activé"
         assert page.text_of("#wizard-step h1 + p") == (
             "Ce lien a déjà servi : un compte est activé avec cette adresse e-mail. "
-            "Connectez-vous avec votre adresse e-mail et votre mot de passe.")
+            "Connectez-vous avec votre adresse e-mail et votre mot de passe : si votre inscription n’est pas "
+            "terminée, vous la reprendrez là où vous l’avez laissée.")
         assert page.text_of("#wizard-step a.button[href='/connexion']") == "Se connecter"
     assert database(lambda s: s.query(Account).one().activated_at) == activated_at  # activated once
 
