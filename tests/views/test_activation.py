@@ -94,8 +94,9 @@ def test_check_your_email_page(signed_up, client_request, smtp_server):
     assert partial.select_one("html") is None and partial.text_of("title") == "Consultez votre messagerie — Sésame"
 
 
-def test_without_a_journey_the_page_sends_to_the_start(client):
-    assert client.get(CHECK).headers["Location"] == "/inscription/verification"
+def test_without_a_journey_the_page_asks_the_code_with_the_address(client_request):
+    # tests/views/test_resume.py: the code typed in another browser
+    assert client_request.get(CHECK).text_of("h1") == "Activer votre compte avec le code reçu"
 
 
 def test_the_help_page(client_request):
