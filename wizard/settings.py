@@ -69,7 +69,8 @@ def composer(config) -> TemplateComposer:
     return TemplateComposer(
         service_name=config["SERVICE_NAME"], insurer_name=config["INSURER_NAME"],
         sign_in_url=public_url("sign_in.start"), help_url=public_url("activation.not_received"),
-        forgotten_url=public_url("password.forgotten"), account_url=public_url("account.overview"))
+        forgotten_url=public_url("password.forgotten"), account_url=public_url("account.overview"),
+        code_url=public_url("activation.check_email"))
 
 
 @_once_per_app

@@ -39,9 +39,10 @@ class TemplateComposer:
     signing in, help with the activation email, the forgotten password, Mon compte."""
 
     def __init__(self, service_name: str, insurer_name: str, sign_in_url: str, help_url: str,
-                 forgotten_url: str, account_url: str):
+                 forgotten_url: str, account_url: str, code_url: str):
         self.common = {"service_name": service_name, "insurer_name": insurer_name, "sign_in_url": sign_in_url,
-                       "help_url": help_url, "forgotten_url": forgotten_url, "account_url": account_url}
+                       "help_url": help_url, "forgotten_url": forgotten_url, "account_url": account_url,
+                       "code_url": code_url}
 
     def activation(self, language: str, recipient: str, link: str, code: str, hours: int) -> Email:
         return self._compose("activation", language, recipient, link=link, code=code, hours=hours)
