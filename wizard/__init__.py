@@ -21,7 +21,7 @@ from wizard.password_reset import views as password_reset
 from wizard.phone import views as phone
 from wizard.sign_in import views as sign_in
 from wizard.signup import views as signup
-from wizard.web import assets, errors, locale, security
+from wizard.web import assets, errors, funnel, locale, security
 from wizard.web.kiosk_mode import in_kiosk_mode
 
 
@@ -52,6 +52,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     db.init_app(app)
     database.init_app(app)  # SQLite: WAL, no fsync per commit
+    funnel.init_app(app)  # after the unit of work's hook: counts before the commit
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     babel.init_app(app, locale_selector=locale.select)
     assets.init_app(app)  # before compress, whose settings it chooses

@@ -13,6 +13,7 @@ from wizard.database import unit_of_work
 from wizard.eligibility import checks
 from wizard.extensions import db
 from wizard.messaging import delivery, outbox
+from wizard.operator import events
 from wizard.password_reset import service as password_resets
 from wizard.sign_in import remembered_browsers, sessions
 from wizard.sign_in import service as sign_in
@@ -25,6 +26,7 @@ def init_app(app):
     app.cli.add_command(deliver_outbox)
     app.cli.add_command(sweep_eligibility)
     app.cli.add_command(purge_sign_in)
+    app.cli.add_command(purge_operator_events)
 
 
 def _command(name: str):
@@ -87,3 +89,11 @@ def purge_sign_in():
         "events": activity.purge(db.session, now - timedelta(days=365)),
     }
     click.echo(", ".join(f"{count} {name}" for name, count in counts.items()) + " deleted")
+
+
+@_command("purge-operator-events")
+def purge_operator_events():
+    """Delete the console's daily counts older than 13 months and its per-minute counts
+    older than two days. Cron, daily: 50 3 * * *"""
+    days, minutes = events.purge(db.session, clock.now())
+    click.echo(f"{days} daily count(s), {minutes} per-minute count(s) deleted")
