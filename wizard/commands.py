@@ -6,14 +6,15 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from wizard import settings
 from wizard.accounts import activity
 from wizard.accounts import service as accounts
-from wizard.core import clock
+from wizard.core import clock, passwords
 from wizard.database import unit_of_work
 from wizard.eligibility import checks
 from wizard.extensions import db
 from wizard.messaging import delivery, outbox
-from wizard.operator import events
+from wizard.operator import events, staff
 from wizard.password_reset import service as password_resets
 from wizard.sign_in import remembered_browsers, sessions
 from wizard.sign_in import service as sign_in
@@ -27,6 +28,7 @@ def init_app(app):
     app.cli.add_command(sweep_eligibility)
     app.cli.add_command(purge_sign_in)
     app.cli.add_command(purge_operator_events)
+    app.cli.add_command(staff_group)
 
 
 def _command(name: str):
@@ -97,3 +99,25 @@ def purge_operator_events():
     older than two days. Cron, daily: 50 3 * * *"""
     days, minutes = events.purge(db.session, clock.now())
     click.echo(f"{days} daily count(s), {minutes} per-minute count(s) deleted")
+
+
+@click.group("staff")
+def staff_group():
+    """The operator's staff, who read the console at /operateur."""
+
+
+@staff_group.command("create")
+@click.argument("email")
+@click.password_option(help="asked for when not given (typed twice, not shown)")
+@with_appcontext
+def create_staff(email, password):
+    """Create a staff member; their first sign-in enrols their authenticator app (TOTP)."""
+    broken = passwords.broken_rules(password, settings.staff_password_policy(), passwords.PersonalData(email=email))
+    if broken:
+        raise click.UsageError(f"the password breaks these rules: {', '.join(broken)}")
+    with unit_of_work():
+        try:
+            staff.create(db.session, email, password, settings.staff_settings(), clock.now())
+        except staff.AlreadyExists:
+            raise click.UsageError(f"{email} already has a staff account") from None
+    click.echo(f"{staff.normalise_email(email)} created: sign in at /operateur to enrol the second factor")

@@ -159,6 +159,14 @@ class Config:
     PASSWORD_RESETS_PER_HOUR = _int("PASSWORD_RESETS_PER_HOUR", 5)
     RATELIMIT_PASSWORD_RESET = os.environ.get("RATELIMIT_PASSWORD_RESET", "10 per minute;50 per hour")
 
+    # The operator's console (/operateur): staff made by `flask staff create`. Wrong
+    # passwords or TOTP codes in a row before a lock, and its length; per IP.
+    STAFF_MAX_FAILURES = _int("STAFF_MAX_FAILURES", 5)
+    STAFF_LOCK_MINUTES = _int("STAFF_LOCK_MINUTES", 15)
+    RATELIMIT_STAFF_SIGN_IN = os.environ.get("RATELIMIT_STAFF_SIGN_IN", "10 per minute;50 per hour")
+    # GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset: 404.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+
     DEVELOPMENT_PAGES = False
 
 

@@ -43,3 +43,37 @@ class EventMinute(db.Model):
     event = _key()
     detail = _key()
     count = db.Column(db.Integer, nullable=False, default=0)
+
+
+class StaffMember(db.Model):
+    """One of the operator's staff, who reads the console: no citizen's account, and made
+    only by `flask staff create`. A password (Argon2id) and a TOTP second factor, whose
+    seed is kept sealed (wizard/operator/staff.py): a copy of the table makes no codes."""
+
+    __tablename__ = "staff_members"
+
+    id = db.Column(db.String(32), primary_key=True)
+    email = db.Column(db.String(254), nullable=False, unique=True)
+    password_hash = db.Column(db.String(255), nullable=False)
+    totp_sealed = db.Column(db.String(64), nullable=False)  # hex: the seed XOR a pad from SECRET_KEY
+    totp_nonce = db.Column(db.String(32), nullable=False)
+    enrolled_at = db.Column(db.DateTime)  # the first code typed: the authenticator app has the seed
+    # The TOTP time step of the last code accepted: a code is never accepted twice.
+    last_code_step = db.Column(db.Integer, nullable=False, default=0)
+    failures = db.Column(db.Integer, nullable=False, default=0)  # in a row, password or code
+    locked_until = db.Column(db.DateTime)
+    created_at = db.Column(db.DateTime, nullable=False)
+
+
+class StaffSession(db.Model):
+    """A browser signed in to the console; found by the SHA-256 of its cookie's token."""
+
+    __tablename__ = "staff_sessions"
+
+    id = db.Column(db.String(64), primary_key=True)
+    staff_id = db.Column(db.String(32), db.ForeignKey("staff_members.id", ondelete="CASCADE"), nullable=False,
+                         index=True)
+    kind = db.Column(db.String(8), nullable=False, default="staff")
+    created_at = db.Column(db.DateTime, nullable=False)
+    last_seen_at = db.Column(db.DateTime, nullable=False)
+    ended_at = db.Column(db.DateTime)
