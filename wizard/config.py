@@ -159,6 +159,18 @@ class Config:
     PASSWORD_RESETS_PER_HOUR = _int("PASSWORD_RESETS_PER_HOUR", 5)
     RATELIMIT_PASSWORD_RESET = os.environ.get("RATELIMIT_PASSWORD_RESET", "10 per minute;50 per hour")
 
+    # FranceConnect (wizard/franceconnect/): shown only when the issuer, the client id and
+    # the secret are all set. The scopes are FranceConnect's claim names; add "birthplace
+    # birthcountry gender" when the insurer's matching needs them (only what is asked is kept).
+    FRANCECONNECT_ISSUER = os.environ.get("FRANCECONNECT_ISSUER") or None
+    FRANCECONNECT_CLIENT_ID = os.environ.get("FRANCECONNECT_CLIENT_ID") or None
+    FRANCECONNECT_CLIENT_SECRET = os.environ.get("FRANCECONNECT_CLIENT_SECRET") or None
+    FRANCECONNECT_SCOPES = os.environ.get("FRANCECONNECT_SCOPES", "openid given_name family_name birthdate email")
+    FRANCECONNECT_TIMEOUT_SECONDS = _int("FRANCECONNECT_TIMEOUT_SECONDS", 10)
+    # Between the button and the way back from FranceConnect: past this, the flow is refused.
+    FRANCECONNECT_FLOW_MINUTES = _int("FRANCECONNECT_FLOW_MINUTES", 10)
+    RATELIMIT_FRANCECONNECT = os.environ.get("RATELIMIT_FRANCECONNECT", "20 per minute;200 per hour")
+
     DEVELOPMENT_PAGES = False
 
 

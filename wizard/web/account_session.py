@@ -82,7 +82,7 @@ def signed_in_account_id(touch: bool = True) -> str | None:
     return row.account_id if row is not None else None
 
 
-def begin(account_id: str, kind: str) -> None:
+def begin(account_id: str, kind: str, franceconnect_id_token: str | None = None) -> None:
     """A new session with a new token; this browser's previous one ends. A full sign-in
     also drops everything else the cookie held (a journey, a sign-in half done)."""
     now = clock.now()
@@ -90,6 +90,7 @@ def begin(account_id: str, kind: str) -> None:
     if kind == sessions.SIGN_IN:
         _clear_session()
     token, row = sessions.begin(db.session, account_id, kind, device(), now)
+    row.franceconnect_id_token = franceconnect_id_token
     session[SESSION_KEY] = token
     g.account_session = row
 
@@ -101,12 +102,16 @@ def begin_after_activation(account_id: str) -> None:
     begin(account_id, sessions.SIGNUP)
 
 
-def end(reason: str = "user") -> None:
-    """Signs this browser out: the session ends on the server, the cookie is emptied."""
+def end(reason: str = "user") -> str | None:
+    """Signs this browser out: the session ends on the server, the cookie is emptied.
+    Returns the FranceConnect ID token of a sign-in through FranceConnect, to end that too."""
+    row = current(touch=False)
+    id_token = row.franceconnect_id_token if row is not None else None
     sessions.end(db.session, session.get(SESSION_KEY), clock.now())
     _clear_session()
     session[SIGNED_OUT_KEY] = reason
     g.account_session = None
+    return id_token
 
 
 def end_everywhere(account_id: str) -> None:
