@@ -2,12 +2,16 @@
 a person signs up through FranceConnect, activates the account, signs in through it and
 signs out of both; a refused consent ends on its page. With the app's JavaScript and
 without it; every screen of ours checked by axe-core."""
+import json
+import shutil
+import subprocess
 import uuid
 
 import pytest
+from conftest import unavailable  # tests/conftest.py, as the other test modules import it
 from playwright.sync_api import expect
 
-from tests.browser.support import FR_JS, FR_NO_JS, REPORT, activation_code, axe_violations
+from tests.browser.support import FR_JS, FR_NO_JS, REPORT, ROOT, VNU_JAR, activation_code, axe_violations
 from tests.conftest import reconfigure
 from wizard.accounts.models import Account
 from wizard.core import clock
@@ -96,3 +100,34 @@ def test_sign_up_sign_in_and_sign_out_through_franceconnect(open_page, live_app,
     visit.press_franceconnect()
     visit.shows("refused", "Vous n’avez pas autorisé la connexion avec FranceConnect")
     assert visit.violations == {}
+
+
+def test_the_franceconnect_pages_are_valid_html(new_app, provider, tmp_path):
+    """As the server sends them, through the Nu HTML Checker (and the style sheet)."""
+    if not shutil.which("java") or not VNU_JAR.is_file():
+        unavailable("java and node_modules/vnu-jar are needed for the Nu checker")
+    from tests.franceconnect.support import link_sub, through_franceconnect
+    from tests.views.sign_in_support import make_account
+    app = new_app(**provider.config())
+    client = app.test_client()
+    pages = {"landing": client.get("/"), "sign-in": client.get("/connexion")}
+    through_franceconnect(client, provider, "isabelle", error="access_denied", error_description="refus")
+    pages["refused"] = through_franceconnect(client, provider, "isabelle", error="server_error",
+                                             error_description="panne")
+    through_franceconnect(client, provider, "isabelle")
+    pages["identity"] = client.get("/inscription/identite")
+    link_sub(app, make_account(app), "a1f7c3e9d2b84f6a9e0c5b7d3f1a2e4c6b8d0f2a4c6e8b0d2f4a6c8e0b2d4f6a8v1")
+    through_franceconnect(client, provider, "jean")
+    pages["account"] = client.get("/compte")
+    files = []
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.get_data())
+        files.append(str(path))
+    proc = subprocess.run(["java", "-jar", str(VNU_JAR), "--format", "json", "--errors-only", "--also-check-css",
+                           *files, str(ROOT / "static" / "css" / "sesame.css")],
+                          capture_output=True, text=True, timeout=120)
+    messages = [f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}"
+                for m in json.loads(proc.stderr)["messages"]]
+    assert messages == []

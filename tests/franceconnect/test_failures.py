@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from tests.conftest import Page
+from tests.conftest import Page, check_page
 from tests.franceconnect.support import UserAgent, path_of, through_franceconnect
 from wizard.accounts.models import Account
 from wizard.core import clock
@@ -28,6 +28,7 @@ def failure_page(response, heading: str) -> Page:
     """The failure's page: its heading, and the usual ways in."""
     assert response.status_code == 200, (response.status_code, response.headers.get("Location"))
     page = Page(response.get_data(as_text=True), "html.parser")
+    check_page(page, partial=False)
     assert page.text_of("h1") == heading
     assert page.select_one("form[action='/franceconnect/connexion'] button.fr-connect") is not None
     assert page.select_one("a[href='/connexion']") is not None
@@ -144,3 +145,27 @@ def test_flows_never_come_back_from_are_purged(app, client, provider, monkeypatc
     result = app.test_cli_runner().invoke(args=["purge-journeys"])
     assert result.output.strip() == "0 journey(s) deleted, 1 FranceConnect flow(s) deleted"
     nothing_kept(app)
+
+
+@pytest.mark.parametrize("query", [
+    "", "?state=", "?code=", "?error=access_denied", "?state=" + "é" * 5000 + "&code=" + "x" * 5000,
+    "?state=a&state=b&code=c", "?error=%00&error_description=%00%01",
+], ids=["nothing", "empty state", "no state", "error without state", "huge", "twice", "control characters"])
+def test_a_hostile_way_back_is_a_page_not_an_error(app, client, provider, query):
+    failure_page(client.get("/franceconnect/retour" + query), NO_LONGER_VALID)
+    nothing_kept(app)
+
+
+def test_a_way_back_without_a_code_is_refused_after_the_state(app, client, provider):
+    back = way_back(client, provider)
+    without_code = back.split("?")[0] + "?" + "&".join(p for p in back.split("?")[1].split("&")
+                                                       if not p.startswith("code="))
+    failure_page(client.get(without_code), "FranceConnect n’a pas pu vous identifier")
+    nothing_kept(app)
+
+
+def test_the_button_without_its_csrf_token_goes_nowhere(new_app, provider):
+    client = new_app(WTF_CSRF_ENABLED=True, **provider.config()).test_client()
+    response = client.post("/franceconnect/connexion")
+    assert response.status_code in (303, 400)
+    assert not response.headers.get("Location", "").startswith(provider.issuer)

@@ -101,3 +101,23 @@ def test_once_signed_up_the_identity_waits_for_the_activation(app, client, provi
     assert shown.text_of("h1") == "Votre compte n’est pas encore prêt"
     with app.app_context():
         assert db.session.query(Account).count() == 1
+
+
+def test_compound_and_accented_names_from_franceconnect_reach_the_account(app, client, provider):
+    response = through_franceconnect(client, provider, "jean")
+    assert response.headers["Location"] == "/inscription/identite"
+    answer(client, "identite", {"identifier": "20304050"}, "/inscription/qualite")
+    answer(client, "qualite", {"role": "subscriber"}, "/inscription/recapitulatif")
+    answer(client, "recapitulatif", {"accept_terms": "y"}, "/inscription/identifiants")
+    answer(client, "identifiants", {"email": "jean.martin@exemple.fr", "email_confirmation": "jean.martin@exemple.fr"},
+           "/inscription/verifiez-vos-emails")
+    with app.app_context():
+        identity = db.session.query(Account).one().answers["identity"]
+    assert (identity["last_name"], identity["first_name"]) == ("MARTIN-LEFÈVRE", "Jean-Étienne")
+
+
+def test_the_button_is_not_shown_on_a_kiosk(client, provider):
+    assert "fr-connect" in client.get("/connexion").get_data(as_text=True)
+    assert client.post("/borne/commencer", data={"kiosque": "agence-demo"}).status_code == 303
+    on_kiosk = Page(client.get("/connexion").get_data(as_text=True), "html.parser")
+    assert on_kiosk.select_one("form[action='/connexion']") is not None and on_kiosk.select_one(".fr-connect") is None

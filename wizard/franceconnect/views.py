@@ -16,6 +16,7 @@ from wizard.sign_in import sessions
 from wizard.web import account_session, franceconnect_state
 from wizard.web.forms import ResendForm
 from wizard.web.journey_state import WizardState
+from wizard.web.kiosk_mode import in_kiosk_mode
 from wizard.web.limits import configured
 from wizard.web.rendering import redirect_whole_page, render_page
 
@@ -27,7 +28,8 @@ REFUSED, NOT_READY, EMAIL_KNOWN, TAKEN = "refused", "not_ready", "email_known", 
 
 @bp.app_context_processor
 def _button():
-    return {"franceconnect_enabled": settings.franceconnect() is not None}
+    """Not on a kiosk: FranceConnect's own session would stay open in a shared browser."""
+    return {"franceconnect_enabled": settings.franceconnect() is not None and not in_kiosk_mode()}
 
 
 @bp.before_request
@@ -40,7 +42,7 @@ def _configured():
 @limiter.limit(configured("RATELIMIT_FRANCECONNECT"))
 def start():
     """The button: off to FranceConnect (sign in, or sign up when no account is linked)."""
-    if not ResendForm().validate_on_submit():
+    if in_kiosk_mode() or not ResendForm().validate_on_submit():
         return redirect(url_for("sign_in.start"), 303)
     return _to_franceconnect(franceconnect.SIGN_IN)
 
