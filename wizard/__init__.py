@@ -17,12 +17,13 @@ from wizard.extensions import babel, compress, csrf, db, htmx, limiter, migrate
 from wizard.franceconnect import views as franceconnect
 from wizard.kiosk import views as kiosk
 from wizard.messaging import delivery
+from wizard.operator import views as operator
 from wizard.pages import views as pages
 from wizard.password_reset import views as password_reset
 from wizard.phone import views as phone
 from wizard.sign_in import views as sign_in
 from wizard.signup import views as signup
-from wizard.web import assets, errors, locale, security
+from wizard.web import assets, errors, funnel, locale, security
 from wizard.web.kiosk_mode import in_kiosk_mode
 
 
@@ -40,6 +41,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
       /deconnexion; it also gives every page the idle warning of a signed-in session.
     - password: /mot-de-passe-oublie, the email's link or code, then a new password.
     - account: /compte ("Mon compte"), remembered browsers, activity, a new password.
+    - operator: /operateur, the operator's console, for its staff only (own accounts, TOTP).
     - franceconnect: /franceconnect/ (sign in or up through FranceConnect, link, unlink,
       the way back from its sign-out), only when FRANCECONNECT_* are set.
     - dev: development pages (the outbox of mails), only when DEVELOPMENT_PAGES is true.
@@ -55,6 +57,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     db.init_app(app)
     database.init_app(app)  # SQLite: WAL, no fsync per commit
+    funnel.init_app(app)  # after the unit of work's hook: counts before the commit
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     babel.init_app(app, locale_selector=locale.select)
     assets.init_app(app)  # before compress, whose settings it chooses
@@ -65,7 +68,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
                         "sweep_eligibility": checks.sweep})
     delivery.init_app(app)
 
-    for views in (pages, signup, activation, phone, eligibility, kiosk, sign_in, password_reset, account,
+    for views in (pages, signup, activation, phone, eligibility, kiosk, sign_in, password_reset, account, operator,
                   franceconnect):
         app.register_blueprint(views.bp)
     if app.config["DEVELOPMENT_PAGES"]:

@@ -6,18 +6,23 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from wizard import settings
 from wizard.accounts import activity
 from wizard.accounts import service as accounts
-from wizard.core import clock
+from wizard.config import ROOT, settings_table
+from wizard.core import clock, passwords
 from wizard.database import unit_of_work
 from wizard.eligibility import checks
 from wizard.extensions import db
 from wizard.franceconnect import service as franceconnect
 from wizard.messaging import delivery, outbox
+from wizard.operator import events, staff
 from wizard.password_reset import service as password_resets
 from wizard.sign_in import remembered_browsers, sessions
 from wizard.sign_in import service as sign_in
 from wizard.signup import journeys
+
+README_SETTINGS = ("<!-- settings:", "<!-- /settings -->")  # where README.md holds the table
 
 
 def init_app(app):
@@ -26,6 +31,9 @@ def init_app(app):
     app.cli.add_command(deliver_outbox)
     app.cli.add_command(sweep_eligibility)
     app.cli.add_command(purge_sign_in)
+    app.cli.add_command(print_settings)
+    app.cli.add_command(purge_operator_events)
+    app.cli.add_command(staff_group)
 
 
 def _command(name: str):
@@ -91,3 +99,45 @@ def purge_sign_in():
         "events": activity.purge(db.session, now - timedelta(days=365)),
     }
     click.echo(", ".join(f"{count} {name}" for name, count in counts.items()) + " deleted")
+
+
+@click.command("settings")
+@click.option("--readme", is_flag=True, help="write the table into README.md instead")
+def print_settings(readme):
+    """Prints every setting an operator may give, its default and what it does (Markdown)."""
+    if not readme:
+        click.echo(settings_table(), nl=False)
+        return
+    path = ROOT / "README.md"
+    text = path.read_text("utf-8")
+    start = text.index("\n", text.index(README_SETTINGS[0])) + 1
+    end = text.index(README_SETTINGS[1])
+    path.write_text(text[:start] + settings_table() + text[end:], "utf-8")
+@_command("purge-operator-events")
+def purge_operator_events():
+    """Delete the console's daily counts older than 13 months and its per-minute counts
+    older than two days. Cron, daily: 50 3 * * *"""
+    days, minutes = events.purge(db.session, clock.now())
+    click.echo(f"{days} daily count(s), {minutes} per-minute count(s) deleted")
+
+
+@click.group("staff")
+def staff_group():
+    """The operator's staff, who read the console at /operateur."""
+
+
+@staff_group.command("create")
+@click.argument("email")
+@click.password_option(help="asked for when not given (typed twice, not shown)")
+@with_appcontext
+def create_staff(email, password):
+    """Create a staff member; their first sign-in enrols their authenticator app (TOTP)."""
+    broken = passwords.broken_rules(password, settings.staff_password_policy(), passwords.PersonalData(email=email))
+    if broken:
+        raise click.UsageError(f"the password breaks these rules: {', '.join(broken)}")
+    with unit_of_work():
+        try:
+            staff.create(db.session, email, password, settings.staff_settings(), clock.now())
+        except staff.AlreadyExists:
+            raise click.UsageError(f"{email} already has a staff account") from None
+    click.echo(f"{staff.normalise_email(email)} created: sign in at /operateur to enrol the second factor")

@@ -19,6 +19,7 @@ from wizard.eligibility import service as eligibility
 from wizard.franceconnect import client as franceconnect_client
 from wizard.messaging import sms
 from wizard.messaging.mail import TemplateComposer
+from wizard.operator import staff
 from wizard.password_reset import service as password_resets
 from wizard.sign_in import service as sign_in
 from wizard.sign_in import sessions
@@ -54,7 +55,9 @@ def public_url(endpoint: str, **values) -> str:
 @_once_per_app
 def password_policy(config) -> passwords.Policy:
     return passwords.Policy(config["PASSWORD_MIN_LENGTH"], config["PASSWORD_MAX_LENGTH"],
-                            tuple(config["PASSWORD_REQUIRED_CLASSES"]))
+                            tuple(config["PASSWORD_REQUIRED_CLASSES"]), tuple(config["PASSWORD_SOME_CLASSES"]),
+                            config["PASSWORD_SOME_CLASSES_COUNT"], config["PASSWORD_ALLOWED_SPECIALS"],
+                            tuple(config["PASSWORD_BIRTH_DATE_PARTS"]))
 
 
 @_once_per_app
@@ -68,7 +71,8 @@ def composer(config) -> TemplateComposer:
     return TemplateComposer(
         service_name=config["SERVICE_NAME"], insurer_name=config["INSURER_NAME"],
         sign_in_url=public_url("sign_in.start"), help_url=public_url("activation.not_received"),
-        forgotten_url=public_url("password.forgotten"), account_url=public_url("account.overview"))
+        forgotten_url=public_url("password.forgotten"), account_url=public_url("account.overview"),
+        code_url=public_url("activation.check_email"))
 
 
 @_once_per_app
@@ -122,6 +126,20 @@ def session_policy(config, kind: str, kiosk: bool) -> sessions.SessionPolicy:
     else:
         idle = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
     return sessions.SessionPolicy(idle=idle, absolute=timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]))
+
+
+@_once_per_app
+def staff_settings(config) -> staff.StaffSettings:
+    return staff.StaffSettings(secret_key=config["SECRET_KEY"], hashing=password_hashing(),
+                               max_failures=config["STAFF_MAX_FAILURES"],
+                               lock=timedelta(minutes=config["STAFF_LOCK_MINUTES"]), issuer=config["SERVICE_NAME"])
+
+
+@_once_per_app
+def staff_password_policy(config) -> passwords.Policy:
+    """The citizens' rules, and at least 12 characters: a console account sees everyone's figures."""
+    return passwords.Policy(max(12, config["PASSWORD_MIN_LENGTH"]), config["PASSWORD_MAX_LENGTH"],
+                            tuple(config["PASSWORD_REQUIRED_CLASSES"]))
 
 
 @_once_per_app

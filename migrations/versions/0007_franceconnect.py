@@ -2,7 +2,7 @@
 the ID token of a sign-in through FranceConnect
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-02 07:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0006'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -59,8 +59,16 @@ def _key(token):
     return sessions.key(token)
 
 
-def test_an_account_whose_signup_is_not_over_does_not_open(app, client, provider):
+def test_an_unfinished_signup_goes_on_at_its_next_stage(app, client, provider):
     link_sub(app, make_account(app, eligible=False), ISABELLE["sub"])
+    response = through_franceconnect(client, provider, "isabelle")
+    assert response.headers["Location"] == "/inscription/eligibilite"
+    with app.app_context():
+        assert db.session.query(AccountSession).one().kind == "signup"
+
+
+def test_an_account_whose_address_is_not_proven_does_not_open(app, client, provider):
+    link_sub(app, make_account(app, status="pending", eligible=False), ISABELLE["sub"])
     shown = page(through_franceconnect(client, provider, "isabelle"))
     assert shown.select_one("h1").get_text() == "Votre compte n’est pas encore prêt"
     assert session_token(client) is None

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import confirmed_phone, newest_message, reconfigure
+from tests.conftest import activated_account, confirmed_phone, newest_message, reconfigure
 from tests.services.test_insurer import FakeInsurer
 from wizard import jobs
 from wizard.accounts.models import Account
@@ -59,11 +59,16 @@ def test_the_phone_step_leads_here(ready, client_request):
     page = client_request.get("/inscription/telephone/confirme")
     assert page.select_one("a.button[href='/inscription/eligibilite']")
     page = client_request.get("/inscription/eligibilite")
-    assert page.text_of("h1") == "Confirmer l’éligibilité à nos services"
+    assert page.text_of("h1") == "Étape 4 sur 4 : Confirmer l’éligibilité à nos services"
+    assert [li.get_text(" ", strip=True) for li in page.select(".done-list li")] == [
+        "Vos informations enregistrées", "Adresse e-mail confirmée (j•••n@exemple.fr)",
+        "Réception des codes confirmée (06 •• •• •• 78)"]
     assert "Mutuelle Démo" in page.text_of("main") and "jusqu’à 2 minutes" in page.text_of("main")
 
 
 def test_the_check_needs_a_confirmed_phone(client, client_request):
+    client_request.post("/inscription/eligibilite", {}, expect_redirect="/connexion")  # no session: sign in
+    activated_account(client)
     client_request.get("/inscription/eligibilite", status=303)
     client_request.post("/inscription/eligibilite", {}, expect_redirect="/inscription/telephone")
 

@@ -13,7 +13,7 @@ from wizard.franceconnect import client
 from wizard.franceconnect import service as franceconnect
 from wizard.sign_in import service as sign_in
 from wizard.sign_in import sessions
-from wizard.web import account_session, franceconnect_state
+from wizard.web import account_session, franceconnect_state, resume
 from wizard.web.forms import ResendForm
 from wizard.web.journey_state import WizardState
 from wizard.web.kiosk_mode import in_kiosk_mode
@@ -107,12 +107,15 @@ def _sign_in(identity: client.Identity):
             return _failed(EMAIL_KNOWN)  # never attached by its address: the owner signs in, then links
         # No account yet: a signup, its identity from FranceConnect.
         return redirect(WizardState.start_with_franceconnect(identity.sub, identity.claims).current_url(), 303)
-    if not sign_in.can_sign_in(account):
-        return _failed(NOT_READY)
-    # FranceConnect's eidas1 is a verified sign-in already: no second factor here.
-    account_session.begin(account.id, sessions.SIGN_IN, franceconnect_id_token=identity.id_token)
+    if not sign_in.may_sign_in(account):
+        return _failed(NOT_READY)  # its address is not proven yet
+    # FranceConnect's eidas1 is a verified sign-in already: no second factor here. An
+    # unfinished signup goes on at its next stage, as after a sign-in with a password.
+    unfinished = sign_in.can_continue_signup(account)
+    account_session.begin(account.id, sessions.SIGNUP if unfinished else sessions.SIGN_IN, signed_in=True,
+                          franceconnect_id_token=identity.id_token)
     activity.record(db.session, account.id, activity.FRANCECONNECT_SIGN_IN, account_session.device(), clock.now())
-    return redirect_whole_page(url_for("account.overview"))
+    return redirect_whole_page(resume.next_url(account))
 
 
 def _link(flow, identity: client.Identity):

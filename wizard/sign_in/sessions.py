@@ -35,6 +35,7 @@ class Found:
     # "ok", "none" (no token, or not ours), "ended" (signed out or revoked),
     # "idle" (left too long: say so), "too_old" (past the absolute limit)
     outcome: str
+    kind: str | None = None  # of the session that ended, to say what was lost
 
 
 def key(token: str) -> str:
@@ -51,13 +52,13 @@ def begin(db_session, account_id: str, kind: str, device: str, now: datetime) ->
 
 
 def find(db_session, token: str | None, policy_for: Callable[[str], SessionPolicy], now: datetime,
-         end: bool = True) -> Found:
+         end: bool = True, model=AccountSession) -> Found:
     """The live session of this token, ended on the spot if it has sat idle too long (not
     by a caller that only reads: `end=False`). `policy_for(kind)`: the limits of a session
-    of that kind."""
+    of that kind. `model`: the table (the console's staff have their own)."""
     if not token or not isinstance(token, str):
         return Found(None, "none")
-    row = db_session.get(AccountSession, key(token))
+    row = db_session.get(model, key(token))
     if row is None:
         return Found(None, "none")
     if row.ended_at is not None:
@@ -67,7 +68,7 @@ def find(db_session, token: str | None, policy_for: Callable[[str], SessionPolic
         if now >= deadline:
             if end:
                 row.ended_at = now
-            return Found(None, outcome)
+            return Found(None, outcome, row.kind)
     return Found(row, "ok")
 
 
