@@ -16,6 +16,7 @@
 //   nonce=wrong            the ID token carries another nonce
 //   acr=<value>            the ID token carries this acr (eidas0: below eidas1)
 //   foreign_key=id_token|userinfo   that JWT is signed by a key the JWKS does not hold
+//   userinfo_<claim>=<value>        the UserInfo JWT says this (re-signed with the real key)
 import http from 'node:http';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 
@@ -121,8 +122,11 @@ provider.use(async (ctx, next) => {
       ctx.body = { ...ctx.body, id_token: await resign(ctx.body.id_token, changes, foreign ? foreignKey : signingKey) };
     }
   }
-  if (ctx.path === '/me' && ctx.status === 200 && scenario.foreign_key === 'userinfo') {
-    ctx.body = await resign(ctx.body, {}, foreignKey);
+  const userinfoChanges = Object.fromEntries(Object.entries(scenario)
+    .filter(([name]) => name.startsWith('userinfo_')).map(([name, value]) => [name.slice(9), value]));
+  if (ctx.path === '/me' && ctx.status === 200
+      && (scenario.foreign_key === 'userinfo' || Object.keys(userinfoChanges).length)) {
+    ctx.body = await resign(ctx.body, userinfoChanges, scenario.foreign_key === 'userinfo' ? foreignKey : signingKey);
   }
 });
 
