@@ -1,5 +1,8 @@
 """Signing up through FranceConnect: no CAPTCHA, the identity from FranceConnect (shown,
 not editable), the rest of the journey as usual, a password optional."""
+import logging
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from tests.conftest import PASSWORD, Page
@@ -121,3 +124,22 @@ def test_the_button_is_not_shown_on_a_kiosk(client, provider):
     assert client.post("/borne/commencer", data={"kiosque": "agence-demo"}).status_code == 303
     on_kiosk = Page(client.get("/connexion").get_data(as_text=True), "html.parser")
     assert on_kiosk.select_one("form[action='/connexion']") is not None and on_kiosk.select_one(".fr-connect") is None
+
+
+def test_what_franceconnect_says_is_never_logged(client, provider, caplog):
+    caplog.set_level(logging.DEBUG)
+    through_franceconnect(client, provider, "isabelle")
+    logged = "\n".join(f"{record.getMessage()} {record.args}" for record in caplog.records)
+    assert "127.0.0.1" in logged  # the HTTP client's own debug lines are caught: the check can fail
+    for secret in (ISABELLE["sub"], ISABELLE["family_name"], ISABELLE["email"], ISABELLE["birthdate"], "id_token"):
+        assert secret not in logged
+
+
+def test_each_flow_has_its_own_state_and_nonce_of_at_least_32_characters(client, provider):
+    seen = set()
+    for _ in range(2):
+        query = parse_qs(urlsplit(client.post("/franceconnect/connexion").headers["Location"]).query)
+        state, nonce = query["state"][0], query["nonce"][0]
+        assert len(state) >= 32 and len(nonce) >= 32 and state != nonce
+        seen |= {state, nonce}
+    assert len(seen) == 4
