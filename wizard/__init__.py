@@ -15,6 +15,7 @@ from wizard.dev import views as dev_views
 from wizard.eligibility import checks
 from wizard.eligibility import views as eligibility
 from wizard.extensions import babel, compress, csrf, db, htmx, limiter, migrate
+from wizard.franceconnect import views as franceconnect
 from wizard.kiosk import views as kiosk
 from wizard.messaging import delivery
 from wizard.operator import views as operator
@@ -42,6 +43,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     - password: /mot-de-passe-oublie, the email's link or code, then a new password.
     - account: /compte ("Mon compte"), remembered browsers, activity, a new password.
     - operator: /operateur, the operator's console, for its staff only (own accounts, TOTP).
+    - franceconnect: /franceconnect/ (sign in or up through FranceConnect, link, unlink,
+      the way back from its sign-out), only when FRANCECONNECT_* are set.
     - dev: development pages (the outbox of mails), only when DEVELOPMENT_PAGES is true.
     """
     app = Flask(__name__, root_path=str(ROOT))  # templates/, static/, migrations/ beside wizard/
@@ -68,7 +71,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     delivery.init_app(app)
 
     for views in (branding, pages, signup, activation, phone, eligibility, kiosk, sign_in, password_reset, account,
-                  operator):
+                  operator, franceconnect):
         app.register_blueprint(views.bp)
     if app.config["DEVELOPMENT_PAGES"]:
         app.register_blueprint(dev_views.bp)

@@ -14,6 +14,7 @@ from wizard.core import clock, passwords
 from wizard.database import unit_of_work
 from wizard.eligibility import checks
 from wizard.extensions import db
+from wizard.franceconnect import service as franceconnect
 from wizard.messaging import delivery, outbox
 from wizard.operator import events, staff
 from wizard.password_reset import service as password_resets
@@ -50,9 +51,12 @@ def _command(name: str):
 
 @_command("purge-journeys")
 def purge_journeys():
-    """Delete journeys left idle past JOURNEY_IDLE_MINUTES (cron: */15 * * * *)."""
+    """Delete journeys left idle past JOURNEY_IDLE_MINUTES, and FranceConnect flows never
+    come back from within FRANCECONNECT_FLOW_MINUTES (cron: */15 * * * *)."""
     idle = timedelta(minutes=current_app.config["JOURNEY_IDLE_MINUTES"])
-    click.echo(f"{journeys.purge_idle(db.session, clock.now(), idle)} journey(s) deleted")
+    flows = timedelta(minutes=current_app.config["FRANCECONNECT_FLOW_MINUTES"])
+    click.echo(f"{journeys.purge_idle(db.session, clock.now(), idle)} journey(s) deleted, "
+               f"{franceconnect.purge(db.session, clock.now() - flows)} FranceConnect flow(s) deleted")
 
 
 @_command("purge-unconfirmed")
