@@ -17,7 +17,7 @@ from flask_babel import get_locale
 
 from wizard.core import clock
 from wizard.extensions import db
-from wizard.operator import events
+from wizard.operator import events, reports
 from wizard.sign_in import devices
 from wizard.signup import steps
 from wizard.web import journey_state
@@ -30,8 +30,8 @@ PROVIDER_KEY = "identity_provider"
 LATER_STEPS = (("email", "activation.check_email", "activation.activated"),
                ("phone", "phone.number", "phone.confirmed"),
                ("eligibility", "eligibility.confirm", "eligibility.waiting"))
-# Every step of the funnel, in order.
-STEP_NAMES = tuple(step.name for step in steps.STEPS) + tuple(name for name, _, _ in LATER_STEPS)
+STEP_NAMES = reports.STEP_NAMES
+assert STEP_NAMES == (*steps.BY_NAME, *(name for name, _, _ in LATER_STEPS)), "the console's steps are these"
 _SIGNUP_ENDPOINTS = {"signup.captcha_step": "captcha", "signup.credentials_step": "credentials"}
 
 
