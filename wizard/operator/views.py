@@ -1,18 +1,22 @@
 """The operator's console, /operateur: for its staff only (password, then TOTP code).
 Thin views over wizard/operator/staff.py (signing in) and reports.py (the figures)."""
 from flask import Blueprint, abort, current_app, redirect, request, url_for
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from wizard import settings
+from wizard import jobs, settings
 from wizard.core import clock
 from wizard.extensions import db, limiter
 from wizard.kiosk import qr
-from wizard.operator import charts, reports, staff
+from wizard.messaging import delivery
+from wizard.operator import charts, monitoring, reports, staff
 from wizard.operator.forms import WRONG_CODE, WRONG_PASSWORD, PeriodForm, StaffCodeForm, StaffSignInForm, refusal
-from wizard.web import staff_session
+from wizard.web import metrics, staff_session
 from wizard.web.limits import configured
 from wizard.web.rendering import redirect_whole_page, render_page
 
 bp = Blueprint("operator", __name__, url_prefix="/operateur")
+# /metrics, for the operator's monitoring: a bearer token, no staff session.
+monitoring_bp = Blueprint("monitoring", __name__)
 OPEN = {"operator.sign_in", "operator.code"}  # the rest needs a signed-in member of staff
 
 
@@ -66,7 +70,24 @@ def sign_out():
 
 @bp.get("/")
 def overview():
-    return render_page("operator/overview.html", member=staff_session.current_member())
+    readings = _readings()
+    return render_page("operator/overview.html", member=staff_session.current_member(), readings=readings,
+                       alerts=readings.active())
+
+
+@monitoring_bp.get("/metrics")
+def metrics_page():
+    token = current_app.config["METRICS_TOKEN"]
+    if not token:
+        abort(404)
+    if not metrics.authorised(token):
+        return current_app.response_class("", 401, {"WWW-Authenticate": 'Bearer realm="metrics"'})
+    return current_app.response_class(metrics.exposition(_readings()), content_type=CONTENT_TYPE_LATEST,
+                                      headers={"Cache-Control": "no-store"})
+
+
+def _readings() -> monitoring.Readings:
+    return monitoring.read(db.session, clock.now(), delivery.current().channels, jobs.queue().depth())
 
 
 @bp.route("/<page>", methods=["GET", "POST"])
