@@ -30,13 +30,13 @@ def counted(app, *rows, when=None):
 
 def table(page: Page, slug: str) -> list[list[str]]:
     """A table as its rows of texts, its headers first."""
-    element = page.select_one(f"section[aria-labelledby=table-{slug}] table")
+    element = page.select_one(f"#report-{slug} table")
     assert element is not None, slug
     return [[normalize_spaces(cell.get_text()) for cell in row.select("th, td")] for row in element.select("tr")]
 
 
 def csv_rows(client, page: Page, slug: str) -> list[list[str]]:
-    link = page.select_one(f"section[aria-labelledby=table-{slug}] a[download]")["href"]
+    link = page.select_one(f"#report-{slug} a[download]")["href"]
     response = client.get(link)
     assert response.status_code == 200 and response.mimetype == "text/csv"
     return list(csv.reader(io.StringIO(response.get_data(as_text=True).removeprefix("\ufeff"))))
@@ -72,7 +72,7 @@ def test_a_split_hides_small_cells_and_the_second_cell_that_would_reveal_one(app
     # 2 is small; with the total shown, 9 (the smallest shown) is hidden too: 31 - 20 would give 11.
     assert rows[1] == ["Vérification de sécurité", "< 5", "< 5", "20", "31"]
     assert csv_rows(client_request.client, page, "atteintes") == rows
-    svg = page.select_one("section[aria-labelledby=table-atteintes] svg")
+    svg = page.select_one("#report-atteintes svg")
     assert svg["role"] == "img" and svg["aria-label"] == "Étapes atteintes, par Langue"
     texts = [normalize_spaces(text.get_text()) for text in svg.select("text")]
     assert "20" in texts and "9" not in texts and "2" not in texts and texts.count("< 5") >= 2
@@ -80,7 +80,7 @@ def test_a_split_hides_small_cells_and_the_second_cell_that_would_reveal_one(app
 
 def test_a_hidden_cell_draws_no_bar(app, console, client_request):
     counted(app, (events.STEP_REACHED, 3, {"step": "captcha"}), (events.STEP_REACHED, 8, {"step": "identity"}))
-    svg = client_request.get("/operateur/parcours").select_one("section[aria-labelledby=table-etapes] svg")
+    svg = client_request.get("/operateur/parcours").select_one("#report-etapes svg")
     widths = [rect["width"] for rect in svg.select("rect.chart-series-0")[1:]]  # after the legend's
     assert widths[:2] == ["0", "330"]
 
@@ -139,7 +139,7 @@ def test_the_period_counts_only_its_days(app, console, client_request):
 def test_a_wrong_period_is_told_next_to_its_field(console, client_request, data, errors):
     page = client_request.post("/operateur/parcours", data)
     assert page.errors() == errors
-    assert page.select_one("section[aria-labelledby=table-etapes] table") is not None  # the last 30 days
+    assert page.select_one("#report-etapes table") is not None  # the last 30 days
 
 
 def test_a_wrong_period_in_the_address_is_no_error_page(console, client_request):

@@ -6,7 +6,7 @@ from markupsafe import Markup, escape
 
 from wizard.operator.reports import Table
 
-LABEL_WIDTH, BAR_WIDTH, BAR_HEIGHT, GAP, MARGIN = 210, 330, 14, 10, 6
+LABEL_WIDTH, BAR_WIDTH, BAR_HEIGHT, GAP, MARGIN = 210, 330, 16, 12, 6
 SERIES = 4  # as many colours in sesame.css (.chart-series-0 ...)
 
 

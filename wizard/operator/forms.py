@@ -49,6 +49,14 @@ def _parse_day(text: str) -> date | None:
     return None
 
 
+class DayField(StringField):
+    """A day, shown as 30/11/2026 whether it came typed so or from the address (ISO)."""
+
+    def _value(self):
+        day = _parse_day(self.data) if isinstance(self.data, str) else None
+        return day.strftime("%d/%m/%Y") if day else super()._value()
+
+
 class _Day:
     def __init__(self, message):
         self.message = message
@@ -66,10 +74,10 @@ class PeriodForm(BaseForm):
     """The period of a report and the dimension it is split by; posted, then redirected
     to the report's address with these as its query (a link to a report is its figures)."""
 
-    du = StringField(_l("Du"), validators=[
+    du = DayField(_l("Du"), validators=[
         v.Required(_l("Saisissez le premier jour de la période")),
         _Day(_l("Saisissez le premier jour sous la forme 30/11/2026"))])
-    au = StringField(_l("Au"), validators=[
+    au = DayField(_l("Au"), validators=[
         v.Required(_l("Saisissez le dernier jour de la période")),
         _Day(_l("Saisissez le dernier jour sous la forme 30/11/2026"))])
     par = RadioField(_l("Répartir par"), default="", validate_choice=False,

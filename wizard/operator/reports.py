@@ -127,7 +127,9 @@ CHANNELS = {"email": _l("e-mail"), "sms": _l("SMS")}
 
 
 def dimension_label(dimension: str, value: str) -> str:
-    return str(DIMENSIONS[dimension][1].get(value, value))
+    """A value's words; "" (not known: an event outside a browser's request) says so."""
+    words = DIMENSIONS[dimension][1]
+    return str(words.get(value, value or _l("non renseigné")))
 
 
 # --- the reports ------------------------------------------------------------------------------

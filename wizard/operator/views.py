@@ -98,6 +98,7 @@ def report(page):
         return redirect(url_for("operator.report", page=page, **form.query()), 303)
     tables = build(db.session, form.period(), form.split())
     return render_page("operator/report.html", form=form, title=title, page=page, query=form.query(),
+                       period=form.period(),
                        tables=[(table, charts.bars(table, table.caption) if table.chart_columns else None)
                                for table in tables])
 
