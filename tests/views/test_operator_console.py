@@ -164,3 +164,16 @@ def test_the_console_speaks_english_too(app, console, client_request):
     page = client_request.get("/operateur/parcours")
     assert table(page, "etapes")[0] == ["Step", "Reached", "Completed", "Drop-off", "Median time"]
     assert page.text_of("h1") == "Journey"
+
+
+def test_every_csv_equals_its_table(app, console, client_request):
+    counted(app, (events.STEP_REACHED, 7, {"step": "captcha", "context": {"device": "mobile", "kiosk": "agence"}}),
+            (events.KIOSK_SCAN, 6, {"context": {"kiosk": "agence"}}),
+            (events.MESSAGE_RETRIED, 5, {"channel": "sms", "detail": "HTTPError"}),
+            (events.ELIGIBILITY_OUTCOME, 9, {"detail": "mismatch", "duration": 30}))
+    for url in ("/operateur/parcours?par=device", "/operateur/envois", "/operateur/eligibilite", "/operateur/bornes"):
+        page = client_request.get(url)
+        slugs = [element["id"].removeprefix("report-") for element in page.select(".console-report")]
+        assert slugs
+        for slug in slugs:
+            assert csv_rows(client_request.client, page, slug) == table(page, slug), (url, slug)

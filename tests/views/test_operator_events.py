@@ -111,3 +111,16 @@ def test_the_purge_keeps_13_months_of_days_and_two_days_of_minutes(app, database
     days = [row for row in kept if "day" in row]
     assert sum(row["count"] for row in days) == 3 and max((now.date() - row["day"]).days for row in days) == 395
     assert [now - row["minute"] < timedelta(hours=48) for row in kept if "minute" in row] == [True]
+
+
+def test_a_step_is_not_counted_again_after_a_full_sign_in_on_the_same_browser(app, database):
+    from tests.conftest import in_browser
+    from wizard.accounts.models import Account
+    from wizard.sign_in import sessions
+    from wizard.web import account_session
+    client = app.test_client()
+    walk(client, 1, stop_at="phone")
+    with in_browser(client):
+        account_session.begin(db.session.query(Account).one().id, sessions.SIGN_IN)  # drops the journey
+    assert client.get("/inscription/telephone").status_code == 200
+    assert funnel(database, events.STEP_REACHED)["phone"] == 1

@@ -8,7 +8,7 @@ from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from wizard.operator import events, reports, staff
-from wizard.sign_in.forms import _Checked, code_field, current_password_field
+from wizard.sign_in.forms import _Checked, current_password_field
 from wizard.web import validators as v
 from wizard.web.forms import EMAIL_MESSAGES, BaseForm
 
@@ -36,7 +36,10 @@ WRONG_CODE = _l("Ce code n’est pas le bon : saisissez celui que votre applicat
 
 
 class StaffCodeForm(_Checked):
-    code = code_field(_l("Code à 6 chiffres de votre application d’authentification"))
+    code = StringField(_l("Code à 6 chiffres de votre application d’authentification"), validators=[
+        v.Required(_l("Saisissez le code à 6 chiffres que votre application affiche")),
+        v.Digits(6, _l("Le code comporte 6 chiffres, par exemple 123456"))],
+        filters=[lambda typed: "".join(typed.split()) if isinstance(typed, str) else typed])  # "123 456"
 
 
 def _parse_day(text: str) -> date | None:

@@ -88,11 +88,12 @@ def _record(reached: str | None, completed: str | None) -> None:
 
 
 def _marks() -> dict:
-    """This journey's marks; a new journey (another token) starts with none."""
-    token = session.get(journey_state.SESSION_KEY) or ""
-    journey = hashlib.sha256(token.encode()).hexdigest()[:12]
+    """This journey's marks. A new journey (another token) starts with none; the steps
+    after the signup keep them when the journey is gone (signed in, the cookie keeps them)."""
+    token = session.get(journey_state.SESSION_KEY)
+    journey = hashlib.sha256(token.encode()).hexdigest()[:12] if isinstance(token, str) else None
     marks = session.get(MARKS_KEY)
-    if not isinstance(marks, dict) or marks.get("journey") != journey:
+    if not isinstance(marks, dict) or (journey and marks.get("journey") != journey):
         marks = {"journey": journey, "reached": {}, "completed": [], "js": False}
     marks["js"] = bool(marks.get("js")) or from_htmx()
     return marks
