@@ -15,6 +15,7 @@ from wizard.extensions import db
 from wizard.sign_in import devices, sessions
 from wizard.sign_in import service as sign_in
 from wizard.sign_in.models import AccountSession
+from wizard.web import funnel
 from wizard.web.kiosk_mode import KIOSK_KEY, KIOSK_MODE_KEY, in_kiosk_mode
 
 SESSION_KEY = "account_session"
@@ -30,8 +31,9 @@ NOTICE_KEY = "account_notice"
 # and second factor): once the insurer confirms, it is signed in fully without asking again.
 RESUMED_KEY = "resumed_signup"
 
-
-KEPT = ("lang", KIOSK_KEY, KIOSK_MODE_KEY)
+# What a full sign-in keeps of the cookie: the language, the kiosk, the funnel's marks
+# (a step already counted is not counted again on this browser).
+KEPT = ("lang", KIOSK_KEY, KIOSK_MODE_KEY, funnel.MARKS_KEY)
 
 
 _UNSET = object()
