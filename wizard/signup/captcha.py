@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 HCAPTCHA_TEST_SITEKEY = "10000000-ffff-ffff-ffff-000000000001"
 HCAPTCHA_TEST_HOSTNAME = "dummy-key-pass"
 ALTCHA_ALGORITHM = "PBKDF2/SHA-256"
+# A real solution is about 300 characters; a nested JSON payload of a few KB already
+# recurses past Python's limit.
+ALTCHA_PAYLOAD_MAX = 2000
 VOICES = Path(__file__).resolve().parent.parent / "voices"
 
 
@@ -54,10 +57,12 @@ def altcha_challenge(hmac_secret: str, cost: int, now: datetime, minutes: int) -
 
 def altcha_verified(payload: str, hmac_secret: str, db_session) -> bool:
     """True once per solved challenge: a replayed solution is refused."""
+    if len(payload) > ALTCHA_PAYLOAD_MAX:
+        return False
     try:
         result = altcha.verify_solution(payload, hmac_secret)
         signature = altcha.Payload.from_base64(payload).challenge.signature
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return False
     if not (result.verified and signature):
         return False
@@ -107,7 +112,7 @@ def spoken_code_matches(typed: str, expected: str | None, expires_at: datetime |
     typed = "".join(typed.split())
     if not (expected and expires_at) or now >= expires_at:
         return False
-    return secrets.compare_digest(typed, expected)
+    return secrets.compare_digest(typed.encode(), expected.encode())  # str: ASCII only
 
 
 def spoken_code_image(code: str) -> bytes:
