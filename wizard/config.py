@@ -33,6 +33,12 @@ class Config:
     # Number of proxies in front of the app that set X-Forwarded-For (0: none).
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
 
+    # Request size: no form of ours comes near these; a bigger body is refused (413) before
+    # it is parsed, so that a 30 MB POST costs no worker memory.
+    MAX_CONTENT_LENGTH = _int("MAX_REQUEST_BYTES", 1024 * 1024)
+    MAX_FORM_MEMORY_SIZE = 64 * 1024  # per text field
+    MAX_FORM_PARTS = 200
+
     # Flask-WTF: the token is bound to the session cookie; a time limit would make a
     # slow reader lose what they typed.
     WTF_CSRF_TIME_LIMIT = None

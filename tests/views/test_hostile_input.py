@@ -108,3 +108,16 @@ def test_a_file_part_in_a_text_field_is_an_empty_field(client_request):
 def test_a_nul_byte_in_a_static_path_is_not_found(client):
     assert client.get("/static/%00").status_code == 404
     assert client.get("/static/css/%00.css").status_code == 404
+
+
+def test_a_body_over_the_limit_is_refused_with_a_page(client_request):
+    big = {"email": "a" * (1024 * 1024 + 10), "password": "x"}
+    page = client_request.post("/connexion", big, status=413)
+    assert page.text_of("h1") == "Envoi trop volumineux"
+    assert "trop long" in page.text_of("#wizard-step")
+
+
+def test_a_multipart_text_part_over_its_limit_is_refused(client):
+    response = client.post("/connexion", data={"email": "a" * (70 * 1024)}, content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert Page(response.get_data(as_text=True), "html.parser").text_of("h1") == "Envoi trop volumineux"
