@@ -12,11 +12,12 @@ from wizard.core import clock
 from wizard.database import unit_of_work
 from wizard.eligibility import checks
 from wizard.extensions import db
+from wizard.kiosk import start_codes
 from wizard.messaging import delivery, outbox
 from wizard.password_reset import service as password_resets
 from wizard.sign_in import remembered_browsers, sessions
 from wizard.sign_in import service as sign_in
-from wizard.signup import journeys
+from wizard.signup import captcha, journeys
 
 
 def init_app(app):
@@ -43,8 +44,11 @@ def _command(name: str):
 @_command("purge-journeys")
 def purge_journeys():
     """Delete journeys left idle past JOURNEY_IDLE_MINUTES (cron: */15 * * * *)."""
-    idle = timedelta(minutes=current_app.config["JOURNEY_IDLE_MINUTES"])
-    click.echo(f"{journeys.purge_idle(db.session, clock.now(), idle)} journey(s) deleted")
+    idle, now = timedelta(minutes=current_app.config["JOURNEY_IDLE_MINUTES"]), clock.now()
+    deleted = journeys.purge_idle(db.session, now, idle)
+    codes = start_codes.purge(db.session, now)
+    spent = captcha.purge_spent(db.session, now - timedelta(minutes=current_app.config["CAPTCHA_MINUTES"]))
+    click.echo(f"{deleted} journey(s) deleted, {codes} start code(s), {spent} spent CAPTCHA(s)")
 
 
 @_command("purge-unconfirmed")

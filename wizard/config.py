@@ -119,6 +119,8 @@ class Config:
     CAPTCHA_MINUTES = 5
     RATELIMIT_CAPTCHA = os.environ.get("RATELIMIT_CAPTCHA", "10 per minute;60 per hour")
     RATELIMIT_IDENTITY = os.environ.get("RATELIMIT_IDENTITY", "20 per minute;100 per hour")
+    # The spoken code's image and sound, per IP: a player asks a few times for one code.
+    RATELIMIT_SPOKEN_CODE = os.environ.get("RATELIMIT_SPOKEN_CODE", "20 per minute;200 per hour")
 
     # The insurer: its HTTP API when INSURER_API_URL is set, else the directory (CSV).
     INSURER_API_URL = os.environ.get("INSURER_API_URL") or None
@@ -138,6 +140,9 @@ class Config:
     # Kiosks: any id of lower-case letters, digits and hyphens, or only those listed
     # (comma-separated) in KIOSKS.
     KIOSKS = tuple(filter(None, os.environ.get("KIOSKS", "").split(",")))
+    # Outside production, any well-formed id is a kiosk (demos, tests); in production only
+    # those of KIOSKS (none when unset), so that no made-up id writes a start code.
+    KIOSKS_ANY_ID = True
     START_CODE_MINUTES = _int("START_CODE_MINUTES", 10)
     KIOSK_IDLE_SECONDS = _int("KIOSK_IDLE_SECONDS", 120)
     KIOSK_WARNING_SECONDS = _int("KIOSK_WARNING_SECONDS", 30)
@@ -190,6 +195,7 @@ class Test(Development):
 
 class Production(Config):
     SESSION_COOKIE_SECURE = True
+    KIOSKS_ANY_ID = False
 
 
 configs = {"development": Development, "test": Test, "production": Production}

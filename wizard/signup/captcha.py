@@ -8,6 +8,7 @@
 
 Each check answers True or False and fails closed: a network error is a refusal.
 """
+import functools
 import hashlib
 import io
 import json
@@ -75,6 +76,11 @@ def altcha_verified(payload: str, hmac_secret: str, db_session) -> bool:
     return True
 
 
+def purge_spent(db_session, before: datetime) -> int:
+    """Solutions spent before `before`: their challenge has expired, a replay fails anyway."""
+    return db_session.query(SpentCaptcha).filter(SpentCaptcha.spent_at < before).delete()
+
+
 # --- hCaptcha --------------------------------------------------------------------------
 
 def hcaptcha_verified(token: str, settings: HCaptchaSettings, remote_ip: str | None) -> bool:
@@ -130,8 +136,11 @@ def spoken_code_image(code: str) -> bytes:
 _audio = {}
 
 
+@functools.lru_cache(maxsize=512)
 def spoken_code_audio(code: str, language: str) -> bytes:
-    """A WAV file reading the digits; French voices are ours, English ones the package's."""
+    """A WAV file reading the digits; French voices are ours, English ones the package's.
+    Its noise costs about 0.6 s of CPU: a code's file is built once (a player asks again for
+    each replay and each range), and kept for the few codes of the last minutes."""
     if language not in _audio:
         voices = VOICES / language
         _audio[language] = AudioCaptcha(voicedir=str(voices)) if voices.is_dir() else AudioCaptcha()

@@ -92,12 +92,14 @@ def altcha_challenge():
 
 
 @bp.get("/verification/code.png")
+@limiter.limit(configured("RATELIMIT_SPOKEN_CODE"))
 def spoken_code_image():
     code = WizardState.load().journey.captcha_code or abort(404)
     return _no_store(captcha.spoken_code_image(code), "image/png")
 
 
 @bp.get("/verification/code.wav")
+@limiter.limit(configured("RATELIMIT_SPOKEN_CODE"))
 def spoken_code_audio():
     code = WizardState.load().journey.captcha_code or abort(404)
     return _no_store(captcha.spoken_code_audio(code, get_locale().language), "audio/wav")
