@@ -46,6 +46,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "sesame"
+    # Production: "__Host-" before every cookie's name, so that a browser takes it only if
+    # set by this host over HTTPS for the whole site (no subdomain can plant or widen one).
+    COOKIE_PREFIX = ""
+    # Strict-Transport-Security's max-age (0: not sent; production: two years).
+    HSTS_SECONDS = _int("HSTS_SECONDS", 0)
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIME_ZONE", "Europe/Paris")
@@ -195,6 +200,9 @@ class Test(Development):
 
 class Production(Config):
     SESSION_COOKIE_SECURE = True
+    COOKIE_PREFIX = "__Host-"
+    SESSION_COOKIE_NAME = COOKIE_PREFIX + Config.SESSION_COOKIE_NAME
+    HSTS_SECONDS = _int("HSTS_SECONDS", 2 * 365 * 24 * 3600)
     KIOSKS_ANY_ID = False
 
 
