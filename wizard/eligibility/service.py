@@ -105,6 +105,7 @@ def run(db_session, check_id: str, settings: EligibilitySettings, deps: Run) -> 
     check = claim(db_session, check_id, deps.now(), settings)
     if check is None:
         return None
+    this_run = check.runs
     account = db_session.get(Account, check.account_id)
     # Read before the commit, so that no transaction, and no pooled connection, is held
     # while the insurer thinks: the pool has 15 connections, the job threads are 64.
@@ -114,6 +115,11 @@ def run(db_session, check_id: str, settings: EligibilitySettings, deps: Run) -> 
     try:
         verdict = deps.ask(applicant)
     except InsurerUnavailable:
+        verdict = None
+    if not _still_ours(db_session, check_id, this_run, deps.now()):
+        db_session.rollback()
+        return None
+    if verdict is None:
         return _unreachable(db_session, check, account, settings, deps)
     now = deps.now()
     check.status, check.stage, check.finished_at, check.updated_at, check.lease_until = \
@@ -124,6 +130,18 @@ def run(db_session, check_id: str, settings: EligibilitySettings, deps: Run) -> 
     check.notified_at = now
     db_session.commit()
     return check.status
+
+
+def _still_ours(db_session, check_id: str, this_run: int, now: datetime) -> bool:
+    """Takes the row for this run's last write, unless its lease ran out while the insurer
+    answered and another run claimed the check (`runs` went up): that run answers, this one
+    writes and sends nothing, so no check is done twice. The UPDATE holds the row (the
+    database, on SQLite) until the commit, so a claim cannot slip in between."""
+    return db_session.execute(
+        update(EligibilityCheck)
+        .where(EligibilityCheck.id == check_id, EligibilityCheck.runs == this_run, EligibilityCheck.status == RUNNING)
+        .values(updated_at=now).execution_options(synchronize_session=False)
+    ).rowcount == 1
 
 
 def _unreachable(db_session, check, account, settings: EligibilitySettings, deps: Run) -> str:
