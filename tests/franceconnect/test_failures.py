@@ -143,7 +143,7 @@ def test_flows_never_come_back_from_are_purged(app, client, provider, monkeypatc
     moment = clock.now() + timedelta(minutes=app.config["FRANCECONNECT_FLOW_MINUTES"] + 1)
     monkeypatch.setattr(clock, "now", lambda: moment)
     result = app.test_cli_runner().invoke(args=["purge-journeys"])
-    assert result.output.strip() == "0 journey(s) deleted, 1 FranceConnect flow(s) deleted"
+    assert result.output.strip() == "0 journey(s) deleted, 1 FranceConnect flow(s), 0 start code(s), 0 spent CAPTCHA(s)"
     nothing_kept(app)
 
 
