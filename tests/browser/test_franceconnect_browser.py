@@ -11,7 +11,18 @@ import pytest
 from conftest import unavailable  # tests/conftest.py, as the other test modules import it
 from playwright.sync_api import expect
 
-from tests.browser.support import FR_JS, FR_NO_JS, REPORT, ROOT, VNU_JAR, activation_code, axe_violations
+from tests.browser.support import (
+    EN_JS,
+    EN_NO_JS,
+    FR_JS,
+    FR_NO_JS,
+    REPORT,
+    ROOT,
+    VNU_JAR,
+    WORDS,
+    activation_code,
+    axe_violations,
+)
 from tests.conftest import reconfigure
 from wizard.accounts.models import Account
 from wizard.core import clock
@@ -132,3 +143,21 @@ def test_the_franceconnect_pages_are_valid_html(new_app, provider, tmp_path):
     messages = [f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}"
                 for m in json.loads(proc.stderr)["messages"]]
     assert messages == []
+
+
+@pytest.mark.parametrize("mode", [EN_JS, EN_NO_JS], ids=[EN_JS.id, EN_NO_JS.id])
+def test_in_english_the_button_the_identity_step_and_a_failure(open_page, with_franceconnect, mode):
+    with_franceconnect.scenario(user="marie", **{"as": uuid.uuid4().hex[:8]})
+    page = open_page(js=mode.js)
+    visit = Visit(page, mode)
+    page.goto("/")
+    page.get_by_role("button", name=WORDS["fr"]["switch"]).click()
+    visit.shows("landing", "Create your health account")
+    page.get_by_role("button", name="Sign in with FranceConnect").click()
+    visit.shows("identity", "Step 2 of 5: Your identity")
+    expect(page.locator(".from-franceconnect h2")).to_have_text("From FranceConnect")
+    page.goto("/connexion")
+    with_franceconnect.scenario(user="marie", error="access_denied")
+    page.get_by_role("button", name="Sign in with FranceConnect").click()
+    visit.shows("refused", "You did not allow the sign-in with FranceConnect")
+    assert visit.violations == {}
