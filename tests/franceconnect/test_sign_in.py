@@ -197,3 +197,14 @@ def test_an_account_without_a_password_chooses_one_by_the_forgotten_password_the
     assert page(client.get("/compte")).select_one("form[action='/franceconnect/delier']") is not None
     client.post("/deconnexion")
     assert sign_in(client).headers["Location"] == "/compte"  # and the password works, with its code
+
+
+def test_signing_out_everywhere_ends_the_franceconnect_session_of_this_browser_too(app, client, provider):
+    link_sub(app, make_account(app), ISABELLE["sub"])
+    through_franceconnect(client, provider, "isabelle")
+    response = client.post("/compte/deconnexion-partout")
+    assert response.headers["Location"].startswith(f"{provider.issuer}/session/end?id_token_hint=")
+    assert client.get(path_of(UserAgent(provider).follow(response.headers["Location"]))).headers["Location"] == "/"
+    assert "déconnecté de tous vos appareils et de FranceConnect" in page(client.get("/")).select_one(".notice").text
+    with app.app_context():
+        assert db.session.query(AccountSession).filter(AccountSession.ended_at.is_(None)).count() == 0

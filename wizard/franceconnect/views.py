@@ -87,7 +87,9 @@ def unlink():
 def signed_out():
     """Back from FranceConnect's end-session endpoint: signed out of both."""
     if franceconnect_state.logout_came_back(request.args.get("state")):
-        flash(_("Vous êtes déconnecté de votre compte et de FranceConnect."))
+        everywhere = account_session.signed_out_reason() == "everywhere"
+        flash(_("Vous êtes déconnecté de tous vos appareils et de FranceConnect.") if everywhere
+              else _("Vous êtes déconnecté de votre compte et de FranceConnect."))
     return redirect(url_for("pages.landing"), 303)
 
 
