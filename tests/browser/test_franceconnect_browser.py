@@ -1,7 +1,7 @@
 """FranceConnect in Chromium, against the test provider (tests/franceconnect/provider.mjs):
 a person signs up through FranceConnect, activates the account, signs in through it and
 signs out of both; a refused consent ends on its page. With the app's JavaScript and
-without it; every screen of ours checked by axe-core."""
+without it; every screen of ours checked by axe-core, and at 320 px wide for reflow."""
 import shutil
 import uuid
 
@@ -38,6 +38,8 @@ def with_franceconnect(live_app, base_url, provider):
 
 
 class Visit:
+    """Each screen shown: axe-core's violations, and its width at 320 px (WCAG 1.4.10)."""
+
     def __init__(self, page, mode):
         self.page, self.mode, self.violations = page, mode, {}
 
@@ -46,6 +48,13 @@ class Visit:
         self.page.wait_for_load_state()
         found = axe_violations(self.page)
         REPORT.axe[f"{self.mode.id}/franceconnect:{name}"] = [v["id"] for v in found]
+        viewport = self.page.viewport_size
+        self.page.set_viewport_size({"width": 320, "height": 640})
+        width = REPORT.reflow[f"{self.mode.id}-320px/franceconnect:{name}"] = \
+            self.page.evaluate("document.documentElement.scrollWidth")
+        self.page.set_viewport_size(viewport)
+        if width > 320:
+            found = [*found, {"id": "reflow", "scrollWidth": width}]
         if found:
             self.violations[name] = found
 
