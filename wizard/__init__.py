@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from wizard import commands, database, jobs
 from wizard.account import views as account
 from wizard.activation import views as activation
+from wizard.branding import views as branding
 from wizard.config import ROOT, configs
 from wizard.dev import views as dev_views
 from wizard.eligibility import checks
@@ -61,6 +62,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     babel.init_app(app, locale_selector=locale.select)
     assets.init_app(app)  # before compress, whose settings it chooses
+    branding.init_app(app)  # refuses to start with colours of too little contrast
     for extension in (csrf, htmx, limiter, compress):
         extension.init_app(app)
 
@@ -68,14 +70,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
                         "sweep_eligibility": checks.sweep})
     delivery.init_app(app)
 
-    for views in (pages, signup, activation, phone, eligibility, kiosk, sign_in, password_reset, account, operator,
-                  franceconnect):
+    for views in (branding, pages, signup, activation, phone, eligibility, kiosk, sign_in, password_reset, account,
+                  operator, franceconnect):
         app.register_blueprint(views.bp)
     if app.config["DEVELOPMENT_PAGES"]:
         app.register_blueprint(dev_views.bp)
     errors.init_app(app)
     security.init_app(app)
     app.context_processor(lambda: {"service_name": app.config["SERVICE_NAME"],
+                                   "insurer_name": app.config["INSURER_NAME"],
                                    "current_locale": lambda: get_locale().language,
                                    "kiosk_mode": in_kiosk_mode()})
     commands.init_app(app)
