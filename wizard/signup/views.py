@@ -143,7 +143,7 @@ def password_rules():
 
 def _step_form(step, state):
     """A journey FranceConnect opened has its identity from FranceConnect."""
-    if step.name == "identity" and state.franceconnect:
+    if step.name == "identity" and state.franceconnect and FranceConnectIdentityForm.usable(state.franceconnect):
         return FranceConnectIdentityForm(data=state.data_for(step), franceconnect=state.franceconnect)
     return step.form(data=state.data_for(step))
 
