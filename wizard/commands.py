@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from wizard.accounts import activity
 from wizard.accounts import service as accounts
+from wizard.config import ROOT, settings_table
 from wizard.core import clock
 from wizard.database import unit_of_work
 from wizard.eligibility import checks
@@ -18,6 +19,8 @@ from wizard.sign_in import remembered_browsers, sessions
 from wizard.sign_in import service as sign_in
 from wizard.signup import journeys
 
+README_SETTINGS = ("<!-- settings:", "<!-- /settings -->")  # where README.md holds the table
+
 
 def init_app(app):
     app.cli.add_command(purge_journeys)
@@ -25,6 +28,7 @@ def init_app(app):
     app.cli.add_command(deliver_outbox)
     app.cli.add_command(sweep_eligibility)
     app.cli.add_command(purge_sign_in)
+    app.cli.add_command(settings)
 
 
 def _command(name: str):
@@ -87,3 +91,17 @@ def purge_sign_in():
         "events": activity.purge(db.session, now - timedelta(days=365)),
     }
     click.echo(", ".join(f"{count} {name}" for name, count in counts.items()) + " deleted")
+
+
+@click.command("settings")
+@click.option("--readme", is_flag=True, help="write the table into README.md instead")
+def settings(readme):
+    """Prints every setting an operator may give, its default and what it does (Markdown)."""
+    if not readme:
+        click.echo(settings_table(), nl=False)
+        return
+    path = ROOT / "README.md"
+    text = path.read_text("utf-8")
+    start = text.index("\n", text.index(README_SETTINGS[0])) + 1
+    end = text.index(README_SETTINGS[1])
+    path.write_text(text[:start] + settings_table() + text[end:], "utf-8")

@@ -53,7 +53,9 @@ def public_url(endpoint: str, **values) -> str:
 @_once_per_app
 def password_policy(config) -> passwords.Policy:
     return passwords.Policy(config["PASSWORD_MIN_LENGTH"], config["PASSWORD_MAX_LENGTH"],
-                            tuple(config["PASSWORD_REQUIRED_CLASSES"]))
+                            tuple(config["PASSWORD_REQUIRED_CLASSES"]), tuple(config["PASSWORD_SOME_CLASSES"]),
+                            config["PASSWORD_SOME_CLASSES_COUNT"], config["PASSWORD_ALLOWED_SPECIALS"],
+                            tuple(config["PASSWORD_BIRTH_DATE_PARTS"]))
 
 
 @_once_per_app

@@ -7,6 +7,7 @@ only: there is no request when a job runs, and links must work from any mailbox.
 import smtplib
 from datetime import datetime
 
+import css_inline
 import flask_mail
 from flask import render_template
 from flask_babel import force_locale
@@ -26,6 +27,11 @@ SUBJECTS = {
     "password_reset": _l("Choisissez un nouveau mot de passe %(service)s"),
     "password_changed": _l("Votre mot de passe %(service)s a été modifié"),
 }
+
+
+# Mail programs keep style attributes, not style sheets. Nothing is fetched: the rules are
+# in the layout.
+INLINER = css_inline.CSSInliner(load_remote_stylesheets=False)
 
 
 class TemplateComposer:
@@ -66,7 +72,7 @@ class TemplateComposer:
             subject = str(SUBJECTS[kind]) % {"service": self.common["service_name"]}
             return Email(recipient=recipient, subject=subject,
                          text=render_template(f"mail/{kind}.txt", **context),
-                         html=render_template(f"mail/{kind}.html", subject=subject, **context))
+                         html=INLINER.inline(render_template(f"mail/{kind}.html", subject=subject, **context)))
 
 
 class _TimeoutConnection(flask_mail.Connection):
