@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from wizard.accounts import incomplete
 from wizard.accounts import service as accounts
 from wizard.codes import delivery as code_delivery
 from wizard.codes import one_time_codes
@@ -80,6 +81,12 @@ def activation(config) -> accounts.ActivationSettings:
         resend_seconds=config["ACTIVATION_RESEND_SECONDS"], code_attempts=config["ACTIVATION_CODE_ATTEMPTS"],
         link_for=lambda token: public_url("activation.link", token=token), composer=composer(),
     )
+
+
+@_once_per_app
+def incomplete_accounts(config) -> incomplete.IncompleteSettings:
+    return incomplete.IncompleteSettings(days=config["INCOMPLETE_ACCOUNT_DAYS"],
+                                         reminder_days=config["INCOMPLETE_REMINDER_DAYS"], composer=composer())
 
 
 @_once_per_app
