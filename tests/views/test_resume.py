@@ -273,3 +273,50 @@ def test_the_signed_in_warning_is_unchanged_and_states_no_limit_on_account_pages
     page = client_request.get("/compte")
     assert warning(page).select_one("h2").get_text() == "Vous allez être déconnecté"
     assert len(warning(page).select("form")) == 2 and page.select_one(".timeout-limit") is None
+
+
+# --- "Quelle adresse ai-je utilisée ?" and the forgotten password --------------------------------
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_the_sign_in_page_links_to_which_address_did_i_use(client_request, htmx):
+    page = client_request.get("/connexion")
+    link = page.select_one("a[href='/connexion/quelle-adresse']")
+    assert link.get_text() == "Quelle adresse e-mail ai-je utilisée ?"
+    help_page = client_request.get("/connexion/quelle-adresse", htmx=htmx)
+    assert help_page.text_of("h1") == "Quelle adresse e-mail ai-je utilisée ?"
+    text = help_page.text_of("#wizard-step")
+    assert "votre identifiant est l’adresse e-mail donnée à l’inscription" in text
+    assert "Ce n’est pas votre « Numéro d’adhérent »" in text
+    assert "« Activez votre compte Sésame »" in text and "courriers indésirables (spam)" in text
+    assert help_page.select_one("a[href='/mot-de-passe-oublie']")
+    assert "conseillers" not in text  # no contact configured: nothing said of one
+    assert "après 21 jours" in text and "après 30 jours" in text
+
+
+def test_the_advisors_contact_is_a_setting(app, client_request):
+    reconfigure(app, ADVISORS_CONTACT="09 69 32 10 10, du lundi au vendredi de 8 h à 17 h")
+    text = client_request.get("/connexion/quelle-adresse").text_of("#wizard-step")
+    assert "Nos conseillers peuvent vous aider : 09 69 32 10 10, du lundi au vendredi de 8 h à 17 h." in text
+    assert client_request.get("/mot-de-passe-oublie").select_one("a[href='/connexion/quelle-adresse']")
+
+
+def test_the_help_page_in_english(client, client_request):
+    client.post("/langue", data={"lang": "en", "next": "/"})
+    page = client_request.get("/connexion/quelle-adresse")
+    assert page.text_of("h1") == "Which email address did I use?"
+    assert "your identifier is the email address you gave when signing up" in page.text_of("#wizard-step")
+
+
+def test_a_forgotten_password_of_an_unfinished_signup(client, elsewhere, app, client_request):
+    from tests.views.sign_in_support import reset_link
+    activated_account(client, EMAIL)
+    ClientRequest(elsewhere).post("/mot-de-passe-oublie", {"email": EMAIL}, status=303)
+    assert newest_message(app, EMAIL).kind == "password_reset"
+    assert elsewhere.get(reset_link(app)).headers["Location"] == "/mot-de-passe-oublie/nouveau"
+    new_password = "Girafe-Verte-2027?"
+    response = elsewhere.post("/mot-de-passe-oublie/nouveau",
+                              data={"password": new_password, "password_confirmation": new_password})
+    assert response.headers["Location"] == "/mot-de-passe-oublie/termine"
+    assert client.get("/inscription/telephone").headers["Location"] == "/connexion"  # its sessions end
+    type_password(elsewhere, password=new_password)
+    second_factor(elsewhere, "/inscription/telephone")  # and the signup goes on
