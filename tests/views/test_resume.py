@@ -70,8 +70,9 @@ def test_with_a_proven_phone_the_usual_second_factor_leads_to_the_check(client, 
 def test_a_refused_check_is_taken_up_again_within_its_attempts(not_found_client, elsewhere, database):
     type_password(elsewhere)
     second_factor(elsewhere, "/inscription/eligibilite", channel="sms")
-    page = elsewhere.get("/inscription/eligibilite").get_data(as_text=True)
-    assert "Il vous reste 4 essais" in page
+    page = Page(elsewhere.get("/inscription/eligibilite").get_data(as_text=True), "html.parser")
+    assert "Il vous reste 4 essais" in page.text_of(".notice")
+    assert page.select_one("a[href='/inscription/eligibilite/corriger']").get_text() == "Corriger mes informations"
 
 
 @pytest.fixture
