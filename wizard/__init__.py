@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from wizard import commands, database, jobs
 from wizard.account import views as account
 from wizard.activation import views as activation
+from wizard.branding import views as branding
 from wizard.config import ROOT, configs
 from wizard.dev import views as dev_views
 from wizard.eligibility import checks
@@ -16,12 +17,13 @@ from wizard.eligibility import views as eligibility
 from wizard.extensions import babel, compress, csrf, db, htmx, limiter, migrate
 from wizard.kiosk import views as kiosk
 from wizard.messaging import delivery
+from wizard.operator import views as operator
 from wizard.pages import views as pages
 from wizard.password_reset import views as password_reset
 from wizard.phone import views as phone
 from wizard.sign_in import views as sign_in
 from wizard.signup import views as signup
-from wizard.web import assets, errors, locale, security
+from wizard.web import assets, errors, funnel, locale, security
 from wizard.web.kiosk_mode import in_kiosk_mode
 
 
@@ -39,6 +41,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
       /deconnexion; it also gives every page the idle warning of a signed-in session.
     - password: /mot-de-passe-oublie, the email's link or code, then a new password.
     - account: /compte ("Mon compte"), remembered browsers, activity, a new password.
+    - operator: /operateur, the operator's console, for its staff only (own accounts, TOTP).
     - dev: development pages (the outbox of mails), only when DEVELOPMENT_PAGES is true.
     """
     app = Flask(__name__, root_path=str(ROOT))  # templates/, static/, migrations/ beside wizard/
@@ -52,9 +55,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     db.init_app(app)
     database.init_app(app)  # SQLite: WAL, no fsync per commit
+    funnel.init_app(app)  # after the unit of work's hook: counts before the commit
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     babel.init_app(app, locale_selector=locale.select)
     assets.init_app(app)  # before compress, whose settings it chooses
+    branding.init_app(app)  # refuses to start with colours of too little contrast
     for extension in (csrf, htmx, limiter, compress):
         extension.init_app(app)
 
@@ -62,13 +67,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
                         "sweep_eligibility": checks.sweep})
     delivery.init_app(app)
 
-    for views in (pages, signup, activation, phone, eligibility, kiosk, sign_in, password_reset, account):
+    for views in (branding, pages, signup, activation, phone, eligibility, kiosk, sign_in, password_reset, account,
+                  operator):
         app.register_blueprint(views.bp)
     if app.config["DEVELOPMENT_PAGES"]:
         app.register_blueprint(dev_views.bp)
     errors.init_app(app)
     security.init_app(app)
     app.context_processor(lambda: {"service_name": app.config["SERVICE_NAME"],
+                                   "insurer_name": app.config["INSURER_NAME"],
                                    "current_locale": lambda: get_locale().language,
                                    "kiosk_mode": in_kiosk_mode()})
     commands.init_app(app)

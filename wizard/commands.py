@@ -11,12 +11,13 @@ from wizard import settings as app_settings
 from wizard.accounts import activity, incomplete
 from wizard.accounts import service as accounts
 from wizard.config import ROOT, settings_table
-from wizard.core import clock
+from wizard.core import clock, passwords
 from wizard.database import unit_of_work
 from wizard.eligibility import checks
 from wizard.extensions import db
 from wizard.jobs import job_context, scheduler
 from wizard.messaging import delivery, outbox
+from wizard.operator import events, staff
 from wizard.password_reset import service as password_resets
 from wizard.sign_in import remembered_browsers, sessions
 from wizard.sign_in import service as sign_in
@@ -32,7 +33,7 @@ _TASK_COMMANDS: list[click.Command] = []
 
 
 def init_app(app):
-    for command in (*_TASK_COMMANDS, settings):
+    for command in (*_TASK_COMMANDS, print_settings, staff_group):
         app.cli.add_command(command)
     scheduler.init_app(app, tuple(SCHEDULE))
 
@@ -114,9 +115,17 @@ def purge_sign_in() -> str:
     return ", ".join(f"{count} {name}" for name, count in counts.items()) + " deleted"
 
 
+@_scheduled("purge-operator-events", timedelta(days=1))
+def purge_operator_events() -> str:
+    """Delete the console's daily counts older than 13 months and its per-minute counts
+    older than two days. Cron, daily: 50 3 * * *"""
+    days, minutes = events.purge(db.session, clock.now())
+    return f"{days} daily count(s), {minutes} per-minute count(s) deleted"
+
+
 @click.command("settings")
 @click.option("--readme", is_flag=True, help="write the table into README.md instead")
-def settings(readme):
+def print_settings(readme):
     """Prints every setting an operator may give, its default and what it does (Markdown)."""
     if not readme:
         click.echo(settings_table(), nl=False)
@@ -126,3 +135,26 @@ def settings(readme):
     start = text.index("\n", text.index(README_SETTINGS[0])) + 1
     end = text.index(README_SETTINGS[1])
     path.write_text(text[:start] + settings_table() + text[end:], "utf-8")
+
+
+@click.group("staff")
+def staff_group():
+    """The operator's staff, who read the console at /operateur."""
+
+
+@staff_group.command("create")
+@click.argument("email")
+@click.password_option(help="asked for when not given (typed twice, not shown)")
+@with_appcontext
+def create_staff(email, password):
+    """Create a staff member; their first sign-in enrols their authenticator app (TOTP)."""
+    policy = app_settings.staff_password_policy()
+    broken = passwords.broken_rules(password, policy, passwords.PersonalData(email=email))
+    if broken:
+        raise click.UsageError(f"the password breaks these rules: {', '.join(broken)}")
+    with unit_of_work():
+        try:
+            staff.create(db.session, email, password, app_settings.staff_settings(), clock.now())
+        except staff.AlreadyExists:
+            raise click.UsageError(f"{email} already has a staff account") from None
+    click.echo(f"{staff.normalise_email(email)} created: sign in at /operateur to enrol the second factor")

@@ -19,6 +19,7 @@ from wizard.core import passwords
 from wizard.eligibility import service as eligibility
 from wizard.messaging import sms
 from wizard.messaging.mail import TemplateComposer
+from wizard.operator import staff
 from wizard.password_reset import service as password_resets
 from wizard.sign_in import service as sign_in
 from wizard.sign_in import sessions
@@ -131,6 +132,20 @@ def session_policy(config, kind: str, kiosk: bool) -> sessions.SessionPolicy:
     else:
         idle = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
     return sessions.SessionPolicy(idle=idle, absolute=timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]))
+
+
+@_once_per_app
+def staff_settings(config) -> staff.StaffSettings:
+    return staff.StaffSettings(secret_key=config["SECRET_KEY"], hashing=password_hashing(),
+                               max_failures=config["STAFF_MAX_FAILURES"],
+                               lock=timedelta(minutes=config["STAFF_LOCK_MINUTES"]), issuer=config["SERVICE_NAME"])
+
+
+@_once_per_app
+def staff_password_policy(config) -> passwords.Policy:
+    """The citizens' rules, and at least 12 characters: a console account sees everyone's figures."""
+    return passwords.Policy(max(12, config["PASSWORD_MIN_LENGTH"]), config["PASSWORD_MAX_LENGTH"],
+                            tuple(config["PASSWORD_REQUIRED_CLASSES"]))
 
 
 @_once_per_app

@@ -159,7 +159,7 @@ def test_a_tick_runs_what_is_due_once_until_its_next_time(app, database, moved):
 def test_the_app_schedules_every_cron_command(app):
     names = {task.name for task in commands.SCHEDULE}
     assert names == {"purge-journeys", "purge-unconfirmed", "purge-incomplete", "deliver-outbox",
-                     "sweep-eligibility", "purge-sign-in"}
+                     "sweep-eligibility", "purge-sign-in", "purge-operator-events"}
     assert names <= set(app.cli.list_commands(None))
 
 

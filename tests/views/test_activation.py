@@ -91,7 +91,8 @@ def test_check_your_email_page(signed_up, client_request, smtp_server):
     assert page.select_one("a[href='/inscription/email-non-recu']")
     assert "Vous pourrez demander un nouvel envoi dans" in page.text_of("#resend-hint")
     partial = client_request.get(CHECK, htmx=True)
-    assert partial.select_one("html") is None and partial.text_of("title") == "Consultez votre messagerie — Sésame"
+    assert partial.select_one("html") is None
+    assert partial.text_of("title") == "Consultez votre messagerie — Sésame — Mutuelle Démo"
 
 
 def test_without_a_journey_the_page_asks_the_code_with_the_address(client_request):

@@ -79,10 +79,13 @@ def test_an_eligible_person_sees_it_at_once(ready, client_request, database):
     assert "Authentification réussie !" in page.text_of("#eligibility-status")
     assert "Félicitations ! Votre compte a bien été créé." in page.text_of("#eligibility-status")
     assert page.select_one("#eligibility-status").get("data-hx-trigger") is None  # no polling: it is over
+    assert "Votre numéro de contrat : 1020305056" in page.text_of("#eligibility-status .panel--success")
     created = account(database)
     assert created.eligible_at is not None and created.contract_number == "1020305056"
     mail = newest_message(ready.application, EMAIL)
     assert mail.kind == "eligibility_eligible" and "a confirmé votre couverture" in mail.body_text
+    assert "Votre numéro de contrat : 1020305056" in mail.body_text
+    assert "Votre numéro de contrat : 1020305056" in mail.body_html
 
 
 def test_a_mismatch_says_what_to_check_and_how_many_tries_are_left(not_in_directory, client_request, database):
@@ -262,6 +265,9 @@ def test_an_unreachable_insurer_costs_nothing_and_is_retried(ready, app, insurer
     runner.run_scheduled()
     assert checks(database) == [("eligible", 3)]
     assert account(database).contract_number == "C-9"
+    # The waiting screen's poll gets the outcome, with the number the insurer gave.
+    status = page.select_one("#eligibility-status")["data-hx-get"]
+    assert "Votre numéro de contrat : C-9" in client_request.get(status, htmx=True).text_of(".panel--success")
 
 
 def test_an_insurer_down_for_a_day_is_a_clear_outcome(ready, app, insurer_api, client_request, database):

@@ -16,7 +16,7 @@ from wizard.signup import steps
 EMAIL = "jean.martin@exemple.fr"
 PASSWORD_FIELDS = {"password": "Tournesol-Bleu-2026!", "password_confirmation": "Tournesol-Bleu-2026!"}
 # What a route's variable part is given: a value that is not ours (a token, a browser).
-SAMPLE_VALUES = {"token": "pas-un-jeton", "browser_id": "0" * 32}
+SAMPLE_VALUES = {"token": "pas-un-jeton", "browser_id": "0" * 32, "filename": "pas-un-fichier.png"}
 
 
 def _checked(client):

@@ -21,6 +21,7 @@ from wizard.accounts.models import Account
 from wizard.core.applicant import Applicant
 from wizard.eligibility.insurer import ELIGIBLE, InsurerUnavailable, Verdict
 from wizard.eligibility.models import EligibilityCheck
+from wizard.operator import events
 
 QUEUED, RUNNING, RETRYING, FAILED = "queued", "running", "retrying", "failed"
 REFUSED = ("not_found", "mismatch")
@@ -67,6 +68,7 @@ def start(db_session, account: Account, settings: EligibilitySettings, now: date
         return current  # under way, or already answered yes: never asked (and emailed) twice
     refused = refusals(db_session, account, settings, now)
     if len(refused) >= settings.max_refusals:
+        events.count(db_session, events.LOCKED, now, detail="eligibility")
         raise TooManyAttempts(refused[-settings.max_refusals] + settings.refusal_window)
     check = EligibilityCheck(id=secrets.token_urlsafe(16), account_id=account.id, status=QUEUED, stage=0,
                              unreachable=0, runs=0, created_at=now, updated_at=now)
@@ -111,11 +113,15 @@ def run(db_session, check_id: str, settings: EligibilitySettings, deps: Run) -> 
     applicant = account.applicant
     check.stage, check.updated_at = IDENTIFYING, deps.now()
     db_session.commit()
+    asked_at = deps.now()
     try:
         verdict = deps.ask(applicant)
-    except InsurerUnavailable:
+    except InsurerUnavailable as error:
+        _count_call(db_session, "timeout" if "Timeout" in str(error) else "error", asked_at, deps.now())
         return _unreachable(db_session, check, account, settings, deps)
     now = deps.now()
+    _count_call(db_session, "ok", asked_at, now)
+    events.count(db_session, events.ELIGIBILITY_OUTCOME, now, detail=verdict.status, duration=now - check.created_at)
     check.status, check.stage, check.finished_at, check.updated_at, check.lease_until = \
         verdict.status, ANSWERED, now, now, None
     if verdict.status == ELIGIBLE:
@@ -126,12 +132,18 @@ def run(db_session, check_id: str, settings: EligibilitySettings, deps: Run) -> 
     return check.status
 
 
+def _count_call(db_session, outcome: str, asked_at: datetime, answered_at: datetime) -> None:
+    """One call to the insurer: ok, error or timeout, and how long it took."""
+    events.count(db_session, events.INSURER_CALL, answered_at, detail=outcome, duration=answered_at - asked_at)
+
+
 def _unreachable(db_session, check, account, settings: EligibilitySettings, deps: Run) -> str:
     now = deps.now()
     check.unreachable += 1
     check.lease_until, check.updated_at = None, now
     if now - check.created_at >= settings.give_up_after:
         check.status, check.finished_at, check.stage = FAILED, now, ANSWERED
+        events.count(db_session, events.ELIGIBILITY_OUTCOME, now, detail=FAILED, duration=now - check.created_at)
         deps.tell_outcome(db_session, account, check)
         check.notified_at = now
         db_session.commit()

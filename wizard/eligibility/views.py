@@ -86,7 +86,10 @@ def _confirm_page(account: Account):
 def _status(check: EligibilityCheck, account: Account | None, seen_stage: int | None) -> dict:
     waited = (clock.now() - check.created_at).total_seconds()
     finished = check.status in eligibility.FINISHED
+    if check.status == eligibility.ELIGIBLE and account is None:  # the poll's last answer only
+        account = db.session.get(Account, check.account_id)
     return {"check": check, "finished": finished, "account": account, "identifier": settings.identifier(),
+            "contract_number": account.contract_number if check.status == eligibility.ELIGIBLE else None,
             "slow": not finished and waited > current_app.config["ELIGIBILITY_SLOW_SECONDS"],
             # The live region says a stage once: the poll tells which stage the screen shows.
             "announce": seen_stage != check.stage}

@@ -20,6 +20,6 @@ def run(name: str, *args) -> None:
     with job_context(_worker_app):
         try:
             with unit_of_work():
-                _worker_app.extensions[EXTENSION].registry[name](*args)
+                _worker_app.extensions[EXTENSION].run(name, *args)
         finally:
             db.session.remove()

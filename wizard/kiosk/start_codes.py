@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
 
 from wizard.kiosk.models import StartCode
+from wizard.operator import events
 
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 SALT = "start-code"
@@ -44,6 +45,8 @@ def issue(db_session, purpose: str, now: datetime, lifetime: timedelta,
             break
     start_code = StartCode(code=code, purpose=purpose, kiosk_id=kiosk_id, journey_id=journey_id,
                            created_at=now, expires_at=now + lifetime)
+    if purpose == "handoff":
+        events.count(db_session, events.KIOSK_HANDOFF, now, detail="offered")
     db_session.add(start_code)
     db_session.flush()
     return start_code
@@ -90,6 +93,10 @@ def consume(db_session, code: str, now: datetime) -> StartCode:
     if claimed != 1:
         raise CodeRefused("used", start_code.kiosk_id)
     db_session.refresh(start_code)
+    if start_code.purpose == "handoff":
+        events.count(db_session, events.KIOSK_HANDOFF, now, detail="taken")
+    else:
+        events.count(db_session, events.KIOSK_SCAN, now, context=events.Context(kiosk=start_code.kiosk_id or ""))
     return start_code
 
 

@@ -51,9 +51,10 @@ class TemplateComposer:
     def address_taken(self, language: str, recipient: str) -> Email:
         return self._compose("address_taken", language, recipient)
 
-    def eligibility_outcome(self, language: str, recipient: str, kind: str, link: str) -> Email:
+    def eligibility_outcome(self, language: str, recipient: str, kind: str, link: str,
+                            contract_number: str | None = None) -> Email:
         """`kind`: eligible, not_eligible or insurer_unavailable."""
-        return self._compose(kind, language, recipient, link=link)
+        return self._compose(kind, language, recipient, link=link, contract_number=contract_number)
 
     def one_time_code(self, language: str, recipient: str, code: str, minutes: int) -> Email:
         return self._compose("one_time_code", language, recipient, code=code, minutes=minutes)

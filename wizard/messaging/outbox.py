@@ -22,6 +22,7 @@ from typing import Protocol
 from sqlalchemy import func, or_, select, update
 
 from wizard.messaging.models import OutboxMessage
+from wizard.operator import events
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ def queue_email(db_session, email: Email, kind: str, account_id: str | None, now
         attempts=0, next_attempt_at=now, created_at=now,
     )
     db_session.add(message)
+    events.count(db_session, events.MESSAGE_QUEUED, now, channel="email", detail=kind)
     # Read after the commit, to start delivery without waiting for cron (wizard/messaging/delivery.py).
     db_session.info[QUEUED_FLAG] = True
     return message
@@ -76,6 +78,7 @@ def queue_sms(db_session, recipient: str, text: str, kind: str, account_id: str 
                             account_id=account_id, status="pending", attempts=0, next_attempt_at=now,
                             created_at=now)
     db_session.add(message)
+    events.count(db_session, events.MESSAGE_QUEUED, now, channel="sms", detail=kind)
     db_session.info[QUEUED_FLAG] = True
     return message
 
@@ -121,9 +124,13 @@ def _attempt(db_session, message: OutboxMessage, transport: Transport, now: date
         transport.send(message)
     except Exception as error:  # whatever the transport raised, the message stays to retry
         _failed(message, error, now)
+        events.count(db_session, events.MESSAGE_FAILED if message.status == "failed" else events.MESSAGE_RETRIED,
+                     now, channel=message.channel, detail=events.error_reason(error))
         db_session.commit()
         return False
     message.status, message.sent_at, message.locked_until, message.last_error = "sent", now, None, None
+    events.count(db_session, events.MESSAGE_DELIVERED, now, channel=message.channel, detail=message.kind,
+                 duration=now - message.created_at)
     db_session.commit()
     log.info("outbox %s (%s) sent after %s attempt(s)", message.id, message.kind, message.attempts)
     return True

@@ -33,3 +33,14 @@ def parts(device: str | None) -> tuple[str, str]:
     """(browser, system), each "" when unknown."""
     browser, _, system = (device or "").partition("|")
     return browser, system
+
+
+_MOBILE = re.compile(r"Mobi|iPhone|iPod|Windows Phone")  # Android phones say "Mobile"
+
+
+def device_class(user_agent: str | None, mobile_hint: str | None = None) -> str:
+    """"mobile" or "desktop", nothing finer: the client hint (Sec-CH-UA-Mobile: ?1) when
+    the browser sends it, else the User-Agent's family. A tablet counts as desktop."""
+    if mobile_hint in ("?1", "?0"):
+        return "mobile" if mobile_hint == "?1" else "desktop"
+    return "mobile" if _MOBILE.search((user_agent or "")[:MAX_USER_AGENT]) else "desktop"

@@ -27,6 +27,7 @@ from wizard.accounts import activity
 from wizard.accounts.models import Account
 from wizard.core import passwords
 from wizard.messaging import outbox
+from wizard.operator import events
 from wizard.sign_in.models import SignInThrottle
 
 OK, WRONG, PAUSED, UNFINISHED = "ok", "wrong", "paused", "unfinished"
@@ -137,6 +138,7 @@ def _failed(db_session, digest: str, account: Account | None, settings: SignInSe
     if row.failures < settings.max_failures:
         return Attempt(WRONG)
     row.failures, row.paused_until = 0, now + settings.pause
+    events.count(db_session, events.LOCKED, now, detail="sign_in")
     if account is not None:
         mail = settings.composer.sign_in_paused(account.language, account.email, row.paused_until,
                                                 settings.max_failures)

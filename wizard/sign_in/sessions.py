@@ -52,13 +52,13 @@ def begin(db_session, account_id: str, kind: str, device: str, now: datetime) ->
 
 
 def find(db_session, token: str | None, policy_for: Callable[[str], SessionPolicy], now: datetime,
-         end: bool = True) -> Found:
+         end: bool = True, model=AccountSession) -> Found:
     """The live session of this token, ended on the spot if it has sat idle too long (not
     by a caller that only reads: `end=False`). `policy_for(kind)`: the limits of a session
-    of that kind."""
+    of that kind. `model`: the table (the console's staff have their own)."""
     if not token or not isinstance(token, str):
         return Found(None, "none")
-    row = db_session.get(AccountSession, key(token))
+    row = db_session.get(model, key(token))
     if row is None:
         return Found(None, "none")
     if row.ended_at is not None:

@@ -35,3 +35,8 @@ def redirect_whole_page(url: str):
         response.headers["HX-Redirect"] = url
         return response
     return redirect(url, 303)
+
+
+def from_htmx() -> bool:
+    """This request was made by HTMX: JavaScript runs in this browser."""
+    return bool(htmx)

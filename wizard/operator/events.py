@@ -1,0 +1,113 @@
+"""Counting what happens, without personal data.
+
+`count` adds one to a combination of dimensions in the caller's session; just before that
+session commits, each combination becomes one upsert (INSERT ... ON CONFLICT DO UPDATE,
+the same statement on SQLite and PostgreSQL). What is rolled back is never counted, and a
+count costs no query until the commit. Nothing here knows a person: the dimensions are
+words from our code (a step, an outcome, a reason), coarse facts about the browser, the
+operator's kiosk ids, and times rounded up to a bucket.
+"""
+import bisect
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+import flask_sqlalchemy.session
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import scoped_session
+
+from wizard.operator.models import EventCount, EventMinute
+
+STEP_REACHED, STEP_COMPLETED = "step_reached", "step_completed"
+MESSAGE_QUEUED, MESSAGE_DELIVERED = "message_queued", "message_delivered"
+MESSAGE_RETRIED, MESSAGE_FAILED = "message_retried", "message_failed"
+ELIGIBILITY_OUTCOME, INSURER_CALL = "eligibility_outcome", "insurer_call"
+LIMIT_HIT, LOCKED = "limit_hit", "locked"
+KIOSK_SCAN, KIOSK_HANDOFF = "kiosk_scan", "kiosk_handoff"
+JOB_DONE = "job_done"
+# Also counted by minute, for the alerts and /metrics.
+BY_MINUTE = {INSURER_CALL, JOB_DONE, MESSAGE_DELIVERED, MESSAGE_RETRIED, MESSAGE_FAILED}
+
+# Times are kept as the first of these (seconds) they do not exceed; past the last, MORE.
+BUCKETS = (1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 21600, 86400)
+MORE = 10 ** 9
+KEPT_DAYS, KEPT_MINUTES = 396, timedelta(days=2)  # 13 months; two days
+
+_PENDING = "operator.pending_counts"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the operator may know of the browser that did it: nothing finer."""
+    language: str = ""
+    js: str = ""  # on, off
+    device: str = ""  # mobile, desktop
+    kiosk: str = ""
+    provider: str = ""  # franceconnect, sesame
+
+
+NONE = Context()
+
+
+def bucket(duration: timedelta | float | None) -> int:
+    if duration is None:
+        return 0
+    seconds = duration.total_seconds() if isinstance(duration, timedelta) else duration
+    index = bisect.bisect_left(BUCKETS, max(seconds, 0))
+    return BUCKETS[index] if index < len(BUCKETS) else MORE
+
+
+def count(db_session, event: str, now: datetime, *, step: str = "", channel: str = "", detail: str = "",
+          duration: timedelta | float | None = None, context: Context = NONE) -> None:
+    """One more `event`, written with the caller's next commit (or forgotten with its rollback)."""
+    if isinstance(db_session, scoped_session):
+        db_session = db_session()
+    if not db_session.in_transaction():
+        db_session.begin()  # so that a rollback, even with nothing else done, forgets it
+    pending = db_session.info.setdefault(_PENDING, Counter())
+    pending[(now.date(), event, step, channel, detail[:40], bucket(duration), *asdict(context).values())] += 1
+    if event in BY_MINUTE:
+        pending[(now.replace(second=0, microsecond=0), event, detail[:40])] += 1
+
+
+_DAY_KEYS = ("day", "event", "step", "channel", "detail", "bucket", *Context.__dataclass_fields__)
+_MINUTE_KEYS = ("minute", "event", "detail")
+
+
+def _upsert(db_session, model, keys: dict, amount: int) -> None:
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db_session.get_bind().dialect.name]
+    statement = insert(model).values(**keys, count=amount)
+    db_session.execute(statement.on_conflict_do_update(
+        index_elements=list(keys), set_={"count": model.count + statement.excluded["count"]}))
+
+
+@sqlalchemy_event.listens_for(flask_sqlalchemy.session.Session, "before_commit")
+def _write_counts(db_session) -> None:
+    pending = db_session.info.pop(_PENDING, None)
+    # Sorted: two transactions that upsert the same rows take their locks in the same order.
+    for key, amount in sorted((pending or {}).items(), key=lambda item: repr(item[0])):
+        model, names = (EventMinute, _MINUTE_KEYS) if len(key) == len(_MINUTE_KEYS) else (EventCount, _DAY_KEYS)
+        _upsert(db_session, model, dict(zip(names, key, strict=True)), amount)
+
+
+@sqlalchemy_event.listens_for(flask_sqlalchemy.session.Session, "after_soft_rollback")
+def _forget_counts(db_session, _transaction) -> None:
+    db_session.info.pop(_PENDING, None)
+
+
+def error_reason(error: BaseException | str | None) -> str:
+    """The kind of a failure ("TimeoutError", "SMTPRecipientsRefused"), never its text,
+    which may quote an address."""
+    if isinstance(error, BaseException):
+        return type(error).__name__
+    return (error or "").partition(":")[0][:40]
+
+
+def purge(db_session, now: datetime) -> tuple[int, int]:
+    """Daily counts older than 13 months, minute counts older than two days."""
+    days = db_session.query(EventCount).filter(EventCount.day < now.date() - timedelta(days=KEPT_DAYS)) \
+        .delete(synchronize_session=False)
+    minutes = db_session.query(EventMinute).filter(EventMinute.minute < now - KEPT_MINUTES) \
+        .delete(synchronize_session=False)
+    return days, minutes

@@ -1,0 +1,85 @@
+"""The operator's console, /operateur: for its staff only (password, then TOTP code).
+Thin views over wizard/operator/staff.py (signing in) and reports.py (the figures)."""
+from flask import Blueprint, redirect, request, url_for
+
+from wizard import settings
+from wizard.core import clock
+from wizard.extensions import db, limiter
+from wizard.kiosk import qr
+from wizard.operator import staff
+from wizard.operator.forms import WRONG_CODE, WRONG_PASSWORD, StaffCodeForm, StaffSignInForm, refusal
+from wizard.web import staff_session
+from wizard.web.limits import configured
+from wizard.web.rendering import redirect_whole_page, render_page
+
+bp = Blueprint("operator", __name__, url_prefix="/operateur")
+OPEN = {"operator.sign_in", "operator.code"}  # the rest needs a signed-in member of staff
+
+
+@bp.before_request
+def _staff_only():
+    if request.endpoint not in OPEN and staff_session.current_member() is None:
+        return redirect(url_for("operator.sign_in"), 303)
+    return None
+
+
+@bp.after_request
+def _private(response):
+    response.headers["Cache-Control"] = "no-store"  # nothing of the console stays in a cache
+    return response
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_STAFF_SIGN_IN"), methods=["POST"])
+def sign_in():
+    if staff_session.current_member() is not None:
+        return redirect(url_for("operator.overview"), 303)
+    form = StaffSignInForm(check=_check_password)
+    if form.validate_on_submit():
+        staff_session.start_pending(form.result.member)
+        return redirect(url_for("operator.code"), 303)
+    return render_page("operator/sign_in.html", form=form, reason=staff_session.ended_reason())
+
+
+@bp.route("/connexion/code", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_STAFF_SIGN_IN"), methods=["POST"])
+def code():
+    member = staff_session.pending_member()
+    if member is None:
+        return redirect(url_for("operator.sign_in"), 303)
+    form = StaffCodeForm(check=lambda form: _check_code(member, form))
+    if form.validate_on_submit():
+        staff_session.begin(member)
+        return redirect_whole_page(url_for("operator.overview"))
+    enrolment = None if member.enrolled_at else _enrolment(member)
+    return render_page("operator/code.html", form=form, enrolment=enrolment)
+
+
+@bp.post("/deconnexion")
+def sign_out():
+    staff_session.end()
+    return redirect_whole_page(url_for("operator.sign_in"))
+
+
+@bp.get("/")
+def overview():
+    return render_page("operator/overview.html", member=staff_session.current_member())
+
+
+def _check_password(form):
+    attempt = staff.check_password(db.session, form.email.data, form.password.data, settings.staff_settings(),
+                                   clock.now())
+    return attempt, refusal(attempt, WRONG_PASSWORD), form.password
+
+
+def _check_code(member, form):
+    attempt = staff.check_code(db.session, member, form.code.data, settings.staff_settings(), clock.now())
+    return attempt, refusal(attempt, WRONG_CODE), form.code
+
+
+def _enrolment(member) -> dict:
+    """The first sign-in: the seed as a QR code for the authenticator app, and as text."""
+    staff_settings = settings.staff_settings()
+    # Not through qr.svg's cache: the seed stays in memory no longer than the request.
+    return {"qr": qr.svg.__wrapped__(staff.provisioning_uri(member, staff_settings)),
+            "secret": staff.secret_for_typing(member, staff_settings)}

@@ -1,0 +1,107 @@
+"""The funnel, counted by one after_request hook: a step is reached when its screen is
+shown, completed when its form is accepted (or, after the signup's steps, when the screen
+that follows it is shown). Each once per journey and browser, from marks in the session
+cookie: a reload, a Back or a wrong answer counts nothing more. The time between reaching
+and completing a step is counted in a bucket (wizard/operator/events.py), never kept.
+
+The dimensions are read here, from the request: the language, JavaScript (on once this
+browser has made an HTMX request; a first screen loaded whole counts as off), the device
+class (the Sec-CH-UA-Mobile hint, else the User-Agent's family), the kiosk that brought
+the person, and the identity provider (PROVIDER_KEY, "franceconnect" when it signed the
+person in; "sesame" otherwise).
+"""
+import hashlib
+
+from flask import g, request, session
+from flask_babel import get_locale
+
+from wizard.core import clock
+from wizard.extensions import db
+from wizard.operator import events
+from wizard.sign_in import devices
+from wizard.signup import steps
+from wizard.web import journey_state
+from wizard.web.kiosk_mode import KIOSK_KEY
+from wizard.web.rendering import from_htmx
+
+MARKS_KEY = "funnel"
+PROVIDER_KEY = "identity_provider"
+# After the signup's steps: the screen that shows the step, and the one that shows it done.
+LATER_STEPS = (("email", "activation.check_email", "activation.activated"),
+               ("phone", "phone.number", "phone.confirmed"),
+               ("eligibility", "eligibility.confirm", "eligibility.waiting"))
+# Every step of the funnel, in order.
+STEP_NAMES = tuple(step.name for step in steps.STEPS) + tuple(name for name, _, _ in LATER_STEPS)
+_SIGNUP_ENDPOINTS = {"signup.captcha_step": "captcha", "signup.credentials_step": "credentials"}
+
+
+def init_app(app) -> None:
+    # Registered after the unit of work's hook, so it runs before the commit (Flask runs
+    # after_request functions last registered first).
+    app.after_request(_count)
+
+
+def _shown_step(endpoint: str | None, view_args: dict) -> str | None:
+    if endpoint == "signup.step":
+        step = steps.BY_SLUG.get(view_args.get("slug", ""))
+        return step.name if step else None
+    return _SIGNUP_ENDPOINTS.get(endpoint) or next((n for n, shown, _ in LATER_STEPS if shown == endpoint), None)
+
+
+def _completed_step(endpoint: str | None, view_args: dict, status: int) -> str | None:
+    """The step this request completed: its answer accepted (a signup step), or the screen
+    that follows it shown (the later steps)."""
+    if request.method == "POST" and status == 303:
+        name = _shown_step(endpoint, view_args)
+        state = g.get("wizard_state")
+        if name in steps.BY_NAME and state is not None and name in state.journey.answers:
+            return name
+    if request.method == "GET" and status == 200:
+        return next((name for name, _, done in LATER_STEPS if done == endpoint), None)
+    return None
+
+
+def _count(response):
+    if response.status_code == 429:
+        events.count(db.session, events.LIMIT_HIT, clock.now(), detail=request.endpoint or "")
+        return response
+    endpoint, view_args = request.endpoint, request.view_args or {}
+    reached = _shown_step(endpoint, view_args) if request.method == "GET" and response.status_code == 200 else None
+    completed = _completed_step(endpoint, view_args, response.status_code)
+    if reached or completed:
+        _record(reached, completed)
+    return response
+
+
+def _record(reached: str | None, completed: str | None) -> None:
+    marks, now = _marks(), clock.now()
+    context = _context(marks)
+    if reached and reached not in marks["reached"]:
+        marks["reached"][reached] = int(now.timestamp())
+        events.count(db.session, events.STEP_REACHED, now, step=reached, context=context)
+    if completed and completed not in marks["completed"]:
+        marks["completed"].append(completed)
+        started = marks["reached"].get(completed)
+        duration = now.timestamp() - started if started is not None else None
+        events.count(db.session, events.STEP_COMPLETED, now, step=completed, duration=duration, context=context)
+    session[MARKS_KEY] = marks
+
+
+def _marks() -> dict:
+    """This journey's marks; a new journey (another token) starts with none."""
+    token = session.get(journey_state.SESSION_KEY) or ""
+    journey = hashlib.sha256(token.encode()).hexdigest()[:12]
+    marks = session.get(MARKS_KEY)
+    if not isinstance(marks, dict) or marks.get("journey") != journey:
+        marks = {"journey": journey, "reached": {}, "completed": [], "js": False}
+    marks["js"] = bool(marks.get("js")) or from_htmx()
+    return marks
+
+
+def _context(marks: dict) -> events.Context:
+    state = g.get("wizard_state")
+    kiosk = (state.journey.kiosk_id if state is not None else None) or session.get(KIOSK_KEY) or ""
+    return events.Context(language=get_locale().language, js="on" if marks["js"] else "off",
+                          device=devices.device_class(request.user_agent.string,
+                                                      request.headers.get("Sec-CH-UA-Mobile")),
+                          kiosk=kiosk, provider=session.get(PROVIDER_KEY) or "sesame")
