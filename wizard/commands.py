@@ -39,7 +39,8 @@ def init_app(app):
 
 
 def _scheduled(name: str, every: timedelta):
-    """`function()` does the task and says what it did, for the command's output."""
+    """`function()` does the task and says what it did, for the command's output; the name
+    is the command's (the scheduler keeps the function)."""
     def register(function):
         SCHEDULE.append(scheduler.Task(name, every, function))
 
@@ -51,7 +52,7 @@ def _scheduled(name: str, every: timedelta):
             with job_context(current_app._get_current_object()), unit_of_work():
                 click.echo(function())
         _TASK_COMMANDS.append(in_unit_of_work)
-        return function
+        return in_unit_of_work
     return register
 
 
