@@ -600,7 +600,7 @@ class Walker:
         self._link("back", "check-email")
         self.page.locator("#code").fill(activation_code(self.app, self.email))
         button(self.page, self.mode.lang, "activate").click()
-        arrive(self.page, self.mode, "activated", swapped=self.mode.js)
+        arrive(self.page, self.mode, "activated")  # a whole page: the signup session's warning comes with it
 
     def _press(self, word, name, swapped=False, role="button"):
         """Presses the button (or follows the link) named WORDS[lang][word] in the screen."""
