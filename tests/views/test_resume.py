@@ -221,6 +221,7 @@ def test_check_your_email_warns_before_the_journey_expires(client, client_reques
         page = client_request.get(url)
         dialog = warning(page)
         assert dialog["data-status-url"] == "/inscription/session" and dialog["data-idle-seconds"] == "1800"
+        assert dialog["data-expired-url"] == CHECK  # which says the journey expired, and takes the code
         assert dialog.select_one("form[action='/inscription/session'] button").get_text() == "Continuer mon inscription"
         assert page.text_of(".timeout-limit") == \
             "Pour protéger vos données, cette page expire après 30 minutes sans activité."

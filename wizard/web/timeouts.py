@@ -2,7 +2,7 @@
 the phone and eligibility pages) or a signed-in session ends (WCAG 2.2.1, RGAA 13.1): how
 long is left, and what the live region says as it counts down."""
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, has_request_context, request, session, url_for
 from flask_babel import gettext, ngettext
 
 from wizard.core import clock
@@ -24,7 +24,9 @@ def timeout_context() -> dict:
         return {}
     idle = account_session.idle_limit(row)
     kind = "session" if row.kind == sessions.SIGN_IN else "signup"
-    return _warning(kind, account_session.seconds_left(), int(idle.total_seconds()))
+    # A signup session's end loses nothing: signing in takes it up again (and says so).
+    expired = url_for("sign_in.start" if kind == "signup" else "sign_in.signed_out")
+    return _warning(kind, account_session.seconds_left(), int(idle.total_seconds()), expired)
 
 
 def journey_timeout() -> dict:
@@ -37,12 +39,15 @@ def journey_timeout() -> dict:
     journey = journeys.find(db.session, session.get(JOURNEY_KEY), now, idle)
     if journey is None:
         return {}
-    return _warning("journey", journey_seconds_left(journey, now), int(idle.total_seconds()))
+    # After the steps, the account exists: "check your email" says what happened, and takes the code.
+    expired = url_for("activation.check_email" if request.blueprint == "activation" else "signup.start")
+    return _warning("journey", journey_seconds_left(journey, now), int(idle.total_seconds()), expired)
 
 
-def _warning(kind: str, seconds_left: int, idle_seconds: int) -> dict:
+def _warning(kind: str, seconds_left: int, idle_seconds: int, expired_url: str) -> dict:
     warning = min(current_app.config["SESSION_WARNING_SECONDS"], idle_seconds // 2)
-    return {"session_timeout": {"journey": kind == "journey", "kind": kind, "seconds_left": seconds_left,
+    return {"session_timeout": {"journey": kind == "journey", "kind": kind, "expired_url": expired_url,
+                                "seconds_left": seconds_left,
                                 "idle_seconds": idle_seconds, "warning_seconds": warning,
                                 "announcements": announcements(warning, kind)}}
 
