@@ -15,6 +15,7 @@ from wizard.core import clock, passwords
 from wizard.database import unit_of_work
 from wizard.eligibility import checks
 from wizard.extensions import db
+from wizard.franceconnect import service as franceconnect
 from wizard.jobs import job_context, scheduler
 from wizard.messaging import delivery, outbox
 from wizard.operator import events, staff
@@ -58,9 +59,12 @@ def _scheduled(name: str, every: timedelta):
 
 @_scheduled("purge-journeys", timedelta(minutes=15))
 def purge_journeys() -> str:
-    """Delete journeys left idle past JOURNEY_IDLE_MINUTES (cron: */15 * * * *)."""
+    """Delete journeys left idle past JOURNEY_IDLE_MINUTES, and FranceConnect flows never
+    come back from within FRANCECONNECT_FLOW_MINUTES (cron: */15 * * * *)."""
     idle = timedelta(minutes=current_app.config["JOURNEY_IDLE_MINUTES"])
-    return f"{journeys.purge_idle(db.session, clock.now(), idle)} journey(s) deleted"
+    flows = timedelta(minutes=current_app.config["FRANCECONNECT_FLOW_MINUTES"])
+    return (f"{journeys.purge_idle(db.session, clock.now(), idle)} journey(s) deleted, "
+            f"{franceconnect.purge(db.session, clock.now() - flows)} FranceConnect flow(s) deleted")
 
 
 @_scheduled("purge-unconfirmed", timedelta(days=1))

@@ -130,3 +130,14 @@ def test_a_session_left_idle_ends_as_strictly_as_a_citizens(app, client, client_
 def test_the_console_is_never_cached(app, client):
     signed_in_staff(app, client)
     assert client.get("/operateur/").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(("code", "error"), [
+    ("", "Saisissez le code à 6 chiffres que votre application affiche"),
+    ("12a456", "Le code comporte 6 chiffres, par exemple 123456"),
+    ("1" * 5000, "Le code comporte 6 chiffres, par exemple 123456"),
+])
+def test_a_malformed_code_is_told_and_costs_no_attempt(app, client_request, staff_member, database, code, error):
+    password_accepted(client_request)
+    assert client_request.post("/operateur/connexion/code", {"code": code}).errors() == [error]
+    assert database(lambda session: session.query(StaffMember).one().failures) == 0

@@ -69,11 +69,12 @@ class ActivationSettings:
 @dataclass(frozen=True)
 class Signup:
     email: str  # normalised
-    password: str
+    password: str | None  # None: FranceConnect only
     language: str
     answers: dict  # the journey's
     marketing: dict[str, bool]
     marketing_version: str
+    franceconnect_sub: str | None = None  # a signup through FranceConnect: linked from the start
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ def register(db_session, signup: Signup, hashing: passwords.Hashing, settings: A
     """Creates the pending account and queues its email, in the caller's transaction."""
     account = Account(
         id=secrets.token_hex(16), email=signup.email, status="pending",
-        password_hash=passwords.hash_password(signup.password, hashing), language=signup.language,
+        password_hash=passwords.hash_password(signup.password, hashing) if signup.password else None,
+        franceconnect_sub=signup.franceconnect_sub, language=signup.language,
         answers={name: signup.answers[name] for name in ANSWERS_KEPT if name in signup.answers},
         created_at=now, email_given_at=now,
         activation=EmailActivation(generation=0, address_generation=1, code_failures=0),

@@ -59,16 +59,17 @@ def bucket(duration: timedelta | float | None) -> int:
 
 
 def count(db_session, event: str, now: datetime, *, step: str = "", channel: str = "", detail: str = "",
-          duration: timedelta | float | None = None, context: Context = NONE) -> None:
-    """One more `event`, written with the caller's next commit (or forgotten with its rollback)."""
+          duration: timedelta | float | None = None, context: Context = NONE, amount: int = 1) -> None:
+    """One more `event` (or `amount`: -1 takes one back), written with the caller's next
+    commit (or forgotten with its rollback)."""
     if isinstance(db_session, scoped_session):
         db_session = db_session()
     if not db_session.in_transaction():
         db_session.begin()  # so that a rollback, even with nothing else done, forgets it
     pending = db_session.info.setdefault(_PENDING, Counter())
-    pending[(now.date(), event, step, channel, detail[:40], bucket(duration), *asdict(context).values())] += 1
+    pending[(now.date(), event, step, channel, detail[:40], bucket(duration), *asdict(context).values())] += amount
     if event in BY_MINUTE:
-        pending[(now.replace(second=0, microsecond=0), event, detail[:40])] += 1
+        pending[(now.replace(second=0, microsecond=0), event, detail[:40])] += amount
 
 
 _DAY_KEYS = ("day", "event", "step", "channel", "detail", "bucket", *Context.__dataclass_fields__)
