@@ -1,4 +1,5 @@
-"""`flask` commands for the operator and the scheduler."""
+"""`flask` commands for the operator, and the scheduled tasks (for cron, and for the app's own
+scheduler)."""
 from datetime import timedelta
 from functools import wraps
 
@@ -6,8 +7,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from wizard import settings
-from wizard.accounts import activity
+from wizard import settings as app_settings
+from wizard.accounts import activity, incomplete
 from wizard.accounts import service as accounts
 from wizard.config import ROOT, settings_table
 from wizard.core import clock, passwords
@@ -15,6 +16,7 @@ from wizard.database import unit_of_work
 from wizard.eligibility import checks
 from wizard.extensions import db
 from wizard.franceconnect import service as franceconnect
+from wizard.jobs import job_context, scheduler
 from wizard.kiosk import start_codes
 from wizard.messaging import delivery, outbox
 from wizard.operator import events, staff
@@ -26,32 +28,38 @@ from wizard.signup import captcha, journeys
 README_SETTINGS = ("<!-- settings:", "<!-- /settings -->")  # where README.md holds the table
 
 
+# Every task of the scheduler, in order: a `flask` command for cron, and a run of the app's
+# own scheduler (wizard/jobs/scheduler.py), one unit of work each.
+SCHEDULE: list[scheduler.Task] = []
+_TASK_COMMANDS: list[click.Command] = []
+
+
 def init_app(app):
-    app.cli.add_command(purge_journeys)
-    app.cli.add_command(purge_unconfirmed)
-    app.cli.add_command(deliver_outbox)
-    app.cli.add_command(sweep_eligibility)
-    app.cli.add_command(purge_sign_in)
-    app.cli.add_command(print_settings)
-    app.cli.add_command(purge_operator_events)
-    app.cli.add_command(staff_group)
+    for command in (*_TASK_COMMANDS, print_settings, staff_group):
+        app.cli.add_command(command)
+    scheduler.init_app(app, tuple(SCHEDULE))
 
 
-def _command(name: str):
-    """A `flask` command with the app's context, as one unit of work (committed at its end)."""
+def _scheduled(name: str, every: timedelta):
+    """`function()` does the task and says what it did, for the command's output; the name
+    is the command's (the scheduler keeps the function)."""
     def register(function):
+        SCHEDULE.append(scheduler.Task(name, every, function))
+
         @click.command(name)
         @with_appcontext
         @wraps(function)
         def in_unit_of_work():
-            with unit_of_work():
-                function()
+            # As a job: emails are composed with links on PUBLIC_BASE_URL, and no request.
+            with job_context(current_app._get_current_object()), unit_of_work():
+                click.echo(function())
+        _TASK_COMMANDS.append(in_unit_of_work)
         return in_unit_of_work
     return register
 
 
-@_command("purge-journeys")
-def purge_journeys():
+@_scheduled("purge-journeys", timedelta(minutes=15))
+def purge_journeys() -> str:
     """Delete journeys left idle past JOURNEY_IDLE_MINUTES, FranceConnect flows never come
     back from within FRANCECONNECT_FLOW_MINUTES, spent start codes and CAPTCHAs (cron: */15 * * * *)."""
     now = clock.now()
@@ -60,38 +68,49 @@ def purge_journeys():
     deleted = journeys.purge_idle(db.session, now, idle)
     codes = start_codes.purge(db.session, now)
     spent = captcha.purge_spent(db.session, now - timedelta(minutes=current_app.config["CAPTCHA_MINUTES"]))
-    click.echo(f"{deleted} journey(s) deleted, {franceconnect.purge(db.session, now - flows)} FranceConnect "
-               f"flow(s), {codes} start code(s), {spent} spent CAPTCHA(s)")
+    return (f"{deleted} journey(s) deleted, {franceconnect.purge(db.session, now - flows)} FranceConnect "
+            f"flow(s), {codes} start code(s), {spent} spent CAPTCHA(s)")
 
 
-@_command("purge-unconfirmed")
-def purge_unconfirmed():
+@_scheduled("purge-unconfirmed", timedelta(days=1))
+def purge_unconfirmed() -> str:
     """Forget pending accounts whose address was never confirmed within UNCONFIRMED_EMAIL_DAYS,
     with their answers, consents and emails; and emails sent that long ago.
     Cron, once a day: 30 3 * * *  flask --app app purge-unconfirmed"""
     days, now = current_app.config["UNCONFIRMED_EMAIL_DAYS"], clock.now()
     forgotten = accounts.purge_unconfirmed(db.session, now, days)
     old_messages = outbox.purge_sent(db.session, now - timedelta(days=days))
-    click.echo(f"{forgotten} unconfirmed account(s) deleted, {old_messages} old email(s) deleted")
+    return f"{forgotten} unconfirmed account(s) deleted, {old_messages} old email(s) deleted"
 
 
-@_command("deliver-outbox")
-def deliver_outbox():
+@_scheduled("purge-incomplete", timedelta(hours=1))
+def purge_incomplete() -> str:
+    """Remind the owners of accounts activated but never finished, INCOMPLETE_REMINDER_DAYS
+    before they are forgotten; forget those past INCOMPLETE_ACCOUNT_DAYS after activation,
+    with everything that refers to them. Cron, hourly: 5 * * * *"""
+    settings_, now = app_settings.incomplete_accounts(), clock.now()
+    reminded = incomplete.remind(db.session, settings_, now)
+    forgotten = incomplete.purge(db.session, settings_, now)
+    return f"{reminded} reminder(s) sent, {forgotten} unfinished account(s) deleted"
+
+
+@_scheduled("deliver-outbox", timedelta(minutes=1))
+def deliver_outbox() -> str:
     """Deliver the outbox messages that are due. The web process delivers as soon as a
     message is queued; this catches what a restart left behind.
     Cron, every minute: * * * * *  flask --app app deliver-outbox"""
     report = delivery.current().deliver_once()
-    click.echo(f"{report.sent} sent, {report.failed} failed, next due: {report.next_due or 'none'}")
+    return f"{report.sent} sent, {report.failed} failed, next due: {report.next_due or 'none'}"
 
 
-@_command("sweep-eligibility")
-def sweep_eligibility():
+@_scheduled("sweep-eligibility", timedelta(minutes=1))
+def sweep_eligibility() -> str:
     """Restart eligibility checks whose worker died or whose job was lost (cron: * * * * *)."""
-    click.echo(f"{checks.sweep()} check(s) restarted")
+    return f"{checks.sweep()} check(s) restarted"
 
 
-@_command("purge-sign-in")
-def purge_sign_in():
+@_scheduled("purge-sign-in", timedelta(days=1))
+def purge_sign_in() -> str:
     """Delete what signing in no longer needs: sessions ended or idle for 30 days, remembered
     browsers expired or revoked 30 days ago, reset requests expired a day ago, pauses and
     failures older than a day, activity older than a year. Cron, daily: 45 3 * * *"""
@@ -103,7 +122,15 @@ def purge_sign_in():
         "sign-in pauses": sign_in.purge_throttles(db.session, now - timedelta(days=1)),
         "events": activity.purge(db.session, now - timedelta(days=365)),
     }
-    click.echo(", ".join(f"{count} {name}" for name, count in counts.items()) + " deleted")
+    return ", ".join(f"{count} {name}" for name, count in counts.items()) + " deleted"
+
+
+@_scheduled("purge-operator-events", timedelta(days=1))
+def purge_operator_events() -> str:
+    """Delete the console's daily counts older than 13 months and its per-minute counts
+    older than two days. Cron, daily: 50 3 * * *"""
+    days, minutes = events.purge(db.session, clock.now())
+    return f"{days} daily count(s), {minutes} per-minute count(s) deleted"
 
 
 @click.command("settings")
@@ -118,12 +145,6 @@ def print_settings(readme):
     start = text.index("\n", text.index(README_SETTINGS[0])) + 1
     end = text.index(README_SETTINGS[1])
     path.write_text(text[:start] + settings_table() + text[end:], "utf-8")
-@_command("purge-operator-events")
-def purge_operator_events():
-    """Delete the console's daily counts older than 13 months and its per-minute counts
-    older than two days. Cron, daily: 50 3 * * *"""
-    days, minutes = events.purge(db.session, clock.now())
-    click.echo(f"{days} daily count(s), {minutes} per-minute count(s) deleted")
 
 
 @click.group("staff")
@@ -137,12 +158,13 @@ def staff_group():
 @with_appcontext
 def create_staff(email, password):
     """Create a staff member; their first sign-in enrols their authenticator app (TOTP)."""
-    broken = passwords.broken_rules(password, settings.staff_password_policy(), passwords.PersonalData(email=email))
+    policy = app_settings.staff_password_policy()
+    broken = passwords.broken_rules(password, policy, passwords.PersonalData(email=email))
     if broken:
         raise click.UsageError(f"the password breaks these rules: {', '.join(broken)}")
     with unit_of_work():
         try:
-            staff.create(db.session, email, password, settings.staff_settings(), clock.now())
+            staff.create(db.session, email, password, app_settings.staff_settings(), clock.now())
         except staff.AlreadyExists:
             raise click.UsageError(f"{email} already has a staff account") from None
     click.echo(f"{staff.normalise_email(email)} created: sign in at /operateur to enrol the second factor")

@@ -118,6 +118,7 @@ class Test(Development):
     ALTCHA_COST = 50
     WTF_CSRF_ENABLED = False
     JOB_RUNNER = "inline"
+    SCHEDULER = False  # a test runs the scheduler's tick itself
     MAIL_SERVER = None  # a test that needs SMTP starts its own server and sets this
     SMS_GATEWAY_URL = None  # likewise for the SMS gateway
     # The cheapest Argon2id: the tests check the policy, not the cost.

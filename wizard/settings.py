@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from wizard.accounts import incomplete
 from wizard.accounts import service as accounts
 from wizard.codes import delivery as code_delivery
 from wizard.codes import one_time_codes
@@ -84,6 +85,12 @@ def activation(config) -> accounts.ActivationSettings:
         link_for=lambda token: public_url("activation.link", token=token), composer=composer(),
         may_email=limits.activation_email_allowed,
     )
+
+
+@_once_per_app
+def incomplete_accounts(config) -> incomplete.IncompleteSettings:
+    return incomplete.IncompleteSettings(days=config["INCOMPLETE_ACCOUNT_DAYS"],
+                                         reminder_days=config["INCOMPLETE_REMINDER_DAYS"], composer=composer())
 
 
 @_once_per_app

@@ -363,17 +363,23 @@ class Visitor:
         return self.client.get_cookie(self.app.config["SESSION_COOKIE_NAME"]).value
 
 
-def phone_confirmed(app, email: str, phone: str) -> Visitor:
-    """Over HTTP, quickly: a person through the signup, activated, their phone confirmed
-    (the screens on the way are the walk's, checked in the browser elsewhere)."""
+def signed_up(app, email: str, subscriber: dict = SUBSCRIBER) -> Visitor:
+    """Over HTTP, quickly: a person through the steps, at "check your email" (the screens
+    on the way are the walk's, checked in the browser elsewhere)."""
     visitor = Visitor(app)
     visitor.get(None, "/inscription/")
     visitor.post(None, "/inscription/verification", {"code": visitor.code()})
     visitor.post(None, "/inscription/identite", IDENTITY)
     visitor.post(None, "/inscription/qualite", {"role": "beneficiary"})
-    visitor.post(None, "/inscription/souscripteur", SUBSCRIBER)
+    visitor.post(None, "/inscription/souscripteur", subscriber)
     visitor.post(None, "/inscription/recapitulatif", {"accept_terms": "y"})
     visitor.post(None, "/inscription/identifiants", credentials(email))
+    return visitor
+
+
+def phone_confirmed(app, email: str, phone: str, subscriber: dict = SUBSCRIBER) -> Visitor:
+    """signed_up, then activated and their phone confirmed."""
+    visitor = signed_up(app, email, subscriber)
     visitor.post(None, "/inscription/verifiez-vos-emails", {"code": activation_code(app, email)})
     visitor.post(None, "/inscription/telephone", {"phone": national(phone), "channel": "sms"})
     visitor.post(None, "/inscription/telephone/code", {"code": sms_code(app, phone)})
@@ -596,7 +602,7 @@ class Walker:
         self._link("back", "check-email")
         self.page.locator("#code").fill(activation_code(self.app, self.email))
         button(self.page, self.mode.lang, "activate").click()
-        arrive(self.page, self.mode, "activated", swapped=self.mode.js)
+        arrive(self.page, self.mode, "activated")  # a whole page: the signup session's warning comes with it
 
     def _press(self, word, name, swapped=False, role="button"):
         """Presses the button (or follows the link) named WORDS[lang][word] in the screen."""

@@ -66,6 +66,13 @@ def visit_every_screen(app, lang):
     visitor.get("link-used", link)
     visitor.get("link-invalid", damaged(link), status=400)
     visitor.get("dev-outbox", "/dev/courriels")  # a development page, not met in the walk
+    visitor.get("which-address", "/connexion/quelle-adresse")  # tests/browser/test_resume_browser.py's
+    elsewhere = Visitor(app)  # another browser, where the activation code is typed with the address
+    elsewhere.get(None, "/")
+    if lang != "fr":
+        elsewhere.post(None, "/langue", {"lang": lang, "next": "/"})
+    elsewhere.post("code-elsewhere-errors", "/inscription/verifiez-vos-emails", {"email": "x", "code": "1"})
+    visitor.pages.update(elsewhere.pages)
     assert set(ALL_SCREENS) <= set(visitor.pages), "a screen of support.SCREENS is not validated"
     assert b'lang="%s"' % lang.encode() in visitor.pages["activated"]
     return {**visitor.pages, **visit_kiosk_pages(app, lang)}

@@ -123,7 +123,7 @@ def test_the_link_activates_and_signs_in_the_browser_that_opens_it(mail_app, sig
     assert normalize_spaces(activated.select_one("h1").get_text()) == "Votre compte est activé"
     assert database(lambda session: session.query(Account).one().status) == "active"
     # The browser that signed up is not signed in by someone else's click; it is told.
-    assert signed_up.get("/inscription/compte-active").headers["Location"] == "/"
+    assert signed_up.get("/inscription/compte-active").headers["Location"] == "/connexion"
     assert "Votre compte est déjà activé" in signed_up.get(CHECK).get_data(as_text=True)
 
 

@@ -70,8 +70,9 @@ def test_with_a_proven_phone_the_usual_second_factor_leads_to_the_check(client, 
 def test_a_refused_check_is_taken_up_again_within_its_attempts(not_found_client, elsewhere, database):
     type_password(elsewhere)
     second_factor(elsewhere, "/inscription/eligibilite", channel="sms")
-    page = elsewhere.get("/inscription/eligibilite").get_data(as_text=True)
-    assert "Il vous reste 4 essais" in page
+    page = Page(elsewhere.get("/inscription/eligibilite").get_data(as_text=True), "html.parser")
+    assert "Il vous reste 4 essais" in page.text_of(".notice")
+    assert page.select_one("a[href='/inscription/eligibilite/corriger']").get_text() == "Corriger mes informations"
 
 
 @pytest.fixture
@@ -206,3 +207,118 @@ def test_a_journey_whose_account_was_forgotten_does_not_loop(client, client_requ
     page = Page(response.get_data(as_text=True), "html.parser")
     assert "Cette inscription n’existe plus" in page.text_of(".notice")
     assert client_request.get(CHECK).select_one(".notice") is None  # said once; a new journey starts
+
+
+# --- a limit on every wait is announced ---------------------------------------------------------
+
+def warning(page):
+    return page.select_one("dialog#session-timeout")
+
+
+def test_check_your_email_warns_before_the_journey_expires(client, client_request):
+    sign_up(client)
+    for url in (CHECK, "/inscription/adresse-email"):
+        page = client_request.get(url)
+        dialog = warning(page)
+        assert dialog["data-status-url"] == "/inscription/session" and dialog["data-idle-seconds"] == "1800"
+        assert dialog["data-expired-url"] == CHECK  # which says the journey expired, and takes the code
+        assert dialog.select_one("form[action='/inscription/session'] button").get_text() == "Continuer mon inscription"
+        assert page.text_of(".timeout-limit") == \
+            "Pour protéger vos données, cette page expire après 30 minutes sans activité."
+
+
+@pytest.mark.parametrize("url", ["/inscription/compte-active", "/inscription/telephone", "/inscription/telephone/code",
+                                 "/inscription/telephone/confirme", "/inscription/eligibilite",
+                                 "/inscription/verification-en-cours", "/inscription/eligibilite/corriger"])
+def test_the_signup_pages_warn_before_the_session_ends(not_found_client, client_request, url):
+    page = client_request.get(url)
+    dialog = warning(page)
+    assert dialog is not None, url
+    assert (dialog["data-idle-seconds"], dialog["data-warning-seconds"]) == ("1800", "120")
+    assert dialog["data-status-url"] == "/compte/session" and dialog["data-expired-url"] == "/connexion"
+    assert dialog.select_one("h2").get_text() == "Vous allez être déconnecté"
+    assert dialog.select_one("form[action='/compte/session'] button").get_text() == "Continuer"
+    assert len(dialog.select("form")) == 1  # no "Me déconnecter": nothing to sign out of yet
+    assert "30 minutes sans activité" in page.text_of(".timeout-limit")
+
+
+def test_continuer_keeps_the_signup_session(client, monkeypatch):
+    activated_account(client, EMAIL)
+    later(monkeypatch, minutes=29)
+    assert client.get("/compte/session").get_json() == {"seconds_left": 60}
+    stayed = client.post("/compte/session", headers={"Accept": "application/json"}).get_json()
+    assert stayed == {"seconds_left": 1800}
+    later(monkeypatch, minutes=29)
+    # Without JavaScript, the button posts a form and the signup goes on where it was.
+    assert client.post("/compte/session").headers["Location"] == "/inscription/telephone"
+    later(monkeypatch, minutes=29)
+    assert client.get("/inscription/telephone").status_code == 200
+
+
+def test_a_reload_after_the_limit_explains(client, client_request, monkeypatch):
+    sign_up(client)
+    later(monkeypatch, minutes=31)
+    page = client_request.get(CHECK)  # the journey expired: the code can still be typed, with the address
+    assert "a expiré après 30 minutes sans activité" in page.text_of(".notice")
+    activated_account(client, "autre@exemple.fr")
+    later(monkeypatch, minutes=31)
+    for url in ("/inscription/compte-active", "/inscription/telephone"):
+        response = client.get(url)
+        assert response.headers["Location"] == "/connexion"
+    assert "reprendre votre inscription" in client_request.get("/connexion").text_of(".notice")
+
+
+def test_the_signed_in_warning_is_unchanged_and_states_no_limit_on_account_pages(app, client, client_request):
+    from tests.views.sign_in_support import make_account, sign_in
+    make_account(app, email="fini@exemple.fr")
+    sign_in(client, email="fini@exemple.fr")
+    page = client_request.get("/compte")
+    assert warning(page).select_one("h2").get_text() == "Vous allez être déconnecté"
+    assert len(warning(page).select("form")) == 2 and page.select_one(".timeout-limit") is None
+
+
+# --- "Quelle adresse ai-je utilisée ?" and the forgotten password --------------------------------
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_the_sign_in_page_links_to_which_address_did_i_use(client_request, htmx):
+    page = client_request.get("/connexion")
+    link = page.select_one("a[href='/connexion/quelle-adresse']")
+    assert link.get_text() == "Quelle adresse e-mail ai-je utilisée ?"
+    help_page = client_request.get("/connexion/quelle-adresse", htmx=htmx)
+    assert help_page.text_of("h1") == "Quelle adresse e-mail ai-je utilisée ?"
+    text = help_page.text_of("#wizard-step")
+    assert "votre identifiant est l’adresse e-mail donnée à l’inscription" in text
+    assert "Ce n’est pas votre « Numéro d’adhérent »" in text
+    assert "« Activez votre compte Sésame »" in text and "courriers indésirables (spam)" in text
+    assert help_page.select_one("a[href='/mot-de-passe-oublie']")
+    assert "conseillers" not in text  # no contact configured: nothing said of one
+    assert "après 21 jours" in text and "après 30 jours" in text
+
+
+def test_the_advisors_contact_is_a_setting(app, client_request):
+    reconfigure(app, ADVISORS_CONTACT="09 69 32 10 10, du lundi au vendredi de 8 h à 17 h")
+    text = client_request.get("/connexion/quelle-adresse").text_of("#wizard-step")
+    assert "Nos conseillers peuvent vous aider : 09 69 32 10 10, du lundi au vendredi de 8 h à 17 h." in text
+    assert client_request.get("/mot-de-passe-oublie").select_one("a[href='/connexion/quelle-adresse']")
+
+
+def test_the_help_page_in_english(client, client_request):
+    client.post("/langue", data={"lang": "en", "next": "/"})
+    page = client_request.get("/connexion/quelle-adresse")
+    assert page.text_of("h1") == "Which email address did I use?"
+    assert "your identifier is the email address you gave when signing up" in page.text_of("#wizard-step")
+
+
+def test_a_forgotten_password_of_an_unfinished_signup(client, elsewhere, app, client_request):
+    from tests.views.sign_in_support import reset_link
+    activated_account(client, EMAIL)
+    ClientRequest(elsewhere).post("/mot-de-passe-oublie", {"email": EMAIL}, status=303)
+    assert newest_message(app, EMAIL).kind == "password_reset"
+    assert elsewhere.get(reset_link(app)).headers["Location"] == "/mot-de-passe-oublie/nouveau"
+    new_password = "Girafe-Verte-2027?"
+    response = elsewhere.post("/mot-de-passe-oublie/nouveau",
+                              data={"password": new_password, "password_confirmation": new_password})
+    assert response.headers["Location"] == "/mot-de-passe-oublie/termine"
+    assert client.get("/inscription/telephone").headers["Location"] == "/connexion"  # its sessions end
+    type_password(elsewhere, password=new_password)
+    second_factor(elsewhere, "/inscription/telephone")  # and the signup goes on

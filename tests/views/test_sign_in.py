@@ -430,9 +430,8 @@ def test_the_idle_warning_is_on_signed_in_pages_only(account_id, app, client, cl
     assert client_request.get("/").select_one("#session-timeout") is not None
 
 
-def test_the_signup_session_has_no_idle_warning_and_no_account_page(client, client_request):
-    activated_account(client, EMAIL)
-    assert client_request.get("/inscription/compte-active").select_one("#session-timeout") is None
+def test_the_signup_session_has_no_account_page(client, client_request):
+    activated_account(client, EMAIL)  # its idle warning: tests/views/test_resume.py
     assert client.get("/compte").headers["Location"] == "/connexion"
 
 

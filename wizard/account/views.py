@@ -14,7 +14,7 @@ from wizard.settings import reset_settings, sign_in_settings
 from wizard.sign_in import remembered_browsers
 from wizard.sign_in import service as sign_in
 from wizard.sign_in.forms import ChangePasswordForm, current_password_message
-from wizard.web import account_session, browser_cookies, franceconnect_state
+from wizard.web import account_session, browser_cookies, franceconnect_state, resume
 from wizard.web.forms import ResendForm, password_checklist
 from wizard.web.limits import configured
 from wizard.web.rendering import render_page
@@ -109,7 +109,8 @@ def stay_signed_in():
     left = account_session.stay_signed_in() if ResendForm().validate_on_submit() else account_session.seconds_left()
     if request.accept_mimetypes.best == "application/json":
         return jsonify(seconds_left=left)
-    return redirect(url_for(".overview"), 303)
+    unfinished = account_session.signup_account()
+    return redirect(resume.next_url(unfinished) if unfinished else url_for(".overview"), 303)
 
 
 def _forget(account: Account, browser_id: str) -> bool:

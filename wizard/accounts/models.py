@@ -46,6 +46,9 @@ class Account(db.Model):
     # When the insurer confirmed the person is covered: from then on, the account is usable.
     eligible_at = db.Column(db.DateTime)
     contract_number = db.Column(db.String(40))
+    # An unfinished signup is forgotten INCOMPLETE_ACCOUNT_DAYS after activation; the
+    # person is told a few days before (wizard/accounts/incomplete.py).
+    reminded_at = db.Column(db.DateTime)
 
     @property
     def applicant(self) -> Applicant | None:
@@ -62,6 +65,7 @@ class Account(db.Model):
                  sqlite_where=db.text("status = 'active'"), postgresql_where=db.text("status = 'active'")),
         db.Index("ix_accounts_email", "email"),
         db.Index("ix_accounts_status_email_given_at", "status", "email_given_at"),
+        db.Index("ix_accounts_status_activated_at", "status", "activated_at"),
         db.UniqueConstraint("franceconnect_sub", name="uq_accounts_franceconnect_sub"),
     )
 

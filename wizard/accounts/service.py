@@ -19,15 +19,15 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from wizard.accounts.models import Account, Consent, EmailActivation
+from wizard.codes.models import OneTimeCode
 from wizard.core import passwords, tokens
 from wizard.core.applicant import Applicant
 from wizard.core.identity import Refused
 from wizard.messaging import outbox
-from wizard.messaging.models import OutboxMessage
 
 EMAIL_MAX_LENGTH = 254
 MARKETING_PURPOSES = ("marketing_email", "marketing_sms", "marketing_phone")
@@ -299,9 +299,20 @@ def purge_unconfirmed(db_session, now: datetime, days: int) -> int:
     cutoff = now - timedelta(days=days)
     ids = list(db_session.scalars(select(Account.id).where(
         Account.status == "pending", Account.email_given_at < cutoff)))
-    if ids:
-        # Explicit deletes, child tables first: SQLite does not enforce ON DELETE CASCADE.
-        for model in (OutboxMessage, Consent, EmailActivation):
-            db_session.query(model).filter(model.account_id.in_(ids)).delete(synchronize_session=False)
-        db_session.query(Account).filter(Account.id.in_(ids)).delete(synchronize_session=False)
+    forget(db_session, ids)
     return len(ids)
+
+
+def forget(db_session, ids: list[str]) -> None:
+    """Deletes these accounts and every row that refers to them (any table with a foreign
+    key to accounts.id, and the one-time codes they were sent): explicit deletes, child
+    tables first, since SQLite does not enforce ON DELETE CASCADE."""
+    if not ids:
+        return
+    accounts_id = Account.__table__.c.id
+    for table in reversed(Account.metadata.sorted_tables):
+        for column in table.columns:
+            if any(key.column is accounts_id for key in column.foreign_keys):
+                db_session.execute(table.delete().where(column.in_(ids)))
+    db_session.execute(delete(OneTimeCode).where(OneTimeCode.owner.in_(ids)))
+    db_session.execute(delete(Account).where(Account.id.in_(ids)))

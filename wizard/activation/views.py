@@ -14,7 +14,7 @@ from wizard.web.account_session import begin_after_activation, signed_in_account
 from wizard.web.forms import ResendForm
 from wizard.web.journey_state import WizardState
 from wizard.web.limits import activation_email_limits, configured
-from wizard.web.rendering import render_page
+from wizard.web.rendering import redirect_whole_page, render_page
 
 bp = Blueprint("activation", __name__, url_prefix="/inscription")
 
@@ -113,7 +113,7 @@ def link_sent():
 def activated():
     account = db.session.get(Account, signed_in_account_id() or "")
     if account is None or account.status != "active":
-        return redirect(url_for("pages.landing"), 303)
+        return redirect(url_for("sign_in.start"), 303)  # which says so if the session has expired
     return render_page("activation/activated.html", account=account)
 
 
@@ -170,5 +170,6 @@ def _link_page(check: accounts.LinkCheck, token: str, form=None):
 
 
 def _signed_in(account: Account):
+    """A whole page: the signup session's idle warning replaces the journey's."""
     begin_after_activation(account.id)
-    return redirect(url_for(".activated"), 303)
+    return redirect_whole_page(url_for(".activated"))

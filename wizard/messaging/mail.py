@@ -5,7 +5,7 @@ delivered); sending happens later, from the job runner. Templates get absolute l
 only: there is no request when a job runs, and links must work from any mailbox.
 """
 import smtplib
-from datetime import datetime
+from datetime import date, datetime
 
 import css_inline
 import flask_mail
@@ -23,6 +23,7 @@ SUBJECTS = {
     "eligible": _l("Votre compte %(service)s est prêt"),
     "not_eligible": _l("Nous n’avons pas pu confirmer votre couverture"),
     "insurer_unavailable": _l("Votre complémentaire santé n’a pas pu être jointe"),
+    "incomplete_reminder": _l("Terminez votre inscription à %(service)s"),
     "sign_in_paused": _l("Connexion à votre compte %(service)s suspendue"),
     "password_reset": _l("Choisissez un nouveau mot de passe %(service)s"),
     "password_changed": _l("Votre mot de passe %(service)s a été modifié"),
@@ -66,6 +67,9 @@ class TemplateComposer:
 
     def password_changed(self, language: str, recipient: str, when: datetime) -> Email:
         return self._compose("password_changed", language, recipient, when=when)
+
+    def incomplete_reminder(self, language: str, recipient: str, forgotten_on: date) -> Email:
+        return self._compose("incomplete_reminder", language, recipient, forgotten_on=forgotten_on)
 
     def _compose(self, kind: str, language: str, recipient: str, **context) -> Email:
         context = {**self.common, **context, "recipient": recipient, "language": language}

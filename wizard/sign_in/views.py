@@ -62,6 +62,13 @@ def start():
                        kiosk=in_kiosk_mode())
 
 
+@bp.get("/connexion/quelle-adresse")
+def which_address():
+    """Help: the identifier is the email address; how to find it; the operator's advisors."""
+    return render_page("sign_in/which_address.html", identifier=settings.identifier(),
+                       advisors=current_app.config["ADVISORS_CONTACT"])
+
+
 @bp.route("/connexion/verification", methods=["GET", "POST"])
 def choose_channel():
     account = pending_sign_in.pending_account()

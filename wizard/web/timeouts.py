@@ -1,7 +1,8 @@
-"""The idle warnings the layout shows before a journey or a signed-in session ends (WCAG
-2.2.1, RGAA 13.1): how long is left, and what the live region says as it counts down."""
+"""The idle warnings the layout shows before a journey, a signup session (after activation:
+the phone and eligibility pages) or a signed-in session ends (WCAG 2.2.1, RGAA 13.1): how
+long is left, and what the live region says as it counts down."""
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, has_request_context, request, session, url_for
 from flask_babel import gettext, ngettext
 
 from wizard.core import clock
@@ -19,34 +20,42 @@ def timeout_context() -> dict:
     if not has_request_context() or not account_session.session_token() or in_kiosk_mode():
         return {}
     row = account_session.current(touch=False)
-    if row is None or row.kind != sessions.SIGN_IN:
+    if row is None:
         return {}
     idle = account_session.idle_limit(row)
-    return _warning("session", account_session.seconds_left(), int(idle.total_seconds()))
+    kind = "session" if row.kind == sessions.SIGN_IN else "signup"
+    # A signup session's end loses nothing: signing in takes it up again (and says so).
+    expired = url_for("sign_in.start" if kind == "signup" else "sign_in.signed_out")
+    return _warning(kind, account_session.seconds_left(), int(idle.total_seconds()), expired)
 
 
 def journey_timeout() -> dict:
-    """On the steps, the layout warns before the journey expires, as it does before a
-    signed-in session ends (RGAA 13.1). Reads only; a kiosk has its own warning."""
-    if request.blueprint != "signup" or in_kiosk_mode():
+    """On the steps and "check your email", the layout warns before the journey expires, as
+    it does before a session ends (RGAA 13.1). Reads only; a kiosk has its own warning. A
+    session's warning, when there is one, comes instead (wizard/sign_in/views.py's, later)."""
+    if request.blueprint not in ("signup", "activation") or in_kiosk_mode():
         return {}
     idle, now = idle_limit(), clock.now()
     journey = journeys.find(db.session, session.get(JOURNEY_KEY), now, idle)
     if journey is None:
         return {}
-    return _warning("journey", journey_seconds_left(journey, now), int(idle.total_seconds()))
+    # After the steps, the account exists: "check your email" says what happened, and takes the code.
+    expired = url_for("activation.check_email" if request.blueprint == "activation" else "signup.start")
+    return _warning("journey", journey_seconds_left(journey, now), int(idle.total_seconds()), expired)
 
 
-def _warning(kind: str, seconds_left: int, idle_seconds: int) -> dict:
+def _warning(kind: str, seconds_left: int, idle_seconds: int, expired_url: str) -> dict:
     warning = min(current_app.config["SESSION_WARNING_SECONDS"], idle_seconds // 2)
-    return {"session_timeout": {"journey": kind == "journey", "seconds_left": seconds_left,
+    return {"session_timeout": {"journey": kind == "journey", "kind": kind, "expired_url": expired_url,
+                                "seconds_left": seconds_left,
                                 "idle_seconds": idle_seconds, "warning_seconds": warning,
                                 "announcements": announcements(warning, kind)}}
 
 
 def announcements(warning: int, kind: str) -> dict[int, str]:
     """What the live region says as the warning counts down: every 30 seconds, in words.
-    `kind`: "session" (signed in) or "journey" (a signup in progress)."""
+    `kind`: "session" (signed in, or a signup session: "signup") or "journey" (the steps)."""
+    kind = "session" if kind == "signup" else kind
     moments = {warning} | set(range(30, warning, 30))
     return {seconds: _time_left(kind, seconds) for seconds in sorted(moments, reverse=True) if seconds > 0}
 
