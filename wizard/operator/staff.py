@@ -148,9 +148,11 @@ def begin_session(db_session, member: StaffMember, now: datetime) -> str:
     return token
 
 
-def find_session(db_session, token: str | None, policy: sessions.SessionPolicy, now: datetime) -> StaffSession | None:
-    found = sessions.find(db_session, token, lambda kind: policy, now, model=StaffSession).session
-    if found is not None:
+def find_session(db_session, token: str | None, policy: sessions.SessionPolicy, now: datetime,
+                 touch: bool = True) -> StaffSession | None:
+    """The live session of this token; `touch`: as activity (an idle one is ended)."""
+    found = sessions.find(db_session, token, lambda kind: policy, now, end=touch, model=StaffSession).session
+    if found is not None and touch:
         sessions.touch(found, policy, now)
     return found
 

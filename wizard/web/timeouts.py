@@ -1,14 +1,14 @@
 """The idle warnings the layout shows before a journey or a signed-in session ends (WCAG
 2.2.1, RGAA 13.1): how long is left, and what the live region says as it counts down."""
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, has_request_context, request, session, url_for
 from flask_babel import gettext, ngettext
 
 from wizard.core import clock
 from wizard.extensions import db
 from wizard.sign_in import sessions
 from wizard.signup import journeys
-from wizard.web import account_session
+from wizard.web import account_session, staff_session
 from wizard.web.journey_state import SESSION_KEY as JOURNEY_KEY
 from wizard.web.journey_state import idle_limit, journey_seconds_left
 from wizard.web.kiosk_mode import in_kiosk_mode
@@ -37,11 +37,29 @@ def journey_timeout() -> dict:
     return _warning("journey", journey_seconds_left(journey, now), int(idle.total_seconds()))
 
 
+def staff_timeout() -> dict:
+    """On the console, the same warning before a member of staff's session ends."""
+    if not staff_session.signed_in():
+        return {}
+    return _warning("staff", staff_session.seconds_left(), int(staff_session.policy().idle.total_seconds()))
+
+
+# Where the warning asks the time left, goes when it is over, stays, signs out; by kind.
+_ENDPOINTS = {
+    "journey": ("signup.journey_status", "signup.start", "signup.stay", None),
+    "session": ("account.session_status", "sign_in.signed_out", "account.stay_signed_in", "sign_in.sign_out"),
+    "staff": ("operator.session_status", "operator.sign_in", "operator.stay", "operator.sign_out"),
+}
+
+
 def _warning(kind: str, seconds_left: int, idle_seconds: int) -> dict:
     warning = min(current_app.config["SESSION_WARNING_SECONDS"], idle_seconds // 2)
+    status, expired, stay, sign_out = (url_for(e) if e else None for e in _ENDPOINTS[kind])
     return {"session_timeout": {"journey": kind == "journey", "seconds_left": seconds_left,
                                 "idle_seconds": idle_seconds, "warning_seconds": warning,
-                                "announcements": announcements(warning, kind)}}
+                                "announcements": announcements(warning, "journey" if kind == "journey" else "session"),
+                                "status_url": status, "expired_url": expired, "stay_url": stay,
+                                "sign_out_url": sign_out}}
 
 
 def announcements(warning: int, kind: str) -> dict[int, str]:
