@@ -95,3 +95,22 @@ def test_the_console_walked_with_and_without_javascript(browser, browser_context
     finally:
         context.close()
     assert len(checked) == 8
+
+
+def test_the_console_pages_are_valid_html(live_app, tmp_path):
+    """As the server sends them, for the Nu HTML Checker (see test_html_validity.py)."""
+    from tests.browser.support import Visitor
+    from tests.browser.test_html_validity import nu_checker_errors
+    email = "console-vnu@mutuelle-demo.fr"
+    _seed(live_app, email, clock.now() - timedelta(days=12))
+    visitor = Visitor(live_app)
+    visitor.get("sign-in", "/operateur/connexion")
+    visitor.post("sign-in-errors", "/operateur/connexion", {"email": "x", "password": ""})
+    visitor.post("enrolment", "/operateur/connexion", {"email": email, "password": STAFF_PASSWORD})
+    visitor.post("alerts", "/operateur/connexion/code", {"code": totp_code(live_app, email)})
+    for slug in ("parcours", "envois", "eligibilite", "bornes"):
+        visitor.get(slug, f"/operateur/{slug}")
+    visitor.post("period-errors", "/operateur/parcours", {"du": "hier", "au": "", "par": "js"})
+    visitor.post("split", "/operateur/parcours", {"du": "01/11/2026", "au": "30/11/2026", "par": "kiosk"})
+    assert b"<svg" in visitor.pages["split"]
+    assert nu_checker_errors({f"console-{name}": html for name, html in visitor.pages.items()}, tmp_path) == []
