@@ -421,3 +421,25 @@ def confirmed_phone(client, email: str = "jean.martin@exemple.fr", role: str = "
         assert result.outcome == "ok", result
         activity.record(db.session, account.id, activity.PHONE_CHANGED, account_session.device(), clock.now())
     return account_id
+
+
+@pytest.fixture(scope="session")
+def franceconnect_provider():
+    """The test OpenID Provider (tests/franceconnect/provider.mjs), once per run; each user of
+    it sets its scenario (provider.scenario(user=..., ...))."""
+    from tests.franceconnect.support import Provider
+    try:
+        provider = Provider()
+    except FileNotFoundError as missing:
+        unavailable(str(missing))
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def provider(franceconnect_provider):
+    """The provider with its scenario reset, and the client's caches emptied."""
+    from wizard.franceconnect import client
+    franceconnect_provider.scenario()
+    client.forget_cache()
+    return franceconnect_provider

@@ -33,6 +33,30 @@ def test_settings_come_from_the_environment(monkeypatch):
         importlib.reload(wizard.config)
 
 
+def test_a_setting_of_the_wrong_type_stops_the_start_with_its_name():
+    from wizard.config import SettingError, from_environment
+    with pytest.raises(SettingError, match=r"MAIL_PORT='vingt' should be a whole number.*MAIL_USE_TLS='peut-être'"):
+        from_environment({"MAIL_PORT": "vingt", "MAIL_USE_TLS": "peut-être"})
+    values = from_environment({"KIOSKS": " agence-a, ,agence-b ", "MAIL_USE_TLS": "off", "MAIL_SERVER": "",
+                               "ELIGIBILITY_QUICK_ANSWER_SECONDS": "0.5"})
+    assert values["KIOSKS"] == ("agence-a", "agence-b") and values["MAIL_USE_TLS"] is False
+    assert values["MAIL_SERVER"] is None and values["ELIGIBILITY_QUICK_ANSWER_SECONDS"] == 0.5
+    assert values["MAIL_PORT"] == 587
+
+
+def test_the_readme_lists_every_setting_as_declared(app):
+    """The README's table is made from config.toml: `flask settings` prints it, and the
+    README holds it as printed, so neither can drift from what the app reads."""
+    from pathlib import Path
+
+    from wizard.config import Config, declared_settings
+    printed = app.test_cli_runner().invoke(args=["settings"]).output
+    assert printed in (Path(__file__).parent.parent / "README.md").read_text("utf-8"), \
+        "config.toml changed: flask --app app settings --readme"
+    for _section, name, _spec in declared_settings():
+        assert f"| `{name}` |" in printed and hasattr(Config, name)
+
+
 def test_every_response_carries_the_security_headers(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]

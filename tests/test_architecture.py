@@ -147,7 +147,7 @@ def test_the_packaging_finds_every_package(tmp_path):
         assert (ROOT / package.replace(".", "/") / "__init__.py").is_file(), package
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert '[tool.setuptools.packages.find]\ninclude = ["wizard*"]' in pyproject
-    assert 'wizard = ["data/**/*"]' in pyproject
+    assert 'wizard = ["data/**/*", "config.toml"]' in pyproject
 
 
 def test_views_stay_short():

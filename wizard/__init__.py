@@ -9,11 +9,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from wizard import commands, database, jobs
 from wizard.account import views as account
 from wizard.activation import views as activation
+from wizard.branding import views as branding
 from wizard.config import ROOT, configs
 from wizard.dev import views as dev_views
 from wizard.eligibility import checks
 from wizard.eligibility import views as eligibility
 from wizard.extensions import babel, compress, csrf, db, htmx, limiter, migrate
+from wizard.franceconnect import views as franceconnect
 from wizard.kiosk import views as kiosk
 from wizard.messaging import delivery
 from wizard.operator import views as operator
@@ -42,6 +44,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     - account: /compte ("Mon compte"), remembered browsers, activity, a new password.
     - operator: /operateur, the operator's console, for its staff only (own accounts, TOTP);
       monitoring: /metrics for the operator's Prometheus, behind METRICS_TOKEN.
+    - franceconnect: /franceconnect/ (sign in or up through FranceConnect, link, unlink,
+      the way back from its sign-out), only when FRANCECONNECT_* are set.
     - dev: development pages (the outbox of mails), only when DEVELOPMENT_PAGES is true.
     """
     app = Flask(__name__, root_path=str(ROOT))  # templates/, static/, migrations/ beside wizard/
@@ -60,6 +64,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     babel.init_app(app, locale_selector=locale.select)
     assets.init_app(app)  # before compress, whose settings it chooses
+    branding.init_app(app)  # refuses to start with colours of too little contrast
     for extension in (csrf, htmx, limiter, compress):
         extension.init_app(app)
 
@@ -67,7 +72,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
                         "sweep_eligibility": checks.sweep})
     delivery.init_app(app)
 
-    for views in (pages, signup, activation, phone, eligibility, kiosk, sign_in, password_reset, account, operator):
+    for views in (branding, pages, signup, activation, phone, eligibility, kiosk, sign_in, password_reset, account,
+                  operator, franceconnect):
         app.register_blueprint(views.bp)
     app.register_blueprint(operator.monitoring_bp)
     if app.config["DEVELOPMENT_PAGES"]:
@@ -75,6 +81,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     app.context_processor(lambda: {"service_name": app.config["SERVICE_NAME"],
+                                   "insurer_name": app.config["INSURER_NAME"],
                                    "current_locale": lambda: get_locale().language,
                                    "kiosk_mode": in_kiosk_mode()})
     commands.init_app(app)

@@ -9,16 +9,20 @@ from flask.cli import with_appcontext
 from wizard import settings
 from wizard.accounts import activity
 from wizard.accounts import service as accounts
+from wizard.config import ROOT, settings_table
 from wizard.core import clock, passwords
 from wizard.database import unit_of_work
 from wizard.eligibility import checks
 from wizard.extensions import db
+from wizard.franceconnect import service as franceconnect
 from wizard.messaging import delivery, outbox
 from wizard.operator import events, staff
 from wizard.password_reset import service as password_resets
 from wizard.sign_in import remembered_browsers, sessions
 from wizard.sign_in import service as sign_in
 from wizard.signup import journeys
+
+README_SETTINGS = ("<!-- settings:", "<!-- /settings -->")  # where README.md holds the table
 
 
 def init_app(app):
@@ -27,6 +31,7 @@ def init_app(app):
     app.cli.add_command(deliver_outbox)
     app.cli.add_command(sweep_eligibility)
     app.cli.add_command(purge_sign_in)
+    app.cli.add_command(print_settings)
     app.cli.add_command(purge_operator_events)
     app.cli.add_command(staff_group)
 
@@ -46,9 +51,12 @@ def _command(name: str):
 
 @_command("purge-journeys")
 def purge_journeys():
-    """Delete journeys left idle past JOURNEY_IDLE_MINUTES (cron: */15 * * * *)."""
+    """Delete journeys left idle past JOURNEY_IDLE_MINUTES, and FranceConnect flows never
+    come back from within FRANCECONNECT_FLOW_MINUTES (cron: */15 * * * *)."""
     idle = timedelta(minutes=current_app.config["JOURNEY_IDLE_MINUTES"])
-    click.echo(f"{journeys.purge_idle(db.session, clock.now(), idle)} journey(s) deleted")
+    flows = timedelta(minutes=current_app.config["FRANCECONNECT_FLOW_MINUTES"])
+    click.echo(f"{journeys.purge_idle(db.session, clock.now(), idle)} journey(s) deleted, "
+               f"{franceconnect.purge(db.session, clock.now() - flows)} FranceConnect flow(s) deleted")
 
 
 @_command("purge-unconfirmed")
@@ -93,6 +101,18 @@ def purge_sign_in():
     click.echo(", ".join(f"{count} {name}" for name, count in counts.items()) + " deleted")
 
 
+@click.command("settings")
+@click.option("--readme", is_flag=True, help="write the table into README.md instead")
+def print_settings(readme):
+    """Prints every setting an operator may give, its default and what it does (Markdown)."""
+    if not readme:
+        click.echo(settings_table(), nl=False)
+        return
+    path = ROOT / "README.md"
+    text = path.read_text("utf-8")
+    start = text.index("\n", text.index(README_SETTINGS[0])) + 1
+    end = text.index(README_SETTINGS[1])
+    path.write_text(text[:start] + settings_table() + text[end:], "utf-8")
 @_command("purge-operator-events")
 def purge_operator_events():
     """Delete the console's daily counts older than 13 months and its per-minute counts

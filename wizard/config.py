@@ -1,37 +1,73 @@
-"""Settings, read from the environment under the names in DESIGN.md.
+"""Settings: the operator's, declared in config.toml and read from the environment, and
+the app's own below.
 
-`APP_ENV` chooses the class: development (the default), test or production.
-Every part has an embedded default so that the app runs with no configuration.
+`APP_ENV` chooses the class: development (the default), test or production. Every
+operator setting has an embedded default or may stay unset, so that the app runs with no
+configuration; a value of the wrong type stops the start with the setting named.
 """
 import os
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DECLARED = tomllib.loads(Path(__file__).with_name("config.toml").read_text("utf-8"))
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
-def _int(name, default):
-    return int(os.environ.get(name, default))
+class SettingError(ValueError):
+    pass
 
 
-def _bool(name, default=False):
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+def declared_settings():
+    """(section, name, spec) for every operator setting, in the file's order."""
+    return [(section, name, spec) for section, names in DECLARED.items() for name, spec in names.items()]
+
+
+def _parse(raw: str, default):
+    if isinstance(default, bool):
+        word = raw.strip().lower()
+        if word not in TRUE | FALSE:
+            raise SettingError("on or off (1/0, true/false, yes/no)")
+        return word in TRUE
+    if isinstance(default, list):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    for kind, expected in ((int, "a whole number"), (float, "a number")):
+        if isinstance(default, kind):
+            try:
+                return kind(raw)
+            except ValueError:
+                raise SettingError(expected) from None
+    return raw
+
+
+def from_environment(environ=os.environ) -> dict:
+    """Every declared setting: the environment's value, else its default (None: unset)."""
+    values, problems = {}, []
+    for _section, name, spec in declared_settings():
+        default, raw = spec.get("default"), environ.get(name)
+        if raw is None or (raw == "" and default is None):
+            values[name] = tuple(default) if isinstance(default, list) else default
+            continue
+        try:
+            values[name] = _parse(raw, default)
+        except SettingError as expected:
+            problems.append(f"{name}={raw!r} should be {expected}")
+    if problems:
+        raise SettingError("Settings refused: " + "; ".join(problems))
+    return values
+
+
+OPERATOR_SETTINGS = from_environment()
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY")
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
-    SERVICE_NAME = os.environ.get("SERVICE_NAME", "Sésame")
-    INSURER_NAME = os.environ.get("INSURER_NAME", "Mutuelle Démo")
+    locals().update(OPERATOR_SETTINGS)  # as class attributes, for app.config.from_object
 
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'sesame.sqlite3'}"
-    )
+    SQLALCHEMY_DATABASE_URI = OPERATOR_SETTINGS["DATABASE_URL"] or f"sqlite:///{ROOT / 'instance' / 'sesame.sqlite3'}"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    REDIS_URL = os.environ.get("REDIS_URL")
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_STORAGE_URI = OPERATOR_SETTINGS["REDIS_URL"] or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    # Number of proxies in front of the app that set X-Forwarded-For (0: none).
-    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+    INSURER_DIRECTORY = OPERATOR_SETTINGS["INSURER_DIRECTORY"] or str(ROOT / "wizard" / "data" / "demo_directory.csv")
 
     # Flask-WTF: the token is bound to the session cookie; a time limit would make a
     # slow reader lose what they typed.
@@ -42,130 +78,16 @@ class Config:
     SESSION_COOKIE_NAME = "sesame"
 
     BABEL_DEFAULT_LOCALE = "fr"
-    BABEL_DEFAULT_TIMEZONE = os.environ.get("TIME_ZONE", "Europe/Paris")
+    BABEL_DEFAULT_TIMEZONE = OPERATOR_SETTINGS["TIME_ZONE"]
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
     LANGUAGES = ("fr", "en")
 
-    # The identifier the operator asks for: member_number, nir, vitale or postal_code.
-    IDENTIFIER_KIND = os.environ.get("IDENTIFIER_KIND", "member_number")
-    INSURER_DIRECTORY = os.environ.get("INSURER_DIRECTORY", str(ROOT / "wizard" / "data" / "demo_directory.csv"))
-    JOURNEY_IDLE_MINUTES = _int("JOURNEY_IDLE_MINUTES", 30)
+    # The versions of the texts a person accepts, kept with each consent.
     TERMS_VERSION = "2026-11-01"
     PRIVACY_VERSION = "2026-11-01"
-    ACTIVATION_LINK_HOURS = _int("ACTIVATION_LINK_HOURS", 72)
-    UNCONFIRMED_EMAIL_DAYS = _int("UNCONFIRMED_EMAIL_DAYS", 21)
-    # Between two activation emails to one journey; shown on the "check your email" page.
-    ACTIVATION_RESEND_SECONDS = _int("ACTIVATION_RESEND_SECONDS", 60)
-    # Wrong short codes allowed per account, all emails together: the link still works after.
-    ACTIVATION_CODE_ATTEMPTS = _int("ACTIVATION_CODE_ATTEMPTS", 10)
-    # Activation emails (first, resent, to a changed address), per address and per IP.
-    RATELIMIT_ACTIVATION_EMAIL = os.environ.get("RATELIMIT_ACTIVATION_EMAIL", "5 per hour")
-    RATELIMIT_ACTIVATION_CODE = os.environ.get("RATELIMIT_ACTIVATION_CODE", "10 per minute;30 per hour")
-    RATELIMIT_PASSWORD_RULES = os.environ.get("RATELIMIT_PASSWORD_RULES", "120 per minute")
     MARKETING_CONSENT_VERSION = "2026-11-01"
-
-    # The password policy (wizard/core/passwords.py). Classes: lower, upper, digit, special.
-    PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 8)
-    PASSWORD_MAX_LENGTH = _int("PASSWORD_MAX_LENGTH", 128)
-    PASSWORD_REQUIRED_CLASSES = tuple(
-        name.strip() for name in os.environ.get("PASSWORD_REQUIRED_CLASSES", "lower,upper,digit,special").split(",")
-        if name.strip()
-    )
-    # Argon2id cost; see wizard/core/passwords.py for why these numbers. Hashes made with
-    # other numbers are rehashed at the next successful sign-in.
-    PASSWORD_HASH_TIME_COST = _int("PASSWORD_HASH_TIME_COST", 3)
-    PASSWORD_HASH_MEMORY_KIB = _int("PASSWORD_HASH_MEMORY_KIB", 65536)
-    PASSWORD_HASH_PARALLELISM = _int("PASSWORD_HASH_PARALLELISM", 1)
-
-    # Mail. No MAIL_SERVER: mails stay in the outbox table, listed at /dev/courriels.
-    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
-    MAIL_PORT = _int("MAIL_PORT", 587)
-    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
-    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
-    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
-    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
-    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Sésame <ne-pas-repondre@sesame.localhost>")
-    MAIL_TIMEOUT_SECONDS = _int("MAIL_TIMEOUT_SECONDS", 10)
-    # Background jobs: "thread" (a pool in the web process) or "inline" (tests).
-    # Background jobs: "thread" (a pool in the web process), "rq" (workers on REDIS_URL).
-    JOB_RUNNER = os.environ.get("JOB_RUNNER", "thread")
-    # Eligibility checks mostly wait for the insurer: many threads, little CPU.
-    JOB_THREADS = _int("JOB_THREADS", 64)
-
-    # SMS. No SMS_GATEWAY_URL: texts stay in the outbox, listed at /dev/courriels.
-    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or None
-    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
-    SMS_GATEWAY_TIMEOUT_SECONDS = _int("SMS_GATEWAY_TIMEOUT_SECONDS", 10)
-    # One-time codes for the phone (and, later, the second factor at sign-in).
-    PHONE_CODE_MINUTES = _int("PHONE_CODE_MINUTES", 5)
-    SIGN_IN_CODE_MINUTES = _int("SIGN_IN_CODE_MINUTES", 3)
-    CODE_MAX_ATTEMPTS = _int("CODE_MAX_ATTEMPTS", 5)
-    CODE_RESEND_SECONDS = _int("CODE_RESEND_SECONDS", 60)
-    CODE_SENDS_PER_HOUR = _int("CODE_SENDS_PER_HOUR", 5)
-    CODE_SENDS_PER_DAY = _int("CODE_SENDS_PER_DAY", 20)
-
-    HCAPTCHA_SITEKEY = os.environ.get("HCAPTCHA_SITEKEY")
-    HCAPTCHA_SECRET = os.environ.get("HCAPTCHA_SECRET")
-    HCAPTCHA_VERIFY_URL = os.environ.get("HCAPTCHA_VERIFY_URL", "https://api.hcaptcha.com/siteverify")
     HCAPTCHA_TIMEOUT_SECONDS = 5
-    # ALTCHA proof of work: PBKDF2 iterations per attempt; about 256 attempts on average.
-    ALTCHA_COST = _int("ALTCHA_COST", 2000)
     CAPTCHA_MINUTES = 5
-    RATELIMIT_CAPTCHA = os.environ.get("RATELIMIT_CAPTCHA", "10 per minute;60 per hour")
-    RATELIMIT_IDENTITY = os.environ.get("RATELIMIT_IDENTITY", "20 per minute;100 per hour")
-
-    # The insurer: its HTTP API when INSURER_API_URL is set, else the directory (CSV).
-    INSURER_API_URL = os.environ.get("INSURER_API_URL") or None
-    INSURER_API_TOKEN = os.environ.get("INSURER_API_TOKEN", "")
-    INSURER_TIMEOUT_SECONDS = _int("INSURER_TIMEOUT_SECONDS", 10)
-    # At most this many "not found"/"mismatch" answers per account in ELIGIBILITY_WINDOW_HOURS.
-    ELIGIBILITY_MAX_REFUSALS = _int("ELIGIBILITY_MAX_REFUSALS", 5)
-    ELIGIBILITY_WINDOW_HOURS = _int("ELIGIBILITY_WINDOW_HOURS", 6)
-    RATELIMIT_ELIGIBILITY = os.environ.get("RATELIMIT_ELIGIBILITY", "10 per minute")
-    # The confirmation waits this long for a quick answer before showing the waiting screen.
-    ELIGIBILITY_QUICK_ANSWER_SECONDS = float(os.environ.get("ELIGIBILITY_QUICK_ANSWER_SECONDS", "3"))
-    # Past this, the waiting screen stops polling and says it takes longer than usual.
-    ELIGIBILITY_SLOW_SECONDS = _int("ELIGIBILITY_SLOW_SECONDS", 120)
-    # A worker holds a check this long; past it, a sweeper may give the check to another.
-    ELIGIBILITY_LEASE_SECONDS = _int("ELIGIBILITY_LEASE_SECONDS", 60)
-
-    # Kiosks: any id of lower-case letters, digits and hyphens, or only those listed
-    # (comma-separated) in KIOSKS.
-    KIOSKS = tuple(filter(None, os.environ.get("KIOSKS", "").split(",")))
-    START_CODE_MINUTES = _int("START_CODE_MINUTES", 10)
-    KIOSK_IDLE_SECONDS = _int("KIOSK_IDLE_SECONDS", 120)
-    KIOSK_WARNING_SECONDS = _int("KIOSK_WARNING_SECONDS", 30)
-
-    # Signing in (wizard/sign_in/, wizard/account/). Sessions live on the server: ended by
-    # signing out, by "sign out everywhere", by a new password, after SESSION_IDLE_MINUTES
-    # without a request (a warning SESSION_WARNING_SECONDS before, WCAG 2.2.1) or
-    # SESSION_ABSOLUTE_HOURS after signing in.
-    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 15)
-    SESSION_WARNING_SECONDS = _int("SESSION_WARNING_SECONDS", 120)
-    SESSION_ABSOLUTE_HOURS = _int("SESSION_ABSOLUTE_HOURS", 12)
-    # Between the password and the code: past this, the person starts again.
-    SIGN_IN_PENDING_MINUTES = _int("SIGN_IN_PENDING_MINUTES", 10)
-    # Failures in a row for one address before its sign-in pauses, and for how long.
-    SIGN_IN_MAX_FAILURES = _int("SIGN_IN_MAX_FAILURES", 10)
-    SIGN_IN_PAUSE_MINUTES = _int("SIGN_IN_PAUSE_MINUTES", 15)
-    RATELIMIT_SIGN_IN = os.environ.get("RATELIMIT_SIGN_IN", "30 per minute;300 per hour")
-    # "Se souvenir de moi": no code on this browser for this long. "Se souvenir de mon
-    # email": the address is kept 13 months at most (CNIL's limit for a cookie).
-    REMEMBER_BROWSER_DAYS = _int("REMEMBER_BROWSER_DAYS", 90)
-    REMEMBER_EMAIL_DAYS = _int("REMEMBER_EMAIL_DAYS", 395)
-    # Forgotten password: the link and the code of its email.
-    PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 30)
-    PASSWORD_RESET_COOLDOWN_SECONDS = _int("PASSWORD_RESET_COOLDOWN_SECONDS", 60)
-    PASSWORD_RESETS_PER_HOUR = _int("PASSWORD_RESETS_PER_HOUR", 5)
-    RATELIMIT_PASSWORD_RESET = os.environ.get("RATELIMIT_PASSWORD_RESET", "10 per minute;50 per hour")
-
-    # The operator's console (/operateur): staff made by `flask staff create`. Wrong
-    # passwords or TOTP codes in a row before a lock, and its length; per IP.
-    STAFF_MAX_FAILURES = _int("STAFF_MAX_FAILURES", 5)
-    STAFF_LOCK_MINUTES = _int("STAFF_LOCK_MINUTES", 15)
-    RATELIMIT_STAFF_SIGN_IN = os.environ.get("RATELIMIT_STAFF_SIGN_IN", "10 per minute;50 per hour")
-    # GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset: 404.
-    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
 
     DEVELOPMENT_PAGES = False
 
@@ -195,3 +117,22 @@ class Production(Config):
 
 
 configs = {"development": Development, "test": Test, "production": Production}
+
+
+def settings_table() -> str:
+    """The README's configuration table, from config.toml."""
+    lines = []
+    for section, names in DECLARED.items():
+        lines += ["", f"**{section}**", "", "| setting | default | what |", "|---|---|---|"]
+        for name, spec in names.items():
+            default = spec.get("default")
+            if "shown" in spec:
+                shown = spec["shown"]
+            elif isinstance(default, bool):
+                shown = "on" if default else "off"
+            elif isinstance(default, list):
+                shown = f"`{','.join(default)}`"
+            else:
+                shown = "unset" if default in (None, "") else f"`{default}`"
+            lines.append(f"| `{name}` | {shown} | {spec['what']} |")
+    return "\n".join(lines[1:]) + "\n"

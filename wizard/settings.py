@@ -16,6 +16,7 @@ from wizard.codes import delivery as code_delivery
 from wizard.codes import one_time_codes
 from wizard.core import passwords
 from wizard.eligibility import service as eligibility
+from wizard.franceconnect import client as franceconnect_client
 from wizard.messaging import sms
 from wizard.messaging.mail import TemplateComposer
 from wizard.operator import staff
@@ -54,7 +55,9 @@ def public_url(endpoint: str, **values) -> str:
 @_once_per_app
 def password_policy(config) -> passwords.Policy:
     return passwords.Policy(config["PASSWORD_MIN_LENGTH"], config["PASSWORD_MAX_LENGTH"],
-                            tuple(config["PASSWORD_REQUIRED_CLASSES"]))
+                            tuple(config["PASSWORD_REQUIRED_CLASSES"]), tuple(config["PASSWORD_SOME_CLASSES"]),
+                            config["PASSWORD_SOME_CLASSES_COUNT"], config["PASSWORD_ALLOWED_SPECIALS"],
+                            tuple(config["PASSWORD_BIRTH_DATE_PARTS"]))
 
 
 @_once_per_app
@@ -68,7 +71,8 @@ def composer(config) -> TemplateComposer:
     return TemplateComposer(
         service_name=config["SERVICE_NAME"], insurer_name=config["INSURER_NAME"],
         sign_in_url=public_url("sign_in.start"), help_url=public_url("activation.not_received"),
-        forgotten_url=public_url("password.forgotten"), account_url=public_url("account.overview"))
+        forgotten_url=public_url("password.forgotten"), account_url=public_url("account.overview"),
+        code_url=public_url("activation.check_email"))
 
 
 @_once_per_app
@@ -153,3 +157,19 @@ def eligibility_settings(config) -> eligibility.EligibilitySettings:
 @_once_per_app
 def identifier(config) -> identifiers.IdentifierWords:
     return identifiers.words_for(config["IDENTIFIER_KIND"])
+
+
+@_once_per_app
+def franceconnect(config) -> franceconnect_client.ClientSettings | None:
+    """None unless FranceConnect is configured: then its button shows, and its routes work."""
+    if not (config["FRANCECONNECT_ISSUER"] and config["FRANCECONNECT_CLIENT_ID"]
+            and config["FRANCECONNECT_CLIENT_SECRET"]):
+        return None
+    scopes = tuple(config["FRANCECONNECT_SCOPES"].split())
+    return franceconnect_client.ClientSettings(
+        issuer=config["FRANCECONNECT_ISSUER"], client_id=config["FRANCECONNECT_CLIENT_ID"],
+        client_secret=config["FRANCECONNECT_CLIENT_SECRET"],
+        scopes=scopes if "openid" in scopes else ("openid", *scopes),
+        redirect_uri=public_url("franceconnect.callback"),
+        post_logout_redirect_uri=public_url("franceconnect.signed_out"),
+        timeout=config["FRANCECONNECT_TIMEOUT_SECONDS"])

@@ -137,7 +137,7 @@ SCREENS = [
     _page("activated", r"/inscription/compte-active$", "Votre compte est activé", "Your account is activated"),
     # The phone: its lock is met first (earlier codes are put in the table), then, an hour
     # later (those codes made older), the code is sent, typed wrong, then right.
-    _page("phone", r"/inscription/telephone$", "Votre téléphone portable", "Your mobile phone"),
+    _step("phone", r"/inscription/telephone$", "Votre téléphone portable", "Your mobile phone"),
     _page("phone-locked", r"/inscription/telephone$", "Trop de codes demandés", "Too many codes requested"),
     _page("phone-code", r"/inscription/telephone/code$", "Saisissez le code reçu", "Enter the code you received"),
     _page("phone-code-wrong", r"/inscription/telephone/code$", "Saisissez le code reçu",
@@ -147,11 +147,11 @@ SCREENS = [
     # Eligibility: the walk typed the subscriber's year of birth wrong (SUBSCRIBER_AS_TYPED),
     # so the insurer's answer is a mismatch; corrected, the check is locked (earlier refusals
     # are put in the table), then, hours later, the person is found eligible.
-    _page("eligibility", r"/inscription/eligibilite$", "Confirmer l’éligibilité à nos services",
+    _step("eligibility", r"/inscription/eligibilite$", "Confirmer l’éligibilité à nos services",
           "Confirm you are eligible for our services"),
     _page("eligibility-mismatch", r"/inscription/verification-en-cours$", WAITING_FR, WAITING_EN),
     _page("correction", r"/inscription/eligibilite/corriger$", "Corriger mes informations", "Correct my details"),
-    _page("eligibility-retry", r"/inscription/eligibilite$", "Confirmer l’éligibilité à nos services",
+    _step("eligibility-retry", r"/inscription/eligibilite$", "Confirmer l’éligibilité à nos services",
           "Confirm you are eligible for our services"),
     _page("eligibility-locked", r"/inscription/eligibilite$", "Trop d’essais", "Too many attempts"),
     _page("eligible", r"/inscription/verification-en-cours$", WAITING_FR, WAITING_EN),

@@ -40,7 +40,7 @@ def assert_swapped_to(page, heading_text, url):
     expect(status).to_have_attribute("id", "wizard-status")
     expect(heading).to_be_focused()
     assert page.evaluate("document.activeElement.id") == "step-heading"
-    expect(page).to_have_title(f"{label} — Sésame")
+    expect(page).to_have_title(f"{label} — Sésame — Mutuelle Démo")
     expect(page).to_have_url(re.compile(url + "$"))
 
 
@@ -118,7 +118,7 @@ def test_an_invalid_step_says_its_problems_and_focuses_the_summary(open_page):
     assert page.evaluate(f"document.querySelector('{STATUS}').__original") is True
     expect(summary.get_by_role("link")).to_have_text([
         "Saisissez votre prénom", "Le numéro d’adhérent doit comporter 8 chiffres"])
-    expect(page).to_have_title(re.compile(r"^Erreur : Étape \d+ sur \d+ : Votre identité — Sésame$"))
+    expect(page).to_have_title(re.compile(r"^Erreur : Étape \d+ sur \d+ : Votre identité — Sésame — Mutuelle Démo$"))
 
     first_name = page.get_by_role("textbox", name="Prénom(s)")
     expect(first_name).to_have_attribute("aria-invalid", "true")
@@ -148,7 +148,7 @@ def test_back_button_after_swaps_shows_the_previous_step(open_page):
     page.go_back()
     expect(page).to_have_url(re.compile("/inscription/identite$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(step("Votre identité"))
-    expect(page).to_have_title(re.compile(r"^Étape \d+ sur \d+ : Votre identité — Sésame$"))
+    expect(page).to_have_title(re.compile(r"^Étape \d+ sur \d+ : Votre identité — Sésame — Mutuelle Démo$"))
     # The server's copy of the answers, not a snapshot taken before they were typed.
     expect(page.get_by_role("textbox", name="Nom de famille")).to_have_value("Dupont")
     expect(page.get_by_role("textbox", name="Numéro d’adhérent")).to_have_value("10203050")

@@ -74,7 +74,7 @@ def test_whole_journey_without_javascript(open_page, live_app):
 
     expect(page).to_have_url(re.compile("/inscription/compte-active$"))
     expect(heading).to_have_text("Votre compte est activé")
-    expect(page).to_have_title("Votre compte est activé — Sésame")
+    expect(page).to_have_title("Votre compte est activé — Sésame — Mutuelle Démo")
     expect(page.locator("#wizard-step")).to_contain_text(f"Votre adresse e-mail {email} est confirmée")
 
 
@@ -88,7 +88,7 @@ def test_whole_journey_in_english_with_javascript(open_page, live_app):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page).to_have_url(re.compile("/inscription/verification$"))
     expect(heading).to_have_text(step_heading("en", "Security check"))
-    expect(page).to_have_title(re.compile(r"^Step \d+ of \d+: Security check — Sésame$"))
+    expect(page).to_have_title(re.compile(r"^Step \d+ of \d+: Security check — Sésame — Mutuelle Démo$"))
     expect(page.get_by_role("button", name="Français")).to_have_attribute("lang", "fr")
     page.wait_for_load_state()
     assert page.evaluate("typeof window.htmx") == "object"
@@ -133,6 +133,6 @@ def test_whole_journey_in_english_with_javascript(open_page, live_app):
 
     expect(heading).to_have_text("Your account is activated")
     expect(page).to_have_url(re.compile("/inscription/compte-active$"))
-    expect(page).to_have_title("Your account is activated — Sésame")
+    expect(page).to_have_title("Your account is activated — Sésame — Mutuelle Démo")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#wizard-step")).to_contain_text(f"Your email address {email} is confirmed")

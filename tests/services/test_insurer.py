@@ -35,6 +35,27 @@ def test_matching_forgives_case_accents_spaces_and_hyphens(last, first):
     assert DIRECTORY.check(Applicant(person, None)).status == "eligible"
 
 
+@pytest.mark.parametrize(("identifier", "born", "last", "first"), [
+    # Every case of the identity screen's promise: case, accents, hyphens, spaces, apostrophes.
+    ("30405060", date(1990, 1, 31), "NDIAYE", "Marie Noëlle"),
+    ("30405060", date(1990, 1, 31), "n diaye", "MARIE-NOELLE"),
+    ("30405060", date(1990, 1, 31), "N'Diaye", "Marienoëlle"),
+    ("30405060", date(1990, 1, 31), "N’DIAYE", "Noëlle"),
+    ("20304050", date(1965, 11, 2), "MARTINLEFEVRE", "Étienne"),
+    ("20304050", date(1965, 11, 2), "Martin Lefèvre", "etienne"),
+])
+def test_matching_keeps_the_identity_screens_promise(identifier, born, last, first):
+    assert DIRECTORY.check(Applicant(Person(last, first, born, identifier), None)).status == "eligible"
+
+
+@pytest.mark.parametrize(("last", "first"), [
+    ("NDIAYES", "Marie"), ("DIAYE", "Marie"), ("N'DIAYE", "Noëlle Marie"), ("N'DIAYE", "Mari"), ("N'DIAYE", "-"),
+])
+def test_matching_still_tells_another_person_apart(last, first):
+    person = Person(last, first, date(1990, 1, 31), "30405060")
+    assert DIRECTORY.check(Applicant(person, None)).status == "mismatch"
+
+
 def test_apostrophes_and_compound_first_names():
     person = Person("N’Diaye", "Marie-Noëlle", date(1990, 1, 31), "30405060")
     assert DIRECTORY.check(Applicant(person, None)).status == "eligible"
@@ -120,7 +141,20 @@ def test_the_api_request_follows_the_contract(fake_insurer):
     assert (verdict.status, verdict.contract_number, verdict.insurer_name) == ("eligible", "C-1", "Mutuelle X")
     assert fake.received == [{"authorization": "Bearer token-1", "body": {
         "last_name": "Dupont", "first_name": "Jean", "birth_date": "1977-03-06", "identifier": "10203050",
-        "subscriber": {"last_name": "Dupont", "first_name": "Isabelle", "birth_date": "1980-12-21"}}}]
+        "normalised": {"last_name": "dupont", "given_names": ["jean"]},
+        "subscriber": {"last_name": "Dupont", "first_name": "Isabelle", "birth_date": "1980-12-21",
+                       "normalised": {"last_name": "dupont", "given_names": ["isabelle"]}}}}]
+
+
+def test_the_api_receives_the_names_as_typed_and_as_matched(fake_insurer):
+    """The insurer gets what the person typed, untouched, and the forms Sésame matches on:
+    every adapter forgives the same way as the demo directory."""
+    fake, insurer = fake_insurer
+    fake.script = {"answer": {"status": "eligible"}}
+    insurer.check(Applicant(Person("  n’diaye ", "Marie  noëlle", date(1990, 1, 31), "30405060"), None))
+    body = fake.received[0]["body"]
+    assert (body["last_name"], body["first_name"]) == ("  n’diaye ", "Marie  noëlle")
+    assert body["normalised"] == {"last_name": "ndiaye", "given_names": ["marie", "noelle"]}
 
 
 @pytest.mark.parametrize("status", ["not_found", "mismatch"])

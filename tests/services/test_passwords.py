@@ -78,6 +78,39 @@ def test_the_policy_is_configurable():
         Policy(required_classes=("emoji",))
 
 
+# ameli's rules: 8 to 50 characters, lower and upper case, a digit *or* a special character,
+# only some special characters, and no part of the birth date.
+AMELI = Policy(8, 50, ("lower", "upper"), ("digit", "special"), 1, "!#$%&*+-=?@_", ("year", "day_month"))
+
+
+@pytest.mark.parametrize(("password", "broken"), [
+    ("Bateauvert", ["some_classes"]),
+    ("Bateauvert7", []), ("Bateau-vert", []),          # a digit or a special: either will do
+    ("Bateau vert7", ["allowed"]),                     # a space is not among the allowed specials
+    ("Bateau/vert7", ["allowed"]), ("Bâteau€vert", ["allowed"]),
+    ("Élan-Rouge", []),                                # accented letters are letters
+    ("Tortue-Bleue-1977", ["birth_date"]), ("Tortue-Bleue-0603", ["birth_date"]), ("Tortue-Bleue-63x", ["birth_date"]),
+    ("Tortue-Bleue-1978", []),
+])
+def test_at_least_some_classes_allowed_characters_and_parts_of_the_birth_date(password, broken):
+    assert broken_rules(password, AMELI, PersonalData(birth_date=date(1977, 3, 6))) == broken
+
+
+def test_two_of_three_classes():
+    policy = Policy(required_classes=(), some_classes=("upper", "digit", "special"), some_count=2)
+    assert broken_rules("bateauvert7", policy, PersonalData()) == ["some_classes"]
+    assert broken_rules("bateauVert7", policy, PersonalData()) == []
+
+
+@pytest.mark.parametrize("wrong", [
+    {"some_classes": ("digit",), "some_count": 2}, {"some_classes": ("digit",), "some_count": 0},
+    {"birth_date_parts": ("month",)}, {"min_length": 20, "max_length": 10}, {"min_length": 0},
+])
+def test_a_policy_that_cannot_be_met_is_refused(wrong):
+    with pytest.raises(ValueError):
+        Policy(**wrong)
+
+
 def test_a_hash_is_argon2id_with_the_chosen_parameters():
     stored = passwords.hash_password("Tr3s-Sûr-Bateau", Hashing())
     assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=1$")

@@ -31,7 +31,7 @@ def make_account(app, email=EMAIL, phone=PHONE, password=PASSWORD, status="activ
                           email_given_at=now, activated_at=now if status == "active" else None,
                           phone=phone, phone_verified_at=now if phone else None,
                           code_channel="sms" if phone else "email", code_channel_confirmed_at=now,
-                          eligible_at=now if eligible else None)
+                          eligible_at=now if eligible else None, contract_number="1020305056" if eligible else None)
         db.session.add(account)
         db.session.commit()
         return account.id

@@ -91,11 +91,13 @@ def test_check_your_email_page(signed_up, client_request, smtp_server):
     assert page.select_one("a[href='/inscription/email-non-recu']")
     assert "Vous pourrez demander un nouvel envoi dans" in page.text_of("#resend-hint")
     partial = client_request.get(CHECK, htmx=True)
-    assert partial.select_one("html") is None and partial.text_of("title") == "Consultez votre messagerie — Sésame"
+    assert partial.select_one("html") is None
+    assert partial.text_of("title") == "Consultez votre messagerie — Sésame — Mutuelle Démo"
 
 
-def test_without_a_journey_the_page_sends_to_the_start(client):
-    assert client.get(CHECK).headers["Location"] == "/inscription/verification"
+def test_without_a_journey_the_page_asks_the_code_with_the_address(client_request):
+    # tests/views/test_resume.py: the code typed in another browser
+    assert client_request.get(CHECK).text_of("h1") == "Activer votre compte avec le code reçu"
 
 
 def test_the_help_page(client_request):
@@ -188,7 +190,8 @@ def test_a_replayed_link(signed_up, smtp_server, database):
         assert page.text_of("h1") == "Votre compte est déjà activé"
         assert page.text_of("#wizard-step h1 + p") == (
             "Ce lien a déjà servi : un compte est activé avec cette adresse e-mail. "
-            "Connectez-vous avec votre adresse e-mail et votre mot de passe.")
+            "Connectez-vous avec votre adresse e-mail et votre mot de passe : si votre inscription n’est pas "
+            "terminée, vous la reprendrez là où vous l’avez laissée.")
         assert page.text_of("#wizard-step a.button[href='/connexion']") == "Se connecter"
     assert database(lambda s: s.query(Account).one().activated_at) == activated_at  # activated once
 

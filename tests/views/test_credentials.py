@@ -72,6 +72,33 @@ def test_with_javascript_the_checklist_is_ticked_by_the_server(at_credentials, c
     assert "Toutes les règles du mot de passe sont respectées." in good.get_data(as_text=True)
 
 
+AMELI_RULES = {"PASSWORD_MAX_LENGTH": 50, "PASSWORD_REQUIRED_CLASSES": ("lower", "upper"),
+               "PASSWORD_SOME_CLASSES": ("digit", "special"), "PASSWORD_ALLOWED_SPECIALS": "!#$%&*+-=?@_",
+               "PASSWORD_BIRTH_DATE_PARTS": ("year", "day_month")}
+
+
+def test_the_checklist_shows_exactly_the_operators_rules(app, at_credentials, client_request):
+    reconfigure(app, **AMELI_RULES)
+    page = client_request.get(URL)
+    assert [normalize_spaces(li.get_text()) for li in page.select("#password-rules-list li")] == [
+        "Au moins 8 caractères", "Au moins une lettre minuscule", "Au moins une lettre majuscule",
+        "Au moins 1 de ces types : chiffre, caractère spécial",
+        "Seulement des lettres, des chiffres et ces caractères spéciaux : ! # $ % & * + - = ? @ _",
+        "50 caractères au maximum",
+        "Aucune information personnelle : nom, prénom, date de naissance, début de l’adresse e-mail",
+        "Pas un mot de passe courant, comme Azerty123! ou Motdepasse1",
+    ]
+    # The demo beneficiary was born in 1977: the year alone is refused too.
+    page = client_request.post(URL, {**VALID, "password": "Bateau vert1977", "password_confirmation": "x"})
+    assert [normalize_spaces(li.get_text()) for li in page.select("#password-error li")] == [
+        "Le mot de passe ne peut contenir que des lettres, des chiffres et ces caractères spéciaux : "
+        "! # $ % & * + - = ? @ _",
+        "Le mot de passe ne doit pas contenir votre date de naissance",
+    ]
+    client_request.post(URL, {**VALID, "password": "Bateau-vert", "password_confirmation": "Bateau-vert"},
+                        expect_redirect="/inscription/verifiez-vos-emails")
+
+
 def test_the_live_check_is_only_for_the_credentials_step(client):
     pass_captcha(client)
     assert client.post("/inscription/identifiants/regles", data={"password": "x"}).status_code == 404

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import confirmed_phone, newest_message, reconfigure
+from tests.conftest import activated_account, confirmed_phone, newest_message, reconfigure
 from tests.services.test_insurer import FakeInsurer
 from wizard import jobs
 from wizard.accounts.models import Account
@@ -59,11 +59,16 @@ def test_the_phone_step_leads_here(ready, client_request):
     page = client_request.get("/inscription/telephone/confirme")
     assert page.select_one("a.button[href='/inscription/eligibilite']")
     page = client_request.get("/inscription/eligibilite")
-    assert page.text_of("h1") == "Confirmer l’éligibilité à nos services"
+    assert page.text_of("h1") == "Étape 4 sur 4 : Confirmer l’éligibilité à nos services"
+    assert [li.get_text(" ", strip=True) for li in page.select(".done-list li")] == [
+        "Vos informations enregistrées", "Adresse e-mail confirmée (j•••n@exemple.fr)",
+        "Réception des codes confirmée (06 •• •• •• 78)"]
     assert "Mutuelle Démo" in page.text_of("main") and "jusqu’à 2 minutes" in page.text_of("main")
 
 
 def test_the_check_needs_a_confirmed_phone(client, client_request):
+    client_request.post("/inscription/eligibilite", {}, expect_redirect="/connexion")  # no session: sign in
+    activated_account(client)
     client_request.get("/inscription/eligibilite", status=303)
     client_request.post("/inscription/eligibilite", {}, expect_redirect="/inscription/telephone")
 
@@ -74,10 +79,13 @@ def test_an_eligible_person_sees_it_at_once(ready, client_request, database):
     assert "Authentification réussie !" in page.text_of("#eligibility-status")
     assert "Félicitations ! Votre compte a bien été créé." in page.text_of("#eligibility-status")
     assert page.select_one("#eligibility-status").get("data-hx-trigger") is None  # no polling: it is over
+    assert "Votre numéro de contrat : 1020305056" in page.text_of("#eligibility-status .panel--success")
     created = account(database)
     assert created.eligible_at is not None and created.contract_number == "1020305056"
     mail = newest_message(ready.application, EMAIL)
     assert mail.kind == "eligibility_eligible" and "a confirmé votre couverture" in mail.body_text
+    assert "Votre numéro de contrat : 1020305056" in mail.body_text
+    assert "Votre numéro de contrat : 1020305056" in mail.body_html
 
 
 def test_a_mismatch_says_what_to_check_and_how_many_tries_are_left(not_in_directory, client_request, database):
@@ -257,6 +265,9 @@ def test_an_unreachable_insurer_costs_nothing_and_is_retried(ready, app, insurer
     runner.run_scheduled()
     assert checks(database) == [("eligible", 3)]
     assert account(database).contract_number == "C-9"
+    # The waiting screen's poll gets the outcome, with the number the insurer gave.
+    status = page.select_one("#eligibility-status")["data-hx-get"]
+    assert "Votre numéro de contrat : C-9" in client_request.get(status, htmx=True).text_of(".panel--success")
 
 
 def test_an_insurer_down_for_a_day_is_a_clear_outcome(ready, app, insurer_api, client_request, database):

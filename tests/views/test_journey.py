@@ -97,7 +97,7 @@ def test_htmx_gets_the_partial_with_its_title_status_and_url(client, client_requ
     at_step(client, "qualite")
     page = client_request.get("/inscription/qualite", htmx=True)
     assert page.select_one("html, header, footer") is None
-    assert page.text_of("title") == "Étape 3 sur 5 : Votre lien avec le contrat — Sésame"
+    assert page.text_of("title") == "Étape 3 sur 5 : Votre lien avec le contrat — Sésame — Mutuelle Démo"
     assert page.select_one("section#wizard-step")
     assert page.select_one("#wizard-status")["data-hx-swap-oob"] == "innerHTML"
     assert page.text_of("#wizard-status") == "Étape 3 sur 5 : Votre lien avec le contrat"
@@ -169,7 +169,7 @@ def test_the_purge_command_deletes_idle_journeys(app, database, client, monkeypa
     later = clock.now() + timedelta(minutes=31)
     monkeypatch.setattr(clock, "now", lambda: later)
     result = app.test_cli_runner().invoke(args=["purge-journeys"])
-    assert result.output.strip() == "1 journey(s) deleted"
+    assert result.output.strip() == "1 journey(s) deleted, 0 FranceConnect flow(s) deleted"
     assert database(lambda session: session.query(Journey).count()) == 0
 
 

@@ -41,7 +41,9 @@ def test_activation_leads_to_the_phone_step(activated, client_request):
     page = client_request.get("/inscription/compte-active")
     assert page.select_one("a.button")["href"] == "/inscription/telephone"
     page = client_request.get("/inscription/telephone")
-    assert page.text_of("h1") == "Votre téléphone portable"
+    assert page.text_of("h1") == "Étape 3 sur 4 : Votre téléphone portable"
+    assert [li.get_text(" ", strip=True) for li in page.select(".done-list li")] == [
+        "Vos informations enregistrées", "Adresse e-mail confirmée (j•••n@exemple.fr)"]
     field = page.select_one("#phone")
     assert field["autocomplete"] == "tel" and field["inputmode"] == "tel"
     assert "+33 6 12 34 56 78" in page.text_of("#phone-hint")

@@ -82,13 +82,6 @@ def test_a_person_whose_signup_completed_signs_in_with_an_email_code(client, cli
     client_request.post("/connexion/code", {"code": email_code(client.application)}, expect_redirect="/compte")
 
 
-def test_signing_in_before_the_insurer_confirmed_is_refused(client, client_request):
-    activated_account(client, EMAIL)  # the phone and eligibility steps are still to come
-    client.post("/deconnexion")
-    page = client_request.post("/connexion", {"email": EMAIL, "password": PASSWORD})
-    assert page.errors() == ["Votre compte n’est pas encore prêt : terminez d’abord votre inscription"]
-
-
 # --- the password -------------------------------------------------------------------------------
 
 def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(account_id, client, client_request):
@@ -104,12 +97,6 @@ def test_a_pending_account_cannot_sign_in(app, client_request):
     make_account(app, email="attente@exemple.fr", status="pending")
     page = client_request.post("/connexion", {"email": "attente@exemple.fr", "password": PASSWORD})
     assert page.errors() == [WRONG_CREDENTIALS]
-
-
-def test_an_account_the_insurer_has_not_confirmed_cannot_sign_in(app, client_request):
-    make_account(app, email="attente@exemple.fr", eligible=False)
-    page = client_request.post("/connexion", {"email": "attente@exemple.fr", "password": PASSWORD})
-    assert page.errors() == ["Votre compte n’est pas encore prêt : terminez d’abord votre inscription"]
 
 
 def test_the_address_is_compared_as_stored(account_id, client):

@@ -16,8 +16,11 @@ PASSWORD_CHANGED = "password_changed"
 PHONE_CHANGED = "phone_changed"
 SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
 SIGN_IN_PAUSED = "sign_in_paused"
+FRANCECONNECT_SIGN_IN = "franceconnect_sign_in"
+FRANCECONNECT_LINKED = "franceconnect_linked"
+FRANCECONNECT_UNLINKED = "franceconnect_unlinked"
 KINDS = (SIGN_IN, NEW_BROWSER, BROWSER_FORGOTTEN, PASSWORD_CHANGED, PHONE_CHANGED, SIGNED_OUT_EVERYWHERE,
-         SIGN_IN_PAUSED)
+         SIGN_IN_PAUSED, FRANCECONNECT_SIGN_IN, FRANCECONNECT_LINKED, FRANCECONNECT_UNLINKED)
 
 
 def record(db_session, account_id: str, kind: str, device: str, now: datetime) -> AccountEvent:

@@ -69,11 +69,12 @@ class ActivationSettings:
 @dataclass(frozen=True)
 class Signup:
     email: str  # normalised
-    password: str
+    password: str | None  # None: FranceConnect only
     language: str
     answers: dict  # the journey's
     marketing: dict[str, bool]
     marketing_version: str
+    franceconnect_sub: str | None = None  # a signup through FranceConnect: linked from the start
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ def register(db_session, signup: Signup, hashing: passwords.Hashing, settings: A
     """Creates the pending account and queues its email, in the caller's transaction."""
     account = Account(
         id=secrets.token_hex(16), email=signup.email, status="pending",
-        password_hash=passwords.hash_password(signup.password, hashing), language=signup.language,
+        password_hash=passwords.hash_password(signup.password, hashing) if signup.password else None,
+        franceconnect_sub=signup.franceconnect_sub, language=signup.language,
         answers={name: signup.answers[name] for name in ANSWERS_KEPT if name in signup.answers},
         created_at=now, email_given_at=now,
         activation=EmailActivation(generation=0, address_generation=1, code_failures=0),
@@ -243,13 +245,34 @@ def activate_with_code(db_session, account: Account, typed: str, settings: Activ
         return TOO_MANY_CODES
     if activation.sent_at is None or now > activation.sent_at + timedelta(hours=settings.link_hours):
         return EXPIRED
-    expected = tokens.activation_code(settings.secret_key, account.id, activation.generation)
-    if not tokens.codes_match("".join(typed.split()), expected):
+    if not _is_current_code(account, typed, settings):
         activation.code_failures += 1
         return TOO_MANY_CODES if activation.code_failures >= settings.code_attempts else WRONG_CODE
     if address_owner(db_session, account):
         return USED  # only reachable by guessing: no code is ever sent for a taken address
     return _activate(db_session, account, now)
+
+
+def activate_with_email_and_code(db_session, email: str, typed: str, settings: ActivationSettings,
+                                 now: datetime) -> tuple[str, Account | None]:
+    """The code typed in another browser than the signup's: the address (normalised) says
+    whose it is. Two people may have typed the same address, each with a code of their own:
+    the account whose code it is is activated; a code of none counts as a wrong code against
+    each account of the address still pending, so that the limit stays per account. An
+    address without an account gets the same answer as a wrong code."""
+    of_address = list(db_session.scalars(select(Account).where(Account.email == email)))
+    owner = next((account for account in of_address if account.activation is not None
+                  and _is_current_code(account, typed, settings)), None)
+    if owner is not None:
+        return activate_with_code(db_session, owner, typed, settings, now), owner
+    outcomes = [activate_with_code(db_session, account, typed, settings, now)
+                for account in of_address if account.status == "pending"]
+    return (TOO_MANY_CODES if TOO_MANY_CODES in outcomes else WRONG_CODE), None
+
+
+def _is_current_code(account: Account, typed: str, settings: ActivationSettings) -> bool:
+    expected = tokens.activation_code(settings.secret_key, account.id, account.activation.generation)
+    return tokens.codes_match("".join(typed.split()), expected)
 
 
 def _activate(db_session, account: Account, now: datetime) -> str:

@@ -14,16 +14,28 @@ ACTIVATION_CODE_MESSAGES = {
 }
 
 
-class ActivationCodeForm(CheckedForm):
-    """`check` (the typed code -> an outcome of wizard.accounts.service) does the I/O."""
-
-    code = StringField(_l("Code reçu par e-mail"), validators=[
+def _code_field():
+    return StringField(_l("Code reçu par e-mail"), validators=[
         v.Required(_l("Saisissez le code à 6 chiffres reçu par e-mail")),
         v.Digits(6, _l("Le code comporte 6 chiffres, par exemple 123456")),
     ], filters=[lambda s: "".join(s.split()) if isinstance(s, str) else s])
 
+
+class ActivationCodeForm(CheckedForm):
+    """`check` (the typed code -> an outcome of wizard.accounts.service) does the I/O."""
+
+    code = _code_field()
+
     def refusal(self, outcome) -> str | None:
         return None if outcome == "activated" else ACTIVATION_CODE_MESSAGES[outcome]
+
+
+class EmailAndCodeForm(ActivationCodeForm):
+    """The code typed in another browser than the signup's: the address says whose it is
+    (`check` reads it from the form). The address first, as the page asks for them."""
+
+    email = email_field(_l("Adresse e-mail donnée à l’inscription"), _l("Saisissez votre adresse e-mail"))
+    code = _code_field()
 
 
 class ChangeEmailForm(BaseForm):

@@ -1,13 +1,14 @@
 """The activation pages: thin views over wizard/accounts/service.py."""
-from flask import Blueprint, abort, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_babel import get_locale
 
 from wizard import settings
 from wizard.accounts import service as accounts
 from wizard.accounts.models import Account
-from wizard.activation.forms import ActivationCodeForm, ChangeEmailForm, NewLinkForm
+from wizard.activation.forms import ActivationCodeForm, ChangeEmailForm, EmailAndCodeForm, NewLinkForm
 from wizard.core import clock
 from wizard.extensions import db, limiter
+from wizard.sign_in import service as sign_in
 from wizard.signup import journeys
 from wizard.web.account_session import begin_after_activation, signed_in_account_id
 from wizard.web.forms import ResendForm
@@ -45,7 +46,7 @@ def _link_address() -> str:
 def check_email():
     state, account = _journey_account()
     if account is None:
-        return redirect(state.current_url(), 303)
+        return _code_from_elsewhere(state)
     if account.status == "active":
         return render_page("activation/used.html")
     form = ActivationCodeForm(check=lambda code: accounts.activate_with_code(
@@ -144,6 +145,22 @@ def _journey_account() -> tuple[WizardState, Account | None]:
     if account is not None:
         journeys.touch(state.journey, clock.now())
     return state, account
+
+
+def _code_from_elsewhere(state: WizardState):
+    """No account made by this browser's journey (another browser, a journey expired, or
+    an account forgotten): the code is asked with the address, and activates from here."""
+    gone = state.account_id is not None  # its account was forgotten: this journey is over
+    if gone:
+        state = WizardState.start(kiosk_id=state.journey.kiosk_id)
+    form = EmailAndCodeForm(check=lambda code: accounts.activate_with_email_and_code(
+        db.session, form.email.data, code, settings.activation(), clock.now())[0])
+    if form.validate_on_submit():
+        return _signed_in(sign_in.active_account(db.session, form.email.data))
+    return render_page("activation/code_elsewhere.html", form=form, gone=gone, expired=state.expired,
+                       link_hours=settings.activation().link_hours,
+                       idle_minutes=current_app.config["JOURNEY_IDLE_MINUTES"],
+                       forget_days=current_app.config["UNCONFIRMED_EMAIL_DAYS"])
 
 
 def _check_email_page(account: Account, form, refused_wait: int = 0):

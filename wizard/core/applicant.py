@@ -7,6 +7,8 @@ password rules, the account, the insurer) reads an Applicant.
 from dataclasses import dataclass
 from datetime import date
 
+from wizard.core.identity import NameKeys
+
 SUBSCRIBER, BENEFICIARY = "subscriber", "beneficiary"
 
 
@@ -16,6 +18,10 @@ class Person:
     first_name: str
     birth_date: date
     identifier: str = ""
+
+    @property
+    def name_keys(self) -> NameKeys:
+        return NameKeys.of(self.last_name, self.first_name)
 
 
 @dataclass(frozen=True)

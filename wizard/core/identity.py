@@ -5,6 +5,7 @@ in the person's language.
 """
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 
 from stdnum.exceptions import ValidationError
@@ -39,6 +40,29 @@ def name_key(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(re.sub(r"[\-'’]", " ", bare).split())
+
+
+@dataclass(frozen=True)
+class NameKeys:
+    """A name as it is matched against the insurer's card, by every adapter: the identity
+    screen promises that case, accents, hyphens, apostrophes and spaces do not count."""
+    last_name: str                # "N'DIAYE" and "Ndiaye" both give "ndiaye"
+    given_names: tuple[str, ...]  # "Jean-Étienne" gives ("jean", "etienne")
+
+    @classmethod
+    def of(cls, last_name: str, first_name: str) -> "NameKeys":
+        return cls(name_key(last_name).replace(" ", ""), tuple(name_key(first_name).split()))
+
+    def matches_card(self, card: "NameKeys") -> bool:
+        """Same last name; the given names typed are all of the card's, in one word or
+        several, or some of them in the card's order (people often type only the one they
+        use: "Jean" or "Étienne" for "Jean-Étienne")."""
+        if self.last_name != card.last_name or not self.given_names:
+            return False
+        if "".join(self.given_names) == "".join(card.given_names):
+            return True
+        remaining = iter(card.given_names)
+        return all(name in remaining for name in self.given_names)
 
 
 def parse_birth_date(day: str, month: str, year: str, today: date) -> date:

@@ -3,7 +3,9 @@
 The policy
     Configurable (`Policy`); by default at least 8 characters and at most 128, with a lower
     case letter, an upper case letter, a digit and a special character (anything that is
-    neither a letter nor a digit, spaces included). It must not contain the person's NIR,
+    neither a letter nor a digit, spaces included). An operator may also ask for "at least N
+    of these classes" (ameli: a digit *or* a special character), allow only some special
+    characters, and refuse parts of the birth date (its year, its day and month). It must not contain the person's NIR,
     birth date, first or last name, or the part of their email address before the @, and
     must not be a commonly used password. 8 characters make a CNIL "case 2" policy (about
     50 bits): it relies on the rate limits in front of sign-in.
@@ -34,7 +36,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "passwords"
 CHARACTER_CLASSES = ("lower", "upper", "digit", "special")
 # Every rule, in the order people read them; `broken_rules` answers in this order.
-RULES = ("min_length", "max_length", *CHARACTER_CLASSES, "nir", "birth_date", "name", "email", "common")
+RULES = ("min_length", "max_length", *CHARACTER_CLASSES, "some_classes", "allowed",
+         "nir", "birth_date", "name", "email", "common")
+BIRTH_DATE_PARTS = ("year", "day_month")
 PERSONAL_RULES = ("nir", "birth_date", "name", "email")
 # Shorter names or address parts would refuse too much ("Li" is in many words).
 _SHORTEST_PERSONAL_PART = 3
@@ -48,11 +52,24 @@ class Policy:
     min_length: int = 8
     max_length: int = 128
     required_classes: tuple[str, ...] = CHARACTER_CLASSES
+    # At least `some_count` of `some_classes` (none: no such rule).
+    some_classes: tuple[str, ...] = ()
+    some_count: int = 1
+    # None: any character; else only letters, digits and these.
+    allowed_specials: str | None = None
+    # Besides the whole date: its year alone, its day and month together.
+    birth_date_parts: tuple[str, ...] = ()
 
     def __post_init__(self):
-        unknown = set(self.required_classes) - set(CHARACTER_CLASSES)
+        unknown = set(self.required_classes + self.some_classes) - set(CHARACTER_CLASSES)
         if unknown:
             raise ValueError(f"unknown character classes: {sorted(unknown)}")
+        if self.some_classes and not 1 <= self.some_count <= len(self.some_classes):
+            raise ValueError(f"at least {self.some_count} of {len(self.some_classes)} character classes")
+        if set(self.birth_date_parts) - set(BIRTH_DATE_PARTS):
+            raise ValueError(f"birth date parts are {BIRTH_DATE_PARTS}")
+        if not 1 <= self.min_length <= self.max_length:
+            raise ValueError("the shortest password is longer than the longest")
 
 
 @dataclass(frozen=True)
@@ -92,7 +109,12 @@ def broken_rules(password: str, policy: Policy, personal: PersonalData) -> list[
     if len(password) > policy.max_length:
         broken.append("max_length")
     broken += [name for name in policy.required_classes if not _has_class(password, name)]
-    broken += contained_personal_data(password, personal)
+    if policy.some_classes and sum(_has_class(password, name) for name in policy.some_classes) < policy.some_count:
+        broken.append("some_classes")
+    if policy.allowed_specials is not None and any(
+            not (c.isalnum() or c in policy.allowed_specials) for c in password):
+        broken.append("allowed")
+    broken += contained_personal_data(password, personal, policy.birth_date_parts)
     if is_common(password):
         broken.append("common")
     return broken
@@ -108,12 +130,12 @@ def _has_class(password: str, name: str) -> bool:
     return any(tests[name](character) for character in password)
 
 
-def contained_personal_data(password: str, personal: PersonalData) -> list[str]:
+def contained_personal_data(password: str, personal: PersonalData, birth_date_parts=()) -> list[str]:
     folded = _fold(password)
     found = []
     if personal.nir and _fold(personal.nir[:13]) in folded:
         found.append("nir")
-    if personal.birth_date and any(form in folded for form in _date_forms(personal.birth_date)):
+    if personal.birth_date and any(form in folded for form in _date_forms(personal.birth_date, birth_date_parts)):
         found.append("birth_date")
     names = _name_parts(personal.first_name) | _name_parts(personal.last_name)
     if any(name in folded for name in names):
@@ -136,11 +158,17 @@ def _name_parts(name: str) -> set[str]:
     return {part for part in parts if len(part) >= _SHORTEST_PERSONAL_PART}
 
 
-def _date_forms(born: date) -> set[str]:
-    """The usual ways of writing a birth date, separators removed (as `_fold` does)."""
+def _date_forms(born: date, parts=()) -> set[str]:
+    """The usual ways of writing a birth date, separators removed (as `_fold` does), and
+    the parts the policy refuses too."""
     day, month, year = f"{born.day:02}", f"{born.month:02}", f"{born.year:04}"
-    return {day + month + year, day + month + year[2:], year + month + day, year[2:] + month + day,
-            f"{born.day}{born.month}{year}"}
+    forms = {day + month + year, day + month + year[2:], year + month + day, year[2:] + month + day,
+             f"{born.day}{born.month}{year}"}
+    if "year" in parts:
+        forms.add(year)
+    if "day_month" in parts:
+        forms |= {day + month, f"{born.day}{born.month}"}
+    return forms
 
 
 def is_common(password: str) -> bool:

@@ -24,8 +24,10 @@ def insurer():
 def _tell_outcome(db_session, account, check) -> None:
     composer = settings.composer()
     kind = {ELIGIBLE: "eligible", eligibility.FAILED: "insurer_unavailable"}.get(check.status, "not_eligible")
-    link = settings.public_url("sign_in.start") if kind == "eligible" else settings.public_url("eligibility.confirm")
-    email = composer.eligibility_outcome(account.language, account.email, kind, link)
+    # Signing in leads on from any browser: to "Mon compte", or back to the check.
+    link = settings.public_url("sign_in.start")
+    email = composer.eligibility_outcome(account.language, account.email, kind, link,
+                                         contract_number=account.contract_number if kind == "eligible" else None)
     outbox.queue_email(db_session, email, f"eligibility_{kind}", account.id, clock.now())
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wizard.core.applicant import Applicant, Person
-from wizard.core.identity import name_key
+from wizard.core.identity import NameKeys
 
 ELIGIBLE, NOT_FOUND, MISMATCH = "eligible", "not_found", "mismatch"
 STATUSES = (ELIGIBLE, NOT_FOUND, MISMATCH)
@@ -34,15 +34,8 @@ class InsurerUnavailable(Exception):
 
 
 def same_person(card: dict, person: Person) -> bool:
-    """Forgiving as the help text promises: case, accents, spaces, hyphens, apostrophes.
-
-    The first names match when all of them were typed, or only the first of them: people
-    often stop at their usual first name.
-    """
-    card_first = name_key(card["first_name"])
-    typed_first = name_key(person.first_name)
-    return (name_key(card["last_name"]) == name_key(person.last_name)
-            and typed_first in (card_first, card_first.split(" ")[0])
+    """The card's names and birth date against the typed ones (see NameKeys)."""
+    return (person.name_keys.matches_card(NameKeys.of(card["last_name"], card["first_name"]))
             and card["birth_date"] == person.birth_date.isoformat())
 
 
@@ -112,11 +105,15 @@ class HttpInsurer:
 
 
 def _payload(applicant: Applicant) -> dict:
+    """As typed (the fields of the first version of the contract), and with `normalised`:
+    the names as Sésame matches them, so that every insurer forgives the same way."""
     person, subscriber = applicant.person, applicant.subscriber
-    return {
-        "last_name": person.last_name, "first_name": person.first_name,
-        "birth_date": person.birth_date.isoformat(), "identifier": person.identifier,
-        "subscriber": None if subscriber is None else {
-            "last_name": subscriber.last_name, "first_name": subscriber.first_name,
-            "birth_date": subscriber.birth_date.isoformat()},
-    }
+    return {**_typed(person), "identifier": person.identifier,
+            "subscriber": None if subscriber is None else _typed(subscriber)}
+
+
+def _typed(person: Person) -> dict:
+    keys = person.name_keys
+    return {"last_name": person.last_name, "first_name": person.first_name,
+            "birth_date": person.birth_date.isoformat(),
+            "normalised": {"last_name": keys.last_name, "given_names": list(keys.given_names)}}

@@ -11,6 +11,7 @@ from wizard.eligibility import service as eligibility
 from wizard.eligibility.forms import correction_form
 from wizard.eligibility.models import EligibilityCheck
 from wizard.extensions import db, limiter
+from wizard.web import resume
 from wizard.web.account_session import signed_in_account_id
 from wizard.web.limits import configured
 from wizard.web.rendering import render_page
@@ -22,7 +23,7 @@ bp = Blueprint("eligibility", __name__, url_prefix="/inscription")
 def confirm():
     account = _account()
     if account is None:
-        return redirect(url_for("phone.number"), 303)
+        return _elsewhere()
     return _confirm_page(account)
 
 
@@ -31,7 +32,7 @@ def confirm():
 def start():
     account = _account()
     if account is None:
-        return redirect(url_for("phone.number"), 303)
+        return _elsewhere()
     try:
         check = eligibility.start(db.session, account, settings.eligibility_settings(), clock.now())
     except eligibility.TooManyAttempts as refusal:
@@ -64,7 +65,7 @@ def status():
 def correct():
     account = _account()
     if account is None:
-        return redirect(url_for("phone.number"), 303)
+        return _elsewhere()
     form = correction_form(account.answers)
     if form.validate_on_submit():
         account.answers = {**account.answers, **form.corrected_answers()}
@@ -79,13 +80,16 @@ def _confirm_page(account: Account):
     left = eligibility.attempts_left(db.session, account, settings.eligibility_settings(), clock.now())
     window_hours = int(settings.eligibility_settings().refusal_window.total_seconds() // 3600)
     return render_page("eligibility/confirm.html", account=account, last=check, attempts_left=left,
-                       window_hours=window_hours)
+                       window_hours=window_hours, progress=resume.progress_of(account, "eligibility"))
 
 
 def _status(check: EligibilityCheck, account: Account | None, seen_stage: int | None) -> dict:
     waited = (clock.now() - check.created_at).total_seconds()
     finished = check.status in eligibility.FINISHED
+    if check.status == eligibility.ELIGIBLE and account is None:  # the poll's last answer only
+        account = db.session.get(Account, check.account_id)
     return {"check": check, "finished": finished, "account": account, "identifier": settings.identifier(),
+            "contract_number": account.contract_number if check.status == eligibility.ELIGIBLE else None,
             "slow": not finished and waited > current_app.config["ELIGIBILITY_SLOW_SECONDS"],
             # The live region says a stage once: the poll tells which stage the screen shows.
             "announce": seen_stage != check.stage}
@@ -108,6 +112,11 @@ def _wait_for_a_quick_answer(check: EligibilityCheck) -> EligibilityCheck:
             break
         check = fresh
     return check
+
+
+def _elsewhere():
+    """Without a confirmed phone: that step; without a session: signing in leads back here."""
+    return redirect(url_for("phone.number" if signed_in_account_id() else "sign_in.start"), 303)
 
 
 def _account() -> Account | None:

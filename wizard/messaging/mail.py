@@ -7,6 +7,7 @@ only: there is no request when a job runs, and links must work from any mailbox.
 import smtplib
 from datetime import datetime
 
+import css_inline
 import flask_mail
 from flask import render_template
 from flask_babel import force_locale
@@ -28,14 +29,20 @@ SUBJECTS = {
 }
 
 
+# Mail programs keep style attributes, not style sheets. Nothing is fetched: the rules are
+# in the layout.
+INLINER = css_inline.CSSInliner(load_remote_stylesheets=False)
+
+
 class TemplateComposer:
     """Every email of the service. The links are the ways out offered by every email:
     signing in, help with the activation email, the forgotten password, Mon compte."""
 
     def __init__(self, service_name: str, insurer_name: str, sign_in_url: str, help_url: str,
-                 forgotten_url: str, account_url: str):
+                 forgotten_url: str, account_url: str, code_url: str):
         self.common = {"service_name": service_name, "insurer_name": insurer_name, "sign_in_url": sign_in_url,
-                       "help_url": help_url, "forgotten_url": forgotten_url, "account_url": account_url}
+                       "help_url": help_url, "forgotten_url": forgotten_url, "account_url": account_url,
+                       "code_url": code_url}
 
     def activation(self, language: str, recipient: str, link: str, code: str, hours: int) -> Email:
         return self._compose("activation", language, recipient, link=link, code=code, hours=hours)
@@ -43,9 +50,10 @@ class TemplateComposer:
     def address_taken(self, language: str, recipient: str) -> Email:
         return self._compose("address_taken", language, recipient)
 
-    def eligibility_outcome(self, language: str, recipient: str, kind: str, link: str) -> Email:
+    def eligibility_outcome(self, language: str, recipient: str, kind: str, link: str,
+                            contract_number: str | None = None) -> Email:
         """`kind`: eligible, not_eligible or insurer_unavailable."""
-        return self._compose(kind, language, recipient, link=link)
+        return self._compose(kind, language, recipient, link=link, contract_number=contract_number)
 
     def one_time_code(self, language: str, recipient: str, code: str, minutes: int) -> Email:
         return self._compose("one_time_code", language, recipient, code=code, minutes=minutes)
@@ -65,7 +73,7 @@ class TemplateComposer:
             subject = str(SUBJECTS[kind]) % {"service": self.common["service_name"]}
             return Email(recipient=recipient, subject=subject,
                          text=render_template(f"mail/{kind}.txt", **context),
-                         html=render_template(f"mail/{kind}.html", subject=subject, **context))
+                         html=INLINER.inline(render_template(f"mail/{kind}.html", subject=subject, **context)))
 
 
 class _TimeoutConnection(flask_mail.Connection):

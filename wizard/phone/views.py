@@ -10,7 +10,8 @@ from wizard.codes import one_time_codes
 from wizard.core import clock, phones
 from wizard.extensions import db, limiter
 from wizard.phone.forms import OneTimeCodeForm, PhoneForm
-from wizard.web import account_session
+from wizard.sign_in import service as sign_in
+from wizard.web import account_session, resume
 from wizard.web.account_session import signed_in_account_id
 from wizard.web.forms import ResendForm
 from wizard.web.limits import configured
@@ -25,13 +26,13 @@ PHONE = code_delivery.PHONE
 def number():
     account = _account()
     if account is None:
-        return redirect(url_for("pages.landing"), 303)
+        return redirect(url_for("sign_in.start"), 303)
     form = PhoneForm(data={"phone": phones.national(account.phone) if account.phone else "",
                            "channel": account.code_channel})
     if form.validate_on_submit():
         code_delivery.choose_phone(account, form.phone.data, form.channel.data)
         return _send_code(account)
-    return render_page("phone/number.html", form=form, account=account)
+    return render_page("phone/number.html", form=form, account=account, progress=_progress(account))
 
 
 @bp.route("/telephone/code", methods=["GET", "POST"])
@@ -39,7 +40,7 @@ def number():
 def code():
     account = _account()
     if account is None or not account.phone:
-        return redirect(url_for("phone.number" if account else "pages.landing"), 303)
+        return redirect(url_for("phone.number" if account else "sign_in.start"), 303)
     form = OneTimeCodeForm(check=lambda typed: code_delivery.confirm(
         db.session, account, PHONE, typed, settings.codes(PHONE), clock.now()))
     valid = form.validate_on_submit()
@@ -87,6 +88,11 @@ def _code_page(account: Account, form):
                        masked_phone=phones.masked(account.phone), wait=wait,
                        locked_until=limited.until if limited and limited.reason != "cooldown" else None,
                        resend_form=ResendForm(formdata=None))
+
+
+def _progress(account: Account) -> dict | None:
+    """A signup's stage (not a change of number from "Mon compte")."""
+    return resume.progress_of(account, "phone") if sign_in.can_continue_signup(account) else None
 
 
 def _account() -> Account | None:

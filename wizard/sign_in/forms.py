@@ -53,14 +53,12 @@ def attempt_message(attempt: sign_in.Attempt) -> str:
         return gettext("Après plusieurs essais infructueux, la connexion avec cette adresse e-mail est suspendue "
                        "jusqu’à %(time)s pour protéger le compte. Vous pourrez réessayer à ce moment-là, ou "
                        "choisir dès maintenant un nouveau mot de passe", time=until)
-    if attempt.outcome == sign_in.NOT_ALLOWED:
-        return gettext("Votre compte n’est pas encore prêt : terminez d’abord votre inscription")
     return str(WRONG_CREDENTIALS)
 
 
 def current_password_message(attempt: sign_in.Attempt) -> str | None:
     """What "Mon compte" says of a refused current password (it is counted like a sign-in)."""
-    if attempt.outcome in (sign_in.OK, sign_in.NOT_ALLOWED):
+    if attempt.outcome in (sign_in.OK, sign_in.UNFINISHED):
         return None
     if attempt.outcome == sign_in.PAUSED:
         return attempt_message(attempt)

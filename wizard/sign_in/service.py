@@ -1,7 +1,8 @@
 """Signing in with an email address and a password, and the pause after failures.
 
-Who may sign in: `can_sign_in(account)`, the one place to change when a new condition
-comes (the eligibility check will add one).
+Who may sign in: `can_sign_in(account)` (a finished signup: "Mon compte"), or
+`can_continue_signup(account)` (activated, but the phone or the eligibility check is still
+to come: signing in takes the person back to that step, from any browser).
 
 One answer for a wrong address and a wrong password. An address without an active
 account is checked against a decoy hash, so that both cost one Argon2id verification,
@@ -29,7 +30,7 @@ from wizard.messaging import outbox
 from wizard.operator import events
 from wizard.sign_in.models import SignInThrottle
 
-OK, WRONG, PAUSED, NOT_ALLOWED = "ok", "wrong", "paused", "not_allowed"
+OK, WRONG, PAUSED, UNFINISHED = "ok", "wrong", "paused", "unfinished"
 # Failures further apart than this do not add up: "in a row" means within a day.
 FAILURE_MEMORY = timedelta(days=1)
 DIGEST_SALT = b"sesame.email-digest.v1:"
@@ -61,6 +62,16 @@ def can_sign_in(account: Account | None) -> bool:
     return account is not None and account.status == "active" and account.eligible_at is not None
 
 
+def can_continue_signup(account: Account | None) -> bool:
+    """Activated but not finished: the phone or the eligibility check is still to come
+    (not yet confirmed, refused within the attempts allowed, or the insurer unreachable)."""
+    return account is not None and account.status == "active" and account.eligible_at is None
+
+
+def may_sign_in(account: Account | None) -> bool:
+    return can_sign_in(account) or can_continue_signup(account)
+
+
 def email_digest(secret_key: str, email: str) -> str:
     """The address as the throttle and the reset requests know it: an HMAC, not the address."""
     return hmac.new(secret_key.encode(), DIGEST_SALT + email.encode(), hashlib.sha256).hexdigest()
@@ -90,14 +101,15 @@ def check_credentials(db_session, email: str, password: str, settings: SignInSet
     if paused_until:
         return Attempt(PAUSED, paused_until=paused_until)
     account = active_account(db_session, email)
-    stored = account.password_hash if account else _decoy_hash(settings.hashing)
+    # No password (an account opened only through FranceConnect): the decoy, so it fails alike.
+    stored = account.password_hash if account and account.password_hash else _decoy_hash(settings.hashing)
     matches, new_hash = passwords.verify(stored, password, settings.hashing)
     if account is None or not matches:
         return _failed(db_session, digest, account, settings, device, now)
     if new_hash:
         account.password_hash = new_hash  # made with older cost settings
     _forget_failures(db_session, digest)
-    return Attempt(OK if can_sign_in(account) else NOT_ALLOWED, account)
+    return Attempt(OK if can_sign_in(account) else UNFINISHED, account)
 
 
 def check_password(db_session, account: Account, password: str, settings: SignInSettings, device: str,

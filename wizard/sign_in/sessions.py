@@ -35,6 +35,7 @@ class Found:
     # "ok", "none" (no token, or not ours), "ended" (signed out or revoked),
     # "idle" (left too long: say so), "too_old" (past the absolute limit)
     outcome: str
+    kind: str | None = None  # of the session that ended, to say what was lost
 
 
 def key(token: str) -> str:
@@ -67,7 +68,7 @@ def find(db_session, token: str | None, policy_for: Callable[[str], SessionPolic
         if now >= deadline:
             if end:
                 row.ended_at = now
-            return Found(None, outcome)
+            return Found(None, outcome, row.kind)
     return Found(row, "ok")
 
 

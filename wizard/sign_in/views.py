@@ -11,10 +11,10 @@ from wizard.codes import one_time_codes
 from wizard.core import clock, phones
 from wizard.extensions import db, limiter
 from wizard.settings import sign_in_settings
-from wizard.sign_in import devices
+from wizard.sign_in import devices, sessions
 from wizard.sign_in import service as sign_in
 from wizard.sign_in.forms import ChannelForm, NewCodeForm, SignInCodeForm, SignInForm, attempt_message, code_message
-from wizard.web import account_session, browser_cookies, pending_sign_in, timeouts
+from wizard.web import account_session, browser_cookies, franceconnect_state, pending_sign_in, resume, timeouts
 from wizard.web.kiosk_mode import in_kiosk_mode
 from wizard.web.limits import configured
 from wizard.web.rendering import redirect_whole_page, render_page
@@ -48,6 +48,12 @@ SIGN_IN = code_delivery.SIGN_IN
 def start():
     if account_session.signed_in_account() is not None:
         return redirect(url_for("account.overview"), 303)
+    finished = account_session.resumed_and_finished()
+    if finished is not None:  # taken up here by signing in, and now confirmed by the insurer
+        return _complete(finished, remember=False)
+    unfinished = account_session.signup_account()
+    if unfinished is not None:  # this browser is already on its way (an email's link)
+        return redirect(resume.next_url(unfinished), 303)
     remembered = browser_cookies.remembered_email()
     form = SignInForm(data={"email": remembered, "remember_email": bool(remembered)}, check=_check_credentials)
     if form.validate_on_submit():
@@ -91,8 +97,9 @@ def resend():
 
 @bp.post("/deconnexion")
 def sign_out():
-    account_session.end("user")
-    return redirect(url_for(".signed_out"), 303)
+    """Signed in through FranceConnect: its session ends too (its end-session endpoint)."""
+    id_token = account_session.end("user")
+    return redirect((id_token and franceconnect_state.logout_url(id_token)) or url_for(".signed_out"), 303)
 
 
 @bp.get("/deconnexion")
@@ -107,7 +114,8 @@ def signed_out():
 def _check_credentials(form):
     attempt = sign_in.check_credentials(db.session, form.email.data, form.password.data, sign_in_settings(),
                                         account_session.device(), clock.now())
-    return attempt, (None if attempt.outcome == sign_in.OK else attempt_message(attempt)), form.password
+    accepted = attempt.outcome in (sign_in.OK, sign_in.UNFINISHED)
+    return attempt, (None if accepted else attempt_message(attempt)), form.password
 
 
 def _password_accepted(account: Account, email_to_remember: str | None):
@@ -140,12 +148,14 @@ def _check_code(account: Account, form):
 
 
 def _complete(account: Account, remember: bool):
-    """The second factor is passed: a new session (renewed), and the activity recorded."""
-    account_session.begin(account.id, "sign_in")
+    """The second factor is passed: a new session (renewed), and the activity recorded. An
+    unfinished signup goes on at its next stage (a signup session, as after activation)."""
+    unfinished = sign_in.can_continue_signup(account)
+    account_session.begin(account.id, sessions.SIGNUP if unfinished else sessions.SIGN_IN, signed_in=True)
     activity.record(db.session, account.id, activity.SIGN_IN, account_session.device(), clock.now())
     if remember and browser_cookies.remember_browser(account.id) is not None:
         activity.record(db.session, account.id, activity.NEW_BROWSER, account_session.device(), clock.now())
-    return redirect_whole_page(url_for("account.overview"))
+    return redirect_whole_page(resume.next_url(account))
 
 
 def _sms_possible(account: Account) -> bool:

@@ -10,7 +10,7 @@ from wizard.accounts import service as accounts
 from wizard.core import clock
 from wizard.extensions import db, limiter
 from wizard.signup import captcha, journeys, steps
-from wizard.signup.forms import CredentialsForm
+from wizard.signup.forms import CredentialsForm, FranceConnectCredentialsForm, FranceConnectIdentityForm
 from wizard.web import journey_state
 from wizard.web.forms import password_checklist
 from wizard.web.journey_state import WizardState, journey_seconds_left
@@ -57,7 +57,7 @@ def step(slug):
     state = _load_state()
     if not steps.can_enter(step, state.answers):
         return redirect(state.current_url(), 303)
-    form = step.form(data=state.data_for(step))
+    form = _step_form(step, state)
     if form.validate_on_submit():
         state.save(step, form.answers())
         return redirect(state.current_url(), 303)
@@ -139,16 +139,28 @@ def password_rules():
 
 # --- helpers ---------------------------------------------------------------------------
 
+def _step_form(step, state):
+    """A journey FranceConnect opened has its identity from FranceConnect."""
+    if step.name == "identity" and state.franceconnect:
+        return FranceConnectIdentityForm(data=state.data_for(step), franceconnect=state.franceconnect)
+    return step.form(data=state.data_for(step))
+
+
 def _credentials_form(state) -> CredentialsForm:
-    applicant, is_nir = state.applicant, settings.identifier().is_nir
-    return CredentialsForm(policy=settings.password_policy(),
-                           personal=lambda form: accounts.personal_data(applicant, form.email.data or "", is_nir))
+    applicant, is_nir, franceconnect = state.applicant, settings.identifier().is_nir, state.franceconnect
+    # FranceConnect's address, filled in (the activation email still proves it); a password optional.
+    given = {"email": franceconnect.get("email"), "email_confirmation": franceconnect.get("email")} \
+        if franceconnect else None
+    return (FranceConnectCredentialsForm if franceconnect else CredentialsForm)(
+        data=given, policy=settings.password_policy(),
+        personal=lambda form: accounts.personal_data(applicant, form.email.data or "", is_nir))
 
 
 def _signup(form: CredentialsForm, state) -> accounts.Signup:
-    return accounts.Signup(email=form.email.data, password=form.password.data, language=get_locale().language,
-                           answers=state.answers, marketing=form.marketing(),
-                           marketing_version=current_app.config["MARKETING_CONSENT_VERSION"])
+    return accounts.Signup(email=form.email.data, password=form.password.data or None,
+                           language=get_locale().language, answers=state.answers, marketing=form.marketing(),
+                           marketing_version=current_app.config["MARKETING_CONSENT_VERSION"],
+                           franceconnect_sub=(state.franceconnect or {}).get("sub"))
 
 
 def _altcha_secret() -> str:

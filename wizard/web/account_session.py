@@ -27,6 +27,11 @@ SIGNED_OUT_KEY = "signed_out"
 NOTICE_KEY = "account_notice"
 
 
+# The account whose unfinished signup this browser took up again by signing in (password
+# and second factor): once the insurer confirms, it is signed in fully without asking again.
+RESUMED_KEY = "resumed_signup"
+
+
 # What a full sign-in keeps of the cookie: the language, the kiosk, the funnel's marks
 # (a step already counted is not counted again on this browser).
 KEPT = ("lang", KIOSK_KEY, KIOSK_MODE_KEY, funnel.MARKS_KEY)
@@ -52,7 +57,8 @@ def current(touch: bool = True) -> AccountSession | None:
     found = sessions.find(db.session, token, _policy, now, end=touch)
     if touch:
         if found.outcome in ("idle", "too_old"):
-            session[SIGNED_OUT_KEY] = "idle"
+            # A signup session ends after the journey's idle time, and loses nothing.
+            session[SIGNED_OUT_KEY] = "signup_idle" if found.kind == sessions.SIGNUP else "idle"
         if found.session is None:
             session.pop(SESSION_KEY, None)
         else:
@@ -85,14 +91,19 @@ def signed_in_account_id(touch: bool = True) -> str | None:
     return row.account_id if row is not None else None
 
 
-def begin(account_id: str, kind: str) -> None:
-    """A new session with a new token; this browser's previous one ends. A full sign-in
-    also drops everything else the cookie held (a journey, a sign-in half done)."""
+def begin(account_id: str, kind: str, signed_in: bool = False, franceconnect_id_token: str | None = None) -> None:
+    """A new session with a new token; this browser's previous one ends. A full sign-in,
+    or an unfinished signup taken up by signing in (`signed_in`), also drops everything
+    else the cookie held (a journey, a sign-in half done). `franceconnect_id_token`: a
+    sign-in through FranceConnect, whose session signing out ends too."""
     now = clock.now()
     sessions.end(db.session, session.get(SESSION_KEY), now)
-    if kind == sessions.SIGN_IN:
+    if kind == sessions.SIGN_IN or signed_in:
         _clear_session()
+    if signed_in and kind == sessions.SIGNUP:
+        session[RESUMED_KEY] = account_id
     token, row = sessions.begin(db.session, account_id, kind, device(), now)
+    row.franceconnect_id_token = franceconnect_id_token
     session[SESSION_KEY] = token
     g.account_session = row
 
@@ -104,12 +115,36 @@ def begin_after_activation(account_id: str) -> None:
     begin(account_id, sessions.SIGNUP)
 
 
-def end(reason: str = "user") -> None:
-    """Signs this browser out: the session ends on the server, the cookie is emptied."""
+def resumed_and_finished() -> Account | None:
+    """The account of this browser's signup session, when it was taken up by signing in
+    and its signup is now over: it may have its full session without a second sign-in."""
+    row = current()
+    if row is None or row.kind != sessions.SIGNUP or session.get(RESUMED_KEY) != row.account_id:
+        return None
+    account = db.session.get(Account, row.account_id)
+    return account if sign_in.can_sign_in(account) else None
+
+
+def signup_account(touch: bool = True) -> Account | None:
+    """The account of this browser's signup session (after activation, or taken up by
+    signing in), while its signup is not over."""
+    row = current(touch)
+    if row is None or row.kind != sessions.SIGNUP:
+        return None
+    account = db.session.get(Account, row.account_id)
+    return account if sign_in.can_continue_signup(account) else None
+
+
+def end(reason: str = "user") -> str | None:
+    """Signs this browser out: the session ends on the server, the cookie is emptied.
+    Returns the FranceConnect ID token of a sign-in through FranceConnect, to end that too."""
+    row = current(touch=False)
+    id_token = row.franceconnect_id_token if row is not None else None
     sessions.end(db.session, session.get(SESSION_KEY), clock.now())
     _clear_session()
     session[SIGNED_OUT_KEY] = reason
     g.account_session = None
+    return id_token
 
 
 def end_everywhere(account_id: str) -> None:

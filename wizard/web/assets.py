@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass, field
 
 import brotli
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, send_from_directory
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
@@ -112,13 +112,18 @@ def init_app(app: Flask) -> None:
 
 
 def _serve(filename: str):
-    found = current_app.extensions["sesame_static_files"].find(filename)
+    return serve(current_app.extensions["sesame_static_files"], filename)
+
+
+def serve(files: StaticFiles, filename: str):
+    """A file of `files` (the static folder, or the operator's brand folder)."""
+    found = files.find(filename)
     if found is None:
         raise NotFound()
     if found.compressible:
         response = _compressed(found)
     else:
-        response = current_app.send_static_file(filename)
+        response = send_from_directory(files.folder, filename)
     # Not a page: a script, a style sheet or an icon ignores a CSP, and for what does run
     # under one (the ALTCHA worker, an SVG opened on its own) nothing is the right policy.
     # The pages' policy is about 270 bytes on each of the CAPTCHA step's ten files.

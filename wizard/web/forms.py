@@ -134,6 +134,10 @@ PASSWORD_RULE_MESSAGES = {
     "upper": _l("Le mot de passe doit comporter au moins une lettre majuscule"),
     "digit": _l("Le mot de passe doit comporter au moins un chiffre"),
     "special": _l("Le mot de passe doit comporter au moins un caractère spécial, par exemple ! ? @ # * $"),
+    "some_classes": _l("Le mot de passe doit comporter au moins %(number)s de ces types de caractères : "
+                       "%(classes)s"),
+    "allowed": _l("Le mot de passe ne peut contenir que des lettres, des chiffres et ces caractères spéciaux : "
+                  "%(specials)s"),
     "nir": _l("Le mot de passe ne doit pas contenir votre numéro de sécurité sociale"),
     "birth_date": _l("Le mot de passe ne doit pas contenir votre date de naissance"),
     "name": _l("Le mot de passe ne doit pas contenir votre nom ou votre prénom"),
@@ -148,6 +152,8 @@ PASSWORD_CHECKLIST = {
     "upper": _l("Au moins une lettre majuscule"),
     "digit": _l("Au moins un chiffre"),
     "special": _l("Au moins un caractère spécial, par exemple ! ? @ # * $"),
+    "some_classes": _l("Au moins %(number)s de ces types : %(classes)s"),
+    "allowed": _l("Seulement des lettres, des chiffres et ces caractères spéciaux : %(specials)s"),
     "personal": _l("Aucune information personnelle : nom, prénom, date de naissance, début de l’adresse e-mail"),
     "personal_nir": _l("Aucune information personnelle : nom, prénom, date de naissance, numéro de sécurité "
                        "sociale, début de l’adresse e-mail"),
@@ -196,13 +202,14 @@ def password_checklist(form) -> list[dict]:
     policy, personal = form.password_policy(), form.personal_data()
     broken = set(passwords.broken_rules(password, policy, personal)) if password else set()
     groups = [("min_length", ["min_length"]), *[(name, [name]) for name in policy.required_classes],
+              *([("some_classes", ["some_classes"])] if policy.some_classes else []),
+              *([("allowed", ["allowed"])] if policy.allowed_specials is not None else []),
               ("max_length", ["max_length"]),
               ("personal_nir" if personal.nir else "personal", list(passwords.PERSONAL_RULES)),
               ("common", ["common"])]
     lines = []
     for key, rules in groups:
-        number = policy.max_length if key == "max_length" else policy.min_length
-        lines.append({"rule": key, "text": str(PASSWORD_CHECKLIST[key]) % {"number": number},
+        lines.append({"rule": key, "text": v.password_rule_text(PASSWORD_CHECKLIST[key], key, policy),
                       "met": None if not password else broken.isdisjoint(rules)})
     return lines
 

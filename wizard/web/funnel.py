@@ -121,4 +121,11 @@ def _context(marks: dict) -> events.Context:
     return events.Context(language=get_locale().language, js="on" if marks["js"] else "off",
                           device=devices.device_class(request.user_agent.string,
                                                       request.headers.get("Sec-CH-UA-Mobile")),
-                          kiosk=kiosk, provider=session.get(PROVIDER_KEY) or "sesame")
+                          kiosk=kiosk, provider=_provider(state))
+
+
+def _provider(state) -> str:
+    """A journey FranceConnect opened is FranceConnect's, whatever the cookie says."""
+    if state is not None and state.franceconnect:
+        return "franceconnect"
+    return session.get(PROVIDER_KEY) or "sesame"

@@ -32,7 +32,7 @@ def pending_account() -> Account | None:
         started = datetime.min
     account = db.session.get(Account, str(pending.get("a", "")))
     limit = timedelta(minutes=current_app.config["SIGN_IN_PENDING_MINUTES"])
-    if account is None or clock.now() - started > limit or not sign_in.can_sign_in(account) \
+    if account is None or clock.now() - started > limit or not sign_in.may_sign_in(account) \
             or pending.get("pw") != _fingerprint(account):
         session.pop(PENDING_KEY, None)
         return None

@@ -1,4 +1,6 @@
 """The security headers of every response."""
+from urllib.parse import urlsplit
+
 from flask import current_app
 
 
@@ -10,9 +12,13 @@ def init_app(app) -> None:
 def _content_security_policy(config) -> str:
     """Everything from this origin; hCaptcha's hosts only when the operator turns it on."""
     extra = " https://hcaptcha.com https://*.hcaptcha.com" if config["HCAPTCHA_SITEKEY"] else ""
+    # FranceConnect's button and the sign-out are forms whose answer redirects there, and
+    # browsers check form-action on the redirect too.
+    issuer = urlsplit(config["FRANCECONNECT_ISSUER"] or "")
+    provider = f" {issuer.scheme}://{issuer.netloc}" if issuer.netloc else ""
     return (
         "default-src 'self'; img-src 'self' data:; media-src 'self'; object-src 'none'; "
-        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'; "
+        f"base-uri 'none'; frame-ancestors 'none'; form-action 'self'{provider}; "
         f"script-src 'self'{extra}; style-src 'self'{extra}; connect-src 'self'{extra}; "
         f"frame-src {extra.strip() or chr(39) + 'none' + chr(39)}; worker-src 'self' blob:"
     )

@@ -3,6 +3,7 @@
 Messages are lazy strings so that they are translated when shown, in the person's
 language. Validators that normalise (identifier, birth date) also store the clean value.
 """
+from flask_babel import lazy_gettext as _l
 from wtforms.validators import Optional, StopValidation, ValidationError  # noqa: F401 (Optional: for forms)
 
 from wizard import settings
@@ -120,15 +121,27 @@ class PasswordPolicy:
         policy = form.password_policy()
         broken = broken_rules(field.data or "", policy, form.personal_data())
         if broken:
-            messages = [password_rule_message(self.messages, rule, policy) for rule in broken]
+            messages = [password_rule_text(self.messages[rule], rule, policy) for rule in broken]
             # WTForms keeps one message per raised error: the others go in directly.
             field.errors.extend(messages[:-1])
             raise StopValidation(messages[-1])
 
 
-def password_rule_message(messages, rule: str, policy) -> str:
-    numbers = {"min_length": policy.min_length, "max_length": policy.max_length}
-    return str(messages[rule]) % {"number": numbers[rule]} if rule in numbers else str(messages[rule])
+CHARACTER_CLASS_NAMES = {"lower": _l("lettre minuscule"), "upper": _l("lettre majuscule"), "digit": _l("chiffre"),
+                         "special": _l("caractère spécial")}
+
+
+def password_rule_values(policy) -> dict:
+    """What the rules' sentences name: the lengths, the classes to choose from, the specials."""
+    return {"number": policy.min_length, "max_length": policy.max_length, "some_count": policy.some_count,
+            "classes": ", ".join(str(CHARACTER_CLASS_NAMES[name]) for name in policy.some_classes),
+            "specials": " ".join(policy.allowed_specials or "")}
+
+
+def password_rule_text(template, rule: str, policy) -> str:
+    values = password_rule_values(policy)
+    number = {"max_length": values["max_length"], "some_classes": values["some_count"]}.get(rule, values["number"])
+    return str(template) % {**values, "number": number}
 
 
 class MobileNumber:
