@@ -2,9 +2,11 @@
 the authenticator, code) through the UI, then opens every page of the console and chooses
 a period split by language; axe-core finds nothing on any of them, with the app's
 JavaScript (HTMX swaps) and without it. One walk per mode."""
+import shutil
 from datetime import timedelta
 
 import pytest
+from conftest import unavailable  # tests/conftest.py, as the other test modules import it
 from playwright.sync_api import expect
 
 from tests.browser.support import ACTION_TIMEOUT_MS, APP_SCRIPTS, FR_JS, FR_NO_JS, REPORT, axe_violations, new_address
@@ -99,8 +101,9 @@ def test_the_console_walked_with_and_without_javascript(browser, browser_context
 
 def test_the_console_pages_are_valid_html(live_app, tmp_path):
     """As the server sends them, for the Nu HTML Checker (see test_html_validity.py)."""
-    from tests.browser.support import Visitor
-    from tests.browser.test_html_validity import nu_checker_errors
+    from tests.browser.support import VNU_JAR, Visitor, nu_checker_messages
+    if not shutil.which("java") or not VNU_JAR.is_file():
+        unavailable("java or vnu.jar not found (see test_html_validity.py)")
     email = "console-vnu@mutuelle-demo.fr"
     _seed(live_app, email, clock.now() - timedelta(days=12))
     visitor = Visitor(live_app)
@@ -113,4 +116,11 @@ def test_the_console_pages_are_valid_html(live_app, tmp_path):
     visitor.post("period-errors", "/operateur/parcours", {"du": "hier", "au": "", "par": "js"})
     visitor.post("split", "/operateur/parcours", {"du": "01/11/2026", "au": "30/11/2026", "par": "kiosk"})
     assert b"<svg" in visitor.pages["split"]
-    assert nu_checker_errors({f"console-{name}": html for name, html in visitor.pages.items()}, tmp_path) == []
+    files = []
+    for name, html in visitor.pages.items():
+        files.append(tmp_path / f"console-{name}.html")
+        files[-1].write_bytes(html)
+    messages, proc = nu_checker_messages(files)
+    REPORT.vnu_pages.extend(path.name for path in files)
+    REPORT.vnu_messages.extend(messages)
+    assert messages == [] and proc.returncode == 0, proc.stderr

@@ -1,10 +1,8 @@
 """Every screen, as the server sends it (whole pages, not HTMX partials), is valid HTML for
 the Nu HTML Checker (vnu.jar from npm, on the system's Java), in French and in English;
 and so is the style sheet. No browser: Flask's test client fetches the pages."""
-import json
 import re
 import shutil
-import subprocess
 
 from conftest import unavailable  # tests/conftest.py, as the other test modules import it
 
@@ -29,6 +27,7 @@ from tests.browser.support import (
     national,
     new_email,
     new_phone,
+    nu_checker_messages,
     sms_code,
     wrong_code,
 )
@@ -117,27 +116,18 @@ def visit_kiosk_pages(app, lang):
 
 
 def test_every_page_is_valid_html(live_app, tmp_path):
-    pages = {f"{lang}-{name}": html for lang in ("fr", "en")
-             for name, html in visit_every_screen(live_app, lang).items()}
-    assert nu_checker_errors(pages, tmp_path, also=[CSS]) == []
-
-
-def nu_checker_errors(pages: dict[str, bytes], folder, also=()) -> list[str]:
-    """The Nu HTML Checker's errors on these pages (by name) and files, for the report too."""
     if not shutil.which("java"):
         unavailable("java not found: apt-get install -y openjdk-17-jre-headless")
     if not VNU_JAR.is_file():
         unavailable(f"{VNU_JAR} not found: npm ci")
     files = []
-    for name, html in pages.items():
-        files.append(folder / f"{name}.html")
-        files[-1].write_bytes(html)
-    proc = subprocess.run(["java", "-jar", str(VNU_JAR), "--format", "json", "--errors-only",
-                           "--also-check-css", *map(str, files), *map(str, also)],
-                          capture_output=True, text=True, timeout=120)
-    messages = [f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}"
-                for m in json.loads(proc.stderr)["messages"]]
+    for lang in ("fr", "en"):
+        for name, html in visit_every_screen(live_app, lang).items():
+            path = tmp_path / f"{lang}-{name}.html"
+            path.write_bytes(html)
+            files.append(path)
+    messages, proc = nu_checker_messages(files)
     REPORT.vnu_pages.extend(path.name for path in files)
     REPORT.vnu_messages.extend(messages)
-    assert proc.returncode == 0 or messages, proc.stderr
-    return messages
+    assert messages == []
+    assert proc.returncode == 0, proc.stderr

@@ -31,7 +31,6 @@ NOTICE_KEY = "account_notice"
 # and second factor): once the insurer confirms, it is signed in fully without asking again.
 RESUMED_KEY = "resumed_signup"
 
-
 # What a full sign-in keeps of the cookie: the language, the kiosk, the funnel's marks
 # (a step already counted is not counted again on this browser).
 KEPT = ("lang", KIOSK_KEY, KIOSK_MODE_KEY, funnel.MARKS_KEY)
