@@ -29,7 +29,8 @@ def _seed(app, email, day):
         for event, amount, keywords in (
                 (events.STEP_REACHED, 12, {"step": "captcha", "context": events.Context(language="fr")}),
                 (events.STEP_REACHED, 3, {"step": "captcha", "context": events.Context(language="en")}),
-                (events.STEP_COMPLETED, 9, {"step": "captcha", "duration": 20}),
+                (events.STEP_COMPLETED, 9, {"step": "captcha"}),
+                (events.STEP_TIME, 9, {"step": "captcha", "duration": 20}),
                 (events.MESSAGE_DELIVERED, 6, {"channel": "email", "detail": "activation", "duration": 4}),
                 (events.ELIGIBILITY_OUTCOME, 7, {"detail": "eligible", "duration": 2}),
                 (events.KIOSK_SCAN, 8, {"context": events.Context(kiosk="agence-demo")})):

@@ -43,8 +43,8 @@ def csv_rows(client, page: Page, slug: str) -> list[list[str]]:
 
 
 def test_the_funnel_shows_reached_completed_drop_off_and_median_time(app, console, client_request):
-    counted(app, (events.STEP_REACHED, 40, {"step": "captcha"}), (events.STEP_COMPLETED, 30, {"step": "captcha",
-                                                                                              "duration": 25}),
+    counted(app, (events.STEP_REACHED, 40, {"step": "captcha"}), (events.STEP_COMPLETED, 30, {"step": "captcha"}),
+            (events.STEP_TIME, 30, {"step": "captcha", "duration": 25}),
             (events.STEP_REACHED, 30, {"step": "identity"}), (events.STEP_COMPLETED, 3, {"step": "identity"}))
     page = client_request.get("/operateur/parcours")
     rows = table(page, "etapes")

@@ -72,8 +72,11 @@ def test_the_time_of_a_step_is_counted_in_a_bucket(app, client, database, monkey
     monkeypatch.setattr(clock, "now", lambda: start + timedelta(seconds=47))
     from tests.conftest import current_captcha_code
     client.post("/inscription/verification", data={"code": current_captcha_code(app)})
-    [row] = [row for row in all_rows(database) if row.get("event") == events.STEP_COMPLETED]
-    assert row["bucket"] == 60 and row["count"] == 1
+    [completed] = [row for row in all_rows(database) if row.get("event") == events.STEP_COMPLETED]
+    [timed] = [row for row in all_rows(database) if row.get("event") == events.STEP_TIME]
+    assert completed["bucket"] == 0 and completed["language"] == "fr" and completed["count"] == 1
+    # The time by step and bucket only, without the browser's dimensions.
+    assert (timed["step"], timed["bucket"], timed["language"], timed["count"]) == ("captcha", 60, "", 1)
 
 
 def test_a_kiosk_scan_and_its_journey_carry_the_kiosk(app, client_request, database):

@@ -20,6 +20,9 @@ from sqlalchemy.orm import scoped_session
 from wizard.operator.models import EventCount, EventMinute
 
 STEP_REACHED, STEP_COMPLETED = "step_reached", "step_completed"
+# The time a step took, by step and bucket only: with the browser's dimensions too, every
+# bucket would multiply the rows of a day by 16, for a median nobody splits.
+STEP_TIME = "step_time"
 MESSAGE_QUEUED, MESSAGE_DELIVERED = "message_queued", "message_delivered"
 MESSAGE_RETRIED, MESSAGE_FAILED = "message_retried", "message_failed"
 ELIGIBILITY_OUTCOME, INSURER_CALL = "eligibility_outcome", "insurer_call"
