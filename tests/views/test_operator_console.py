@@ -177,3 +177,12 @@ def test_every_csv_equals_its_table(app, console, client_request):
         assert slugs
         for slug in slugs:
             assert csv_rows(client_request.client, page, slug) == table(page, slug), (url, slug)
+
+
+def test_the_other_reports_take_a_period_without_a_split(app, console, client_request):
+    counted(app, (events.MESSAGE_QUEUED, 6, {"channel": "sms", "detail": "phone_code"}),
+            when=clock.now() - timedelta(days=3))
+    day = (clock.now() - timedelta(days=3)).date()
+    client_request.post("/operateur/envois", {"du": day.strftime("%d/%m/%Y"), "au": day.strftime("%d/%m/%Y")},
+                        expect_redirect=f"/operateur/envois?du={day}&au={day}")
+    assert table(client_request.get(f"/operateur/envois?du={day}&au={day}"), "etats")[2][:2] == ["SMS", "6"]

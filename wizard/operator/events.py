@@ -30,7 +30,7 @@ LIMIT_HIT, LOCKED = "limit_hit", "locked"
 KIOSK_SCAN, KIOSK_HANDOFF = "kiosk_scan", "kiosk_handoff"
 JOB_DONE = "job_done"
 # Also counted by minute, for the alerts and /metrics.
-BY_MINUTE = {INSURER_CALL, JOB_DONE, MESSAGE_DELIVERED, MESSAGE_RETRIED, MESSAGE_FAILED}
+BY_MINUTE = {INSURER_CALL, JOB_DONE}
 
 # Times are kept as the first of these (seconds) they do not exceed; past the last, MORE.
 BUCKETS = (1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 21600, 86400)
