@@ -15,12 +15,13 @@ from wizard.database import unit_of_work
 from wizard.eligibility import checks
 from wizard.extensions import db
 from wizard.franceconnect import service as franceconnect
+from wizard.kiosk import start_codes
 from wizard.messaging import delivery, outbox
 from wizard.operator import events, staff
 from wizard.password_reset import service as password_resets
 from wizard.sign_in import remembered_browsers, sessions
 from wizard.sign_in import service as sign_in
-from wizard.signup import journeys
+from wizard.signup import captcha, journeys
 
 README_SETTINGS = ("<!-- settings:", "<!-- /settings -->")  # where README.md holds the table
 
@@ -51,12 +52,16 @@ def _command(name: str):
 
 @_command("purge-journeys")
 def purge_journeys():
-    """Delete journeys left idle past JOURNEY_IDLE_MINUTES, and FranceConnect flows never
-    come back from within FRANCECONNECT_FLOW_MINUTES (cron: */15 * * * *)."""
+    """Delete journeys left idle past JOURNEY_IDLE_MINUTES, FranceConnect flows never come
+    back from within FRANCECONNECT_FLOW_MINUTES, spent start codes and CAPTCHAs (cron: */15 * * * *)."""
+    now = clock.now()
     idle = timedelta(minutes=current_app.config["JOURNEY_IDLE_MINUTES"])
     flows = timedelta(minutes=current_app.config["FRANCECONNECT_FLOW_MINUTES"])
-    click.echo(f"{journeys.purge_idle(db.session, clock.now(), idle)} journey(s) deleted, "
-               f"{franceconnect.purge(db.session, clock.now() - flows)} FranceConnect flow(s) deleted")
+    deleted = journeys.purge_idle(db.session, now, idle)
+    codes = start_codes.purge(db.session, now)
+    spent = captcha.purge_spent(db.session, now - timedelta(minutes=current_app.config["CAPTCHA_MINUTES"]))
+    click.echo(f"{deleted} journey(s) deleted, {franceconnect.purge(db.session, now - flows)} FranceConnect "
+               f"flow(s), {codes} start code(s), {spent} spent CAPTCHA(s)")
 
 
 @_command("purge-unconfirmed")

@@ -24,6 +24,7 @@ from wizard.password_reset import service as password_resets
 from wizard.sign_in import service as sign_in
 from wizard.sign_in import sessions
 from wizard.signup import identifiers
+from wizard.web import limits
 
 CACHE = "sesame.settings"  # app.extensions key; a test that changes the config drops it
 
@@ -81,6 +82,7 @@ def activation(config) -> accounts.ActivationSettings:
         secret_key=config["SECRET_KEY"], link_hours=config["ACTIVATION_LINK_HOURS"],
         resend_seconds=config["ACTIVATION_RESEND_SECONDS"], code_attempts=config["ACTIVATION_CODE_ATTEMPTS"],
         link_for=lambda token: public_url("activation.link", token=token), composer=composer(),
+        may_email=limits.activation_email_allowed,
     )
 
 

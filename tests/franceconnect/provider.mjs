@@ -79,6 +79,12 @@ const provider = new Provider(ISSUER, {
     rpInitiatedLogout: { enabled: true, logoutSource },
   },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+  // FranceConnect asks every time (its page "continuer avec..."): never a silent answer,
+  // so a scenario's refusal applies even while a FranceConnect session is open.
+  async loadExistingGrant(ctx) {
+    const given = ctx.oidc.result?.consent?.grantId; // by this very interaction
+    return given ? ctx.oidc.provider.Grant.find(given) : undefined;
+  },
   async findAccount(ctx, id) {
     const [sub, word] = id.split('-');
     const user = Object.values(USERS).find((candidate) => candidate.sub === sub);

@@ -143,7 +143,7 @@ def test_flows_never_come_back_from_are_purged(app, client, provider, monkeypatc
     moment = clock.now() + timedelta(minutes=app.config["FRANCECONNECT_FLOW_MINUTES"] + 1)
     monkeypatch.setattr(clock, "now", lambda: moment)
     result = app.test_cli_runner().invoke(args=["purge-journeys"])
-    assert result.output.strip() == "0 journey(s) deleted, 1 FranceConnect flow(s) deleted"
+    assert result.output.strip() == "0 journey(s) deleted, 1 FranceConnect flow(s), 0 start code(s), 0 spent CAPTCHA(s)"
     nothing_kept(app)
 
 
@@ -169,3 +169,13 @@ def test_the_button_without_its_csrf_token_goes_nowhere(new_app, provider):
     response = client.post("/franceconnect/connexion")
     assert response.status_code in (303, 400)
     assert not response.headers.get("Location", "").startswith(provider.issuer)
+
+
+def test_how_flows_end_is_counted_for_the_operator_without_who(app, client, provider):
+    from wizard.operator.models import EventCount
+    through_franceconnect(client, provider, error="access_denied")
+    through_franceconnect(client, provider, nonce="wrong")
+    through_franceconnect(client, provider)
+    with app.app_context():
+        counted = {row.detail: row.count for row in db.session.query(EventCount).filter_by(event="franceconnect")}
+    assert counted == {"refused": 1, "nonce": 1, "signed_up": 1}

@@ -176,3 +176,35 @@ def test_an_account_without_a_password_cannot_be_opened_with_one(app, client, pr
     assert refused.select_one(".error-summary") is not None
     refused = page(client.post("/connexion", data={"email": "jean.martin@exemple.fr", "password": "x" * 12}))
     assert refused.select_one(".error-summary") is not None and session_token(client) is None
+
+
+def test_an_account_without_a_password_chooses_one_by_the_forgotten_password_then_may_unlink(app, client, provider):
+    import re
+
+    from tests.conftest import PASSWORD, newest_message
+    account_id = make_account(app)
+    link_sub(app, account_id, ISABELLE["sub"])
+    with app.app_context():
+        db.session.get(Account, account_id).password_hash = None
+        db.session.commit()
+    client.post("/mot-de-passe-oublie", data={"email": "jean.martin@exemple.fr"})
+    code = re.search(r"^(\d{6})$", newest_message(app, "jean.martin@exemple.fr").body_text, re.M).group(1)
+    assert client.post("/mot-de-passe-oublie/code", data={"code": code}).headers["Location"] == \
+        "/mot-de-passe-oublie/nouveau"
+    done = client.post("/mot-de-passe-oublie/nouveau", data={"password": PASSWORD, "password_confirmation": PASSWORD})
+    assert done.headers["Location"] == "/mot-de-passe-oublie/termine"
+    through_franceconnect(client, provider, "isabelle")
+    assert page(client.get("/compte")).select_one("form[action='/franceconnect/delier']") is not None
+    client.post("/deconnexion")
+    assert sign_in(client).headers["Location"] == "/compte"  # and the password works, with its code
+
+
+def test_signing_out_everywhere_ends_the_franceconnect_session_of_this_browser_too(app, client, provider):
+    link_sub(app, make_account(app), ISABELLE["sub"])
+    through_franceconnect(client, provider, "isabelle")
+    response = client.post("/compte/deconnexion-partout")
+    assert response.headers["Location"].startswith(f"{provider.issuer}/session/end?id_token_hint=")
+    assert client.get(path_of(UserAgent(provider).follow(response.headers["Location"]))).headers["Location"] == "/"
+    assert "déconnecté de tous vos appareils et de FranceConnect" in page(client.get("/")).select_one(".notice").text
+    with app.app_context():
+        assert db.session.query(AccountSession).filter(AccountSession.ended_at.is_(None)).count() == 0

@@ -143,3 +143,15 @@ def test_each_flow_has_its_own_state_and_nonce_of_at_least_32_characters(client,
         assert len(state) >= 32 and len(nonce) >= 32 and state != nonce
         seen |= {state, nonce}
     assert len(seen) == 4
+
+
+def test_without_the_birth_date_from_franceconnect_the_identity_is_typed_as_usual(new_app, provider):
+    app = new_app(**provider.config(), FRANCECONNECT_SCOPES="openid given_name family_name email")
+    client = app.test_client()
+    assert through_franceconnect(client, provider, "isabelle").headers["Location"] == "/inscription/identite"
+    shown = Page(client.get("/inscription/identite").get_data(as_text=True), "html.parser")
+    assert shown.select_one(".from-franceconnect") is None
+    assert shown.select_one("input[name=last_name]") is not None and shown.select_one("input[name=birth_date-day]")
+    answer(client, "identite", {"last_name": "Dupont", "first_name": "Isabelle", "birth_date-day": "21",
+                                "birth_date-month": "12", "birth_date-year": "1980", "identifier": "10203040"},
+           "/inscription/qualite")

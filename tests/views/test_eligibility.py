@@ -292,3 +292,33 @@ def test_confirming_again_after_a_yes_asks_nothing_more(ready, client_request, d
     assert checks(database) == [("eligible", 3)]
     mails = database(lambda s: s.query(OutboxMessage).filter_by(kind="eligibility_eligible").count())
     assert mails == 1
+
+
+@pytest.mark.postgres  # two runs of one check at the same moment: on PostgreSQL
+def test_a_run_overtaken_while_the_insurer_answers_writes_and_sends_nothing(ready, app, database):
+    """Its lease runs out while the insurer thinks; a sweeper gives the check to another
+    run, which answers; the first one's answer then comes back: it is dropped."""
+    from wizard import settings
+    from wizard.eligibility import checks as check_jobs
+    check_id = queued_check(app)
+    outcomes = []
+
+    def overtaken_then_answer(applicant):
+        def other_run():
+            with app.app_context(), app.test_request_context("/"):
+                later = lambda: clock.now() + timedelta(minutes=5)  # noqa: E731 (the first lease is over)
+                deps = eligibility.Run(ask=check_jobs.insurer().check, now=later,
+                                       tell_outcome=check_jobs._tell_outcome, again_in=lambda *_: None)
+                outcomes.append(eligibility.run(db.session, check_id, settings.eligibility_settings(), deps))
+        thread = threading.Thread(target=other_run)
+        thread.start()
+        thread.join()
+        return check_jobs.insurer().check(applicant)
+
+    with app.app_context(), app.test_request_context("/"):
+        deps = eligibility.Run(ask=overtaken_then_answer, now=clock.now, tell_outcome=check_jobs._tell_outcome,
+                               again_in=lambda *_: None)
+        first = eligibility.run(db.session, check_id, settings.eligibility_settings(), deps)
+    assert (first, outcomes) == (None, ["eligible"])
+    assert [status for status, _runs in checks(database)] == ["eligible"]
+    assert database(lambda s: s.query(OutboxMessage).filter(OutboxMessage.kind.like("eligibility_%")).count()) == 1

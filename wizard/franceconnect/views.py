@@ -11,6 +11,7 @@ from wizard.core import clock
 from wizard.extensions import db, limiter
 from wizard.franceconnect import client
 from wizard.franceconnect import service as franceconnect
+from wizard.operator import events
 from wizard.sign_in import service as sign_in
 from wizard.sign_in import sessions
 from wizard.web import account_session, franceconnect_state, resume
@@ -87,7 +88,9 @@ def unlink():
 def signed_out():
     """Back from FranceConnect's end-session endpoint: signed out of both."""
     if franceconnect_state.logout_came_back(request.args.get("state")):
-        flash(_("Vous êtes déconnecté de votre compte et de FranceConnect."))
+        everywhere = account_session.signed_out_reason() == "everywhere"
+        flash(_("Vous êtes déconnecté de tous vos appareils et de FranceConnect.") if everywhere
+              else _("Vous êtes déconnecté de votre compte et de FranceConnect."))
     return redirect(url_for("pages.landing"), 303)
 
 
@@ -106,6 +109,7 @@ def _sign_in(identity: client.Identity):
         if franceconnect.address_taken(db.session, identity.claims.get("email")):
             return _failed(EMAIL_KNOWN)  # never attached by its address: the owner signs in, then links
         # No account yet: a signup, its identity from FranceConnect.
+        _count("signed_up")
         return redirect(WizardState.start_with_franceconnect(identity.sub, identity.claims).current_url(), 303)
     if not sign_in.may_sign_in(account):
         return _failed(NOT_READY)  # its address is not proven yet
@@ -115,6 +119,7 @@ def _sign_in(identity: client.Identity):
     account_session.begin(account.id, sessions.SIGNUP if unfinished else sessions.SIGN_IN, signed_in=True,
                           franceconnect_id_token=identity.id_token)
     activity.record(db.session, account.id, activity.FRANCECONNECT_SIGN_IN, account_session.device(), clock.now())
+    _count("signed_in")
     return redirect_whole_page(resume.next_url(account))
 
 
@@ -125,10 +130,17 @@ def _link(flow, identity: client.Identity):
     if franceconnect.link(db.session, account, identity.sub, account_session.device(), clock.now()) == TAKEN:
         return _failed(TAKEN)
     account_session.tell("franceconnect_linked")
+    _count("linked")
     return redirect(url_for("account.overview"), 303)
 
 
 def _failed(reason: str, description: str | None = None):
     """A page that says what happened, with the usual ways in; nothing of the flow is kept."""
+    _count(reason)
     return render_page("franceconnect/failed.html", reason=reason, description=(description or "")[:200],
                        form=None)
+
+
+def _count(outcome: str) -> None:
+    """For the operator's console: how flows end, never who."""
+    events.count(db.session, events.FRANCECONNECT, clock.now(), detail=outcome)

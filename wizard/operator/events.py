@@ -29,6 +29,7 @@ ELIGIBILITY_OUTCOME, INSURER_CALL = "eligibility_outcome", "insurer_call"
 LIMIT_HIT, LOCKED = "limit_hit", "locked"
 KIOSK_SCAN, KIOSK_HANDOFF = "kiosk_scan", "kiosk_handoff"
 JOB_DONE = "job_done"
+FRANCECONNECT = "franceconnect"  # detail: signed_in, signed_up, linked, or why a flow failed
 # Also counted by minute, for the alerts and /metrics.
 BY_MINUTE = {INSURER_CALL, JOB_DONE}
 

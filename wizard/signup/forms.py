@@ -71,12 +71,24 @@ class FranceConnectIdentityForm(IdentityForm):
 
     def __init__(self, *args, franceconnect: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        self.franceconnect = {"last_name": franceconnect.get("family_name", ""),
-                              "first_name": franceconnect.get("given_name", ""),
-                              "birth_date": franceconnect.get("birthdate", "")}
+        self.franceconnect = self.identity_of(franceconnect)
+
+    @staticmethod
+    def identity_of(franceconnect: dict) -> dict:
+        """FranceConnect's claims as the identity step's answers."""
+        return {"last_name": franceconnect.get("family_name", ""), "first_name": franceconnect.get("given_name", ""),
+                "birth_date": franceconnect.get("birthdate", "")}
 
     def answers(self) -> dict:
         return {**self.franceconnect, "identifier": self.identifier.data}
+
+    @classmethod
+    def usable(cls, franceconnect: dict) -> bool:
+        """Whether FranceConnect gave names and a birth date our identity step accepts (an
+        operator may not ask for all of them): else the person types them as usual."""
+        typed = IdentityForm(formdata=None, data=cls.identity_of(franceconnect), meta={"csrf": False})
+        typed.validate()
+        return not {"last_name", "first_name", "birth_date"} & set(typed.errors)
 
     def birth_day(self) -> date | None:
         try:

@@ -14,7 +14,7 @@ from wizard.signup.forms import CredentialsForm, FranceConnectCredentialsForm, F
 from wizard.web import journey_state
 from wizard.web.forms import password_checklist
 from wizard.web.journey_state import WizardState, journey_seconds_left
-from wizard.web.limits import activation_email_limits, configured, typed_address
+from wizard.web.limits import activation_email_limits, configured
 from wizard.web.rendering import render_page
 from wizard.web.timeouts import journey_timeout
 
@@ -92,12 +92,14 @@ def altcha_challenge():
 
 
 @bp.get("/verification/code.png")
+@limiter.limit(configured("RATELIMIT_SPOKEN_CODE"))
 def spoken_code_image():
     code = WizardState.load().journey.captcha_code or abort(404)
     return _no_store(captcha.spoken_code_image(code), "image/png")
 
 
 @bp.get("/verification/code.wav")
+@limiter.limit(configured("RATELIMIT_SPOKEN_CODE"))
 def spoken_code_audio():
     code = WizardState.load().journey.captcha_code or abort(404)
     return _no_store(captcha.spoken_code_audio(code, get_locale().language), "audio/wav")
@@ -106,7 +108,7 @@ def spoken_code_audio():
 # More specific than /<slug>: this step creates the account instead of saving answers.
 @bp.route("/identifiants", methods=["GET", "POST"])
 @limiter.limit(configured("RATELIMIT_IDENTITY"), methods=["POST"])
-@activation_email_limits(typed_address)
+@activation_email_limits
 def credentials_step():
     step = steps.BY_NAME["credentials"]
     state = _load_state()
@@ -141,7 +143,7 @@ def password_rules():
 
 def _step_form(step, state):
     """A journey FranceConnect opened has its identity from FranceConnect."""
-    if step.name == "identity" and state.franceconnect:
+    if step.name == "identity" and state.franceconnect and FranceConnectIdentityForm.usable(state.franceconnect):
         return FranceConnectIdentityForm(data=state.data_for(step), franceconnect=state.franceconnect)
     return step.form(data=state.data_for(step))
 

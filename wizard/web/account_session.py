@@ -146,9 +146,10 @@ def end(reason: str = "user") -> str | None:
     return id_token
 
 
-def end_everywhere(account_id: str) -> None:
+def end_everywhere(account_id: str) -> str | None:
+    """Every session of the account ends; returns this browser's FranceConnect ID token, if any."""
     sessions.end_all(db.session, account_id, clock.now())
-    end("everywhere")
+    return end("everywhere")
 
 
 def session_token() -> str | None:

@@ -24,8 +24,20 @@ def _content_security_policy(config) -> str:
     )
 
 
+# No page asks for a device's sensors or payment: a script injected anyway gets none.
+PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+                      "accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()")
+
+
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
+    config = current_app.config
+    response.headers.setdefault("Content-Security-Policy", config["CONTENT_SECURITY_POLICY"])
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    if config["HSTS_SECONDS"]:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={config['HSTS_SECONDS']}; includeSubDomains")
+    # Every page is made for its reader (answers, summary, account, codes): no copy in a
+    # shared computer's cache or a proxy's. Static files set their own (long, immutable).
+    response.headers.setdefault("Cache-Control", "no-store")
     return response

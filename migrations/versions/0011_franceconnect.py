@@ -1,7 +1,7 @@
 """FranceConnect: accounts linked by sub, accounts without a password, flows in progress,
 the ID token of a sign-in through FranceConnect
 
-Revision ID: 0007
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-02 07:00:00
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007'
+revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None
