@@ -168,3 +168,28 @@ def create_staff(email, password):
         except staff.AlreadyExists:
             raise click.UsageError(f"{email} already has a staff account") from None
     click.echo(f"{staff.normalise_email(email)} created: sign in at /operateur to enrol the second factor")
+
+
+@staff_group.command("reset-second-factor")
+@click.argument("email")
+@with_appcontext
+def reset_staff_second_factor(email):
+    """A lost authenticator: the next sign-in enrols a new one; the member's sessions end."""
+    with unit_of_work():
+        member = staff.find(db.session, email) or _no_such_staff(email)
+        staff.reset_second_factor(db.session, member, app_settings.staff_settings(), clock.now())
+    click.echo(f"{member.email}: sign in at /operateur to enrol a new authenticator")
+
+
+@staff_group.command("remove")
+@click.argument("email")
+@with_appcontext
+def remove_staff(email):
+    """The member can no longer sign in; their sessions go with them."""
+    with unit_of_work():
+        staff.remove(db.session, staff.find(db.session, email) or _no_such_staff(email))
+    click.echo(f"{staff.normalise_email(email)} removed")
+
+
+def _no_such_staff(email):
+    raise click.UsageError(f"{email} has no staff account")

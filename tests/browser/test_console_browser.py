@@ -2,9 +2,11 @@
 the authenticator, code) through the UI, then opens every page of the console and chooses
 a period split by language; axe-core finds nothing on any of them, with the app's
 JavaScript (HTMX swaps) and without it. One walk per mode."""
+import shutil
 from datetime import timedelta
 
 import pytest
+from conftest import unavailable  # tests/conftest.py, as the other test modules import it
 from playwright.sync_api import expect
 
 from tests.browser.support import ACTION_TIMEOUT_MS, APP_SCRIPTS, FR_JS, FR_NO_JS, REPORT, axe_violations, new_address
@@ -27,7 +29,8 @@ def _seed(app, email, day):
         for event, amount, keywords in (
                 (events.STEP_REACHED, 12, {"step": "captcha", "context": events.Context(language="fr")}),
                 (events.STEP_REACHED, 3, {"step": "captcha", "context": events.Context(language="en")}),
-                (events.STEP_COMPLETED, 9, {"step": "captcha", "duration": 20}),
+                (events.STEP_COMPLETED, 9, {"step": "captcha"}),
+                (events.STEP_TIME, 9, {"step": "captcha", "duration": 20}),
                 (events.MESSAGE_DELIVERED, 6, {"channel": "email", "detail": "activation", "duration": 4}),
                 (events.ELIGIBILITY_OUTCOME, 7, {"detail": "eligible", "duration": 2}),
                 (events.KIOSK_SCAN, 8, {"context": events.Context(kiosk="agence-demo")})):
@@ -95,3 +98,30 @@ def test_the_console_walked_with_and_without_javascript(browser, browser_context
     finally:
         context.close()
     assert len(checked) == 8
+
+
+def test_the_console_pages_are_valid_html(live_app, tmp_path):
+    """As the server sends them, for the Nu HTML Checker (see test_html_validity.py)."""
+    from tests.browser.support import VNU_JAR, Visitor, nu_checker_messages
+    if not shutil.which("java") or not VNU_JAR.is_file():
+        unavailable("java or vnu.jar not found (see test_html_validity.py)")
+    email = "console-vnu@mutuelle-demo.fr"
+    _seed(live_app, email, clock.now() - timedelta(days=12))
+    visitor = Visitor(live_app)
+    visitor.get("sign-in", "/operateur/connexion")
+    visitor.post("sign-in-errors", "/operateur/connexion", {"email": "x", "password": ""})
+    visitor.post("enrolment", "/operateur/connexion", {"email": email, "password": STAFF_PASSWORD})
+    visitor.post("alerts", "/operateur/connexion/code", {"code": totp_code(live_app, email)})
+    for slug in ("parcours", "envois", "eligibilite", "bornes"):
+        visitor.get(slug, f"/operateur/{slug}")
+    visitor.post("period-errors", "/operateur/parcours", {"du": "hier", "au": "", "par": "js"})
+    visitor.post("split", "/operateur/parcours", {"du": "01/11/2026", "au": "30/11/2026", "par": "kiosk"})
+    assert b"<svg" in visitor.pages["split"]
+    files = []
+    for name, html in visitor.pages.items():
+        files.append(tmp_path / f"console-{name}.html")
+        files[-1].write_bytes(html)
+    messages, proc = nu_checker_messages(files)
+    REPORT.vnu_pages.extend(path.name for path in files)
+    REPORT.vnu_messages.extend(messages)
+    assert messages == [] and proc.returncode == 0, proc.stderr

@@ -43,8 +43,8 @@ def csv_rows(client, page: Page, slug: str) -> list[list[str]]:
 
 
 def test_the_funnel_shows_reached_completed_drop_off_and_median_time(app, console, client_request):
-    counted(app, (events.STEP_REACHED, 40, {"step": "captcha"}), (events.STEP_COMPLETED, 30, {"step": "captcha",
-                                                                                              "duration": 25}),
+    counted(app, (events.STEP_REACHED, 40, {"step": "captcha"}), (events.STEP_COMPLETED, 30, {"step": "captcha"}),
+            (events.STEP_TIME, 30, {"step": "captcha", "duration": 25}),
             (events.STEP_REACHED, 30, {"step": "identity"}), (events.STEP_COMPLETED, 3, {"step": "identity"}))
     page = client_request.get("/operateur/parcours")
     rows = table(page, "etapes")
@@ -177,3 +177,12 @@ def test_every_csv_equals_its_table(app, console, client_request):
         assert slugs
         for slug in slugs:
             assert csv_rows(client_request.client, page, slug) == table(page, slug), (url, slug)
+
+
+def test_the_other_reports_take_a_period_without_a_split(app, console, client_request):
+    counted(app, (events.MESSAGE_QUEUED, 6, {"channel": "sms", "detail": "phone_code"}),
+            when=clock.now() - timedelta(days=3))
+    day = (clock.now() - timedelta(days=3)).date()
+    client_request.post("/operateur/envois", {"du": day.strftime("%d/%m/%Y"), "au": day.strftime("%d/%m/%Y")},
+                        expect_redirect=f"/operateur/envois?du={day}&au={day}")
+    assert table(client_request.get(f"/operateur/envois?du={day}&au={day}"), "etats")[2][:2] == ["SMS", "6"]

@@ -72,8 +72,11 @@ def test_the_time_of_a_step_is_counted_in_a_bucket(app, client, database, monkey
     monkeypatch.setattr(clock, "now", lambda: start + timedelta(seconds=47))
     from tests.conftest import current_captcha_code
     client.post("/inscription/verification", data={"code": current_captcha_code(app)})
-    [row] = [row for row in all_rows(database) if row.get("event") == events.STEP_COMPLETED]
-    assert row["bucket"] == 60 and row["count"] == 1
+    [completed] = [row for row in all_rows(database) if row.get("event") == events.STEP_COMPLETED]
+    [timed] = [row for row in all_rows(database) if row.get("event") == events.STEP_TIME]
+    assert completed["bucket"] == 0 and completed["language"] == "fr" and completed["count"] == 1
+    # The time by step and bucket only, without the browser's dimensions.
+    assert (timed["step"], timed["bucket"], timed["language"], timed["count"]) == ("captcha", 60, "", 1)
 
 
 def test_a_kiosk_scan_and_its_journey_carry_the_kiosk(app, client_request, database):
@@ -104,6 +107,7 @@ def test_no_value_typed_by_the_person_appears_in_any_events_table(app, database)
     typed = {*PERSON.values(), *SUBSCRIBER.values(), *phone_of(1), *phone_of(2), "0671829301", email_of(1),
              email_of(2), "quimperle", "zoraide", "1958-09-17", "17/09/1958", "1952-02-29"}
     typed = {value.lower() for value in typed if len(value) > 2}  # a day or a month alone is no one's
+    typed |= {"10.0.0.", "mozilla", "werkzeug"}  # nor the address nor the User-Agent of the browser
     cells = {str(value).lower() for row in rows for value in row.values()}
     assert not {(value, cell) for value in typed for cell in cells if value in cell}
 

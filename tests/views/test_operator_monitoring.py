@@ -51,12 +51,16 @@ def test_requests_are_counted_by_route_and_status_and_timed(metrics_app, client)
     client.get("/inscription/verification")
     client.get("/inscription/etape-inconnue")
     client.get("/k/un-jeton-signe-quelconque")
+    client.open("/inscription/verification", method="BREW")
+    client.get("/aleatoire-1"), client.get("/aleatoire-2")
     samples = scrape(client)
     count = "sesame_http_requests_total"
     assert value(samples, count, route="/inscription/<slug>", method="GET", status="303") == 1
     assert value(samples, count, route="/inscription/<slug>", method="GET", status="404") == 1
     assert value(samples, count, route="/inscription/verification", method="GET", status="200") == 1
     assert value(samples, count, route="/k/<token>", method="GET", status="303") == 1  # never the token itself
+    assert value(samples, count, route="unmatched", method="other", status="405") == 1  # never a made-up method
+    assert value(samples, count, route="unmatched", method="GET", status="404") == 2  # nor a made-up path
     buckets = {dict(labels)["le"]: v for (name, labels), v in samples.items()
                if name == "sesame_http_request_duration_seconds_bucket" and ("route", "/inscription/<slug>") in labels}
     assert buckets["+Inf"] == 2 and set(buckets) >= {"0.005", "0.1", "1.0", "10.0"}

@@ -1,6 +1,6 @@
 """The operator's console, /operateur: for its staff only (password, then TOTP code).
 Thin views over wizard/operator/staff.py (signing in) and reports.py (the figures)."""
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, request, url_for
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from wizard import jobs, settings
@@ -10,17 +10,20 @@ from wizard.kiosk import qr
 from wizard.messaging import delivery
 from wizard.operator import charts, monitoring, reports, staff
 from wizard.operator.forms import WRONG_CODE, WRONG_PASSWORD, PeriodForm, StaffCodeForm, StaffSignInForm, refusal
-from wizard.web import metrics, staff_session
+from wizard.web import metrics, staff_session, timeouts
+from wizard.web.forms import ResendForm
 from wizard.web.limits import configured
 from wizard.web.rendering import redirect_whole_page, render_page
 
 bp = Blueprint("operator", __name__, url_prefix="/operateur")
 # /metrics, for the operator's monitoring: a bearer token, no staff session.
 monitoring_bp = Blueprint("monitoring", __name__)
-OPEN = {"operator.sign_in", "operator.code"}  # the rest needs a signed-in member of staff
+# The rest needs a signed-in member of staff. The idle warning's poll answers 0 without.
+OPEN = {"operator.sign_in", "operator.code", "operator.session_status"}
 
 
 bp.context_processor(lambda: {"reports": reports.REPORTS})
+bp.context_processor(timeouts.staff_timeout)
 
 
 @bp.before_request
@@ -66,6 +69,21 @@ def code():
 def sign_out():
     staff_session.end()
     return redirect_whole_page(url_for("operator.sign_in"))
+
+
+@bp.get("/session")
+def session_status():
+    """For the idle warning: seconds before the session ends."""
+    return jsonify(seconds_left=staff_session.seconds_left())
+
+
+@bp.post("/session")
+def stay():
+    """The idle warning's "Rester connecté" (a fetch); without JavaScript, the console."""
+    left = staff_session.stay() if ResendForm().validate_on_submit() else staff_session.seconds_left()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(seconds_left=left)
+    return redirect(url_for("operator.overview"), 303)
 
 
 @bp.get("/")

@@ -87,7 +87,9 @@ def _record(reached: str | None, completed: str | None) -> None:
         marks["completed"].append(completed)
         started = marks["reached"].get(completed)
         duration = now.timestamp() - started if started is not None else None
-        events.count(db.session, events.STEP_COMPLETED, now, step=completed, duration=duration, context=context)
+        events.count(db.session, events.STEP_COMPLETED, now, step=completed, context=context)
+        if duration is not None:
+            events.count(db.session, events.STEP_TIME, now, step=completed, duration=duration)
     session[MARKS_KEY] = marks
 
 

@@ -20,6 +20,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from wizard.operator.monitoring import Readings
 
 EXTENSION = "sesame.metrics"
+METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 
@@ -46,8 +47,10 @@ def _observe(response):
     started = g.pop("metrics_started", None)
     if started is not None:
         metrics = current_app.extensions[EXTENSION]
+        # Labels from a fixed set only: a client making up paths or methods makes no new series.
         route = request.url_rule.rule if request.url_rule else "unmatched"
-        metrics.requests.labels(route, request.method, str(response.status_code)).inc()
+        method = request.method if request.method in METHODS else "other"
+        metrics.requests.labels(route, method, str(response.status_code)).inc()
         metrics.latency.labels(route).observe(time.perf_counter() - started)
     return response
 
