@@ -82,6 +82,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     security.init_app(app)
     app.context_processor(lambda: {"service_name": app.config["SERVICE_NAME"],
                                    "insurer_name": app.config["INSURER_NAME"],
+                                   "advisors": {"contact": app.config["ADVISORS_CONTACT"],
+                                                "url": app.config["ADVISORS_URL"]},
                                    "current_locale": lambda: get_locale().language,
                                    "kiosk_mode": in_kiosk_mode()})
     commands.init_app(app)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import activated_account, confirmed_phone, newest_message, reconfigure
+from tests.conftest import activated_account, confirmed_phone, newest_message, normalize_spaces, reconfigure
 from tests.services.test_insurer import FakeInsurer
 from wizard import jobs
 from wizard.accounts.models import Account
@@ -98,6 +98,18 @@ def test_a_mismatch_says_what_to_check_and_how_many_tries_are_left(not_in_direct
     assert "Il vous reste 4 essais sur les 6 prochaines heures." in client_request.get(
         "/inscription/eligibilite").text_of(".notice")
     assert newest_message(not_in_directory.application, EMAIL).kind == "eligibility_not_eligible"
+
+
+def test_a_refusal_says_how_to_reach_the_operators_advisors(app, not_in_directory, client_request):
+    client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
+    assert client_request.get(WAITING).select(".advisors") == []  # none configured: nothing said
+    reconfigure(app, ADVISORS_CONTACT="3646, du lundi au vendredi de 8 h 30 à 17 h 30",
+                ADVISORS_URL="https://assure.exemple.fr/contact")
+    page = client_request.get(WAITING)
+    advisors = page.select_one("#eligibility-status .advisors")
+    assert normalize_spaces(advisors.get_text()) == \
+        "Besoin d’aide ? Nos conseillers : 3646, du lundi au vendredi de 8 h 30 à 17 h 30. Contacter un conseiller"
+    assert advisors.select_one("a")["href"] == "https://assure.exemple.fr/contact"
 
 
 def test_the_outcome_names_the_identifier_and_the_window_the_operator_configured(

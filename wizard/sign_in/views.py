@@ -65,8 +65,7 @@ def start():
 @bp.get("/connexion/quelle-adresse")
 def which_address():
     """Help: the identifier is the email address; how to find it; the operator's advisors."""
-    return render_page("sign_in/which_address.html", identifier=settings.identifier(),
-                       advisors=current_app.config["ADVISORS_CONTACT"])
+    return render_page("sign_in/which_address.html", identifier=settings.identifier())
 
 
 @bp.route("/connexion/verification", methods=["GET", "POST"])
