@@ -180,6 +180,20 @@ def test_requests_are_limited_per_address_without_saying_so(account_id, app, cli
     assert client.get(NEW).status_code == 200
 
 
+def test_at_most_ten_requests_a_day_per_address(account_id, app, client, database, monkeypatch):
+    """Five an hour, hour after hour, would be 120 emails a day: the day's cap stops them."""
+    reconfigure(app, RATELIMIT_PASSWORD_RESET="100 per minute")  # the per-IP limit counts real time
+    for _hour in range(3):
+        for _ in range(5):
+            later(monkeypatch, seconds=61)
+            assert ask(client).headers["Location"] == CHECK
+        later(monkeypatch, hours=1)
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="password_reset").count()) == 10
+    later(monkeypatch, hours=21)  # a day after the first ones: the cap counts the last 24 hours
+    ask(client)
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="password_reset").count()) == 11
+
+
 @pytest.mark.postgres  # used once or counted once, whatever the timing: on PostgreSQL
 def test_wrong_codes_count_down_then_lock_even_the_right_one(account_id, app, client, client_request):
     ask(client)

@@ -53,6 +53,7 @@ class ResetSettings:
     max_attempts: int
     cooldown: timedelta  # between two requests for one address
     per_hour: int  # requests per address
+    per_day: int  # requests per address in 24 hours (rows are purged a day after they expire)
     link_for: Callable[[str], str]  # a link token -> the absolute URL to put in the email
     composer: Composer
 
@@ -106,9 +107,10 @@ def _newest(db_session, digest: str) -> PasswordReset | None:
 def _limited(db_session, digest: str, newest: PasswordReset, settings: ResetSettings, now: datetime) -> bool:
     if newest.created_at + settings.cooldown > now:
         return True
-    last_hour = db_session.scalar(select(func.count()).select_from(PasswordReset).where(
-        PasswordReset.email_digest == digest, PasswordReset.created_at > now - timedelta(hours=1)))
-    return last_hour >= settings.per_hour
+    def since(delta):
+        return db_session.scalar(select(func.count()).select_from(PasswordReset).where(
+            PasswordReset.email_digest == digest, PasswordReset.created_at > now - delta))
+    return since(timedelta(hours=1)) >= settings.per_hour or since(timedelta(days=1)) >= settings.per_day
 
 
 # --- proving the mailbox: the code or the link ------------------------------------------------
