@@ -176,6 +176,9 @@ class Config:
     PASSWORD_RESETS_PER_DAY = _int("PASSWORD_RESETS_PER_DAY", 10)
     RATELIMIT_PASSWORD_RESET = os.environ.get("RATELIMIT_PASSWORD_RESET", "10 per minute;50 per hour")
 
+    # The app's JSON log lines (stderr): INFO has one line per request and the security events.
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
     DEVELOPMENT_PAGES = False
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from wizard.accounts.models import Account, Consent, EmailActivation
-from wizard.core import passwords, tokens
+from wizard.core import passwords, security_events, tokens
 from wizard.core.applicant import Applicant
 from wizard.core.identity import Refused
 from wizard.messaging import outbox
@@ -252,7 +252,10 @@ def activate_with_code(db_session, account: Account, typed: str, settings: Activ
     expected = tokens.activation_code(settings.secret_key, account.id, activation.generation)
     if not tokens.codes_match("".join(typed.split()), expected):
         activation.code_failures += 1
-        return TOO_MANY_CODES if activation.code_failures >= settings.code_attempts else WRONG_CODE
+        if activation.code_failures < settings.code_attempts:
+            return WRONG_CODE
+        security_events.record("activation_code_locked", account.id)
+        return TOO_MANY_CODES
     if address_owner(db_session, account):
         return USED  # only reachable by guessing: no code is ever sent for a taken address
     return _activate(db_session, account, now)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_
 
 from wizard.codes.models import OneTimeCode
+from wizard.core import security_events
 
 
 @dataclass(frozen=True)
@@ -114,4 +115,7 @@ def check(db_session, policy: CodePolicy, secret: str, purpose: str, owner: str,
         row.used_at = now
         return Check("ok")
     left = policy.max_attempts - row.attempts
-    return Check("wrong", left) if left > 0 else Check("locked")
+    if left > 0:
+        return Check("wrong", left)
+    security_events.record("code_locked", purpose=purpose)
+    return Check("locked")

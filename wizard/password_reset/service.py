@@ -28,7 +28,7 @@ from sqlalchemy import func, select, update
 from wizard.accounts import activity
 from wizard.accounts.models import Account
 from wizard.codes.one_time_codes import Check, normalise
-from wizard.core import passwords
+from wizard.core import passwords, security_events
 from wizard.messaging import outbox
 from wizard.password_reset.models import PasswordReset
 from wizard.sign_in import remembered_browsers, sessions
@@ -91,6 +91,7 @@ def request(db_session, email: str, language: str, settings: ResetSettings, now:
                         code_hmac=_code_hmac(settings.secret_key, token_hash, matching), attempts=0,
                         created_at=now, expires_at=now + settings.lifetime)
     db_session.add(row)
+    security_events.record("password_reset_requested", account.id if account else None)
     mail = settings.composer.password_reset(account.language if account else language, email,
                                             settings.link_for(token), code, settings.minutes)
     if account is not None:
@@ -133,7 +134,10 @@ def check_code(db_session, reset_id: int | None, typed: str, settings: ResetSett
         row.verified_at = now
         return Check("ok")
     left = settings.max_attempts - row.attempts
-    return Check("wrong", left) if left > 0 else Check("locked")
+    if left > 0:
+        return Check("wrong", left)
+    security_events.record("reset_code_locked", row.account_id)
+    return Check("locked")
 
 
 def open_link(db_session, token: str, now: datetime) -> tuple[str, PasswordReset | None]:
