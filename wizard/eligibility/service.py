@@ -121,7 +121,8 @@ def run(db_session, check_id: str, settings: EligibilitySettings, deps: Run) -> 
         verdict.status, ANSWERED, now, now, None
     if verdict.status == ELIGIBLE:
         account.eligible_at, account.contract_number = now, verdict.contract_number
-    deps.tell_outcome(db_session, account, check)
+    with db_session.no_autoflush:  # no write (SQLite: no lock) while the email is composed
+        deps.tell_outcome(db_session, account, check)
     check.notified_at = now
     return verdict.status if _commit_if_still_ours(db_session, check_id, this_run) else None
 
@@ -150,7 +151,8 @@ def _unreachable(db_session, check, this_run: int, account, settings: Eligibilit
     check.lease_until, check.updated_at = None, now
     if now - check.created_at >= settings.give_up_after:
         check.status, check.finished_at, check.stage = FAILED, now, ANSWERED
-        deps.tell_outcome(db_session, account, check)
+        with db_session.no_autoflush:
+            deps.tell_outcome(db_session, account, check)
         check.notified_at = now
         return FAILED if _commit_if_still_ours(db_session, check.id, this_run) else None
     delay = settings.retry_delays[min(check.unreachable, len(settings.retry_delays)) - 1]
