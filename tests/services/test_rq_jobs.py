@@ -86,3 +86,65 @@ def test_a_worker_killed_in_the_middle_is_replaced(rq_app):
     output = worker(rq_app, "--burst", **env).communicate(timeout=60)[0]
     assert statuses(rq_app) == [("eligible", 2)], output
     server.shutdown()
+
+
+THREADED = ("--worker-class", "wizard.jobs.worker.ThreadPoolWorker")
+
+
+@pytest.fixture
+def slow_insurer():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeInsurer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    FakeInsurer.script = {"delay": 2, "answer": {"status": "eligible"}}
+    yield {"INSURER_API_URL": f"http://127.0.0.1:{server.server_port}/", "INSURER_TIMEOUT_SECONDS": "60"}
+    server.shutdown()
+
+
+def test_a_thread_pool_worker_runs_many_checks_at_once(rq_app, slow_insurer):
+    """Six checks against an insurer that takes 2 s each: one process, at the same time."""
+    for n in range(6):
+        start_check_for(rq_app, f"personne{n}@exemple.fr")
+    began = time.monotonic()
+    output = worker(rq_app, "--burst", *THREADED, **slow_insurer, JOB_THREADS="8").communicate(timeout=60)[0]
+    elapsed = time.monotonic() - began
+    assert statuses(rq_app) == [("eligible", 1)] * 6, output
+    assert elapsed < 2 * 6 / 2, (elapsed, output)  # one at a time would take 12 s and more
+    assert "Traceback" not in output, output
+
+
+def test_a_thread_pool_worker_killed_leaves_its_checks_to_another(rq_app, slow_insurer):
+    slow_insurer_env = {**slow_insurer, "ELIGIBILITY_LEASE_SECONDS": "2"}
+    FakeInsurer.script = {"delay": 30, "answer": {"status": "eligible"}}
+    for n in range(3):
+        start_check_for(rq_app, f"personne{n}@exemple.fr")
+    doomed = worker(rq_app, *THREADED, **slow_insurer_env)
+    try:
+        deadline = time.monotonic() + 30
+        while statuses(rq_app) != [("running", 1)] * 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert statuses(rq_app) == [("running", 1)] * 3
+    finally:
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(10)
+    time.sleep(2.5)  # the dead worker's leases run out
+    FakeInsurer.script = {"answer": {"status": "eligible"}}
+    reconfigure(rq_app, ELIGIBILITY_LEASE_SECONDS=2)
+    with rq_app.app_context():
+        assert checks.sweep() == 3
+    output = worker(rq_app, "--burst", *THREADED, **slow_insurer_env).communicate(timeout=60)[0]
+    assert statuses(rq_app) == [("eligible", 2)] * 3, output
+
+
+def start_check_for(app, email):
+    """A person ready for the check presses the button: the check and its job, as the view does."""
+    from tests.views.sign_in_support import make_account
+    from wizard import settings
+    from wizard.accounts.models import Account
+    from wizard.core import clock
+    from wizard.eligibility import service as eligibility
+    account_id = make_account(app, email=email, phone=None, eligible=False)
+    with app.app_context(), app.test_request_context("/"):
+        check = eligibility.start(db.session, db.session.get(Account, account_id), settings.eligibility_settings(),
+                                  clock.now())
+        checks.start(check.id)
+        db.session.commit()
