@@ -264,7 +264,7 @@ def checks(args, figures, databases, run_id, template):
             ("RQ, 2 workers", 2, None, args.rq_seconds)] + [
             (f"RQ, {w} workers, SimpleWorker", w, "rq.worker.SimpleWorker", args.rq_seconds) for w in simple]:
         print(f"  {count} checks, {label} (at most {limit_s:g} s)...", file=sys.stderr)
-        name = f"checks_rq{workers}{worker_class.rsplit('.', 1)[-1] if worker_class else ''}"
+        name = f"checks_rq{workers}{worker_class.rsplit('.', 1)[-1].lower() if worker_class else ''}"
         results[label] = eligibility.rq_checks(fresh(name), template, count, run_id, workers, limit_s,
                                                redis_url=args.redis_url, worker_class=worker_class)
         if "not_measured" in results[label]:  # no Redis: the other RQ measures would say the same

@@ -59,6 +59,9 @@ class Config:
 
     # The identifier the operator asks for: member_number, nir, vitale or postal_code.
     IDENTIFIER_KIND = os.environ.get("IDENTIFIER_KIND", "member_number")
+    # Fernet keys for the identifier at rest, comma-separated; the first encrypts (see
+    # wizard/identifier_encryption.py). Unset: one key derived from SECRET_KEY.
+    IDENTIFIER_KEYS = tuple(filter(None, os.environ.get("IDENTIFIER_KEYS", "").split(",")))
     INSURER_DIRECTORY = os.environ.get("INSURER_DIRECTORY", str(ROOT / "wizard" / "data" / "demo_directory.csv"))
     JOURNEY_IDLE_MINUTES = _int("JOURNEY_IDLE_MINUTES", 30)
     TERMS_VERSION = "2026-11-01"
