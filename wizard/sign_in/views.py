@@ -91,6 +91,7 @@ def resend():
 
 @bp.post("/deconnexion")
 def sign_out():
+    pending_sign_in.end_pending()
     account_session.end("user")
     return redirect(url_for(".signed_out"), 303)
 
@@ -141,6 +142,7 @@ def _check_code(account: Account, form):
 
 def _complete(account: Account, remember: bool):
     """The second factor is passed: a new session (renewed), and the activity recorded."""
+    pending_sign_in.end_pending()
     account_session.begin(account.id, "sign_in")
     activity.record(db.session, account.id, activity.SIGN_IN, account_session.device(), clock.now())
     if remember and browser_cookies.remember_browser(account.id) is not None:
