@@ -169,9 +169,10 @@ class Config:
     SIGN_IN_PAUSE_MINUTES = _int("SIGN_IN_PAUSE_MINUTES", 15)
     RATELIMIT_SIGN_IN = os.environ.get("RATELIMIT_SIGN_IN", "30 per minute;300 per hour")
     # "Se souvenir de moi": no code on this browser for this long. "Se souvenir de mon
-    # email": the address is kept 13 months at most (CNIL's limit for a cookie).
+    # email": the address is kept 30 days (the CNIL allows 13 months; a readable address on
+    # a shared or lost device should not last that long).
     REMEMBER_BROWSER_DAYS = _int("REMEMBER_BROWSER_DAYS", 90)
-    REMEMBER_EMAIL_DAYS = _int("REMEMBER_EMAIL_DAYS", 395)
+    REMEMBER_EMAIL_DAYS = _int("REMEMBER_EMAIL_DAYS", 30)
     # Forgotten password: the link and the code of its email.
     PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 30)
     PASSWORD_RESET_COOLDOWN_SECONDS = _int("PASSWORD_RESET_COOLDOWN_SECONDS", 60)

@@ -527,7 +527,7 @@ def test_remember_my_address(account_id, client, client_request):
     assert page.select_one("#remember_email").has_attr("checked")
     header = next(h for h in type_password(client, remember_email="y").headers.getlist("Set-Cookie")
                   if h.startswith("sesame_email="))
-    assert "HttpOnly" in header and "Max-Age=34128000" in header
+    assert "HttpOnly" in header and "Max-Age=2592000" in header  # 30 days, not 13 months
     type_password(client)  # unticked: forgotten
     page = client_request.get("/connexion")
     assert page.select_one("#email")["value"] == "" and not page.select_one("#remember_email").has_attr("checked")
