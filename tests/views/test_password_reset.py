@@ -18,7 +18,7 @@ from tests.views.sign_in_support import (
 )
 from wizard.accounts.models import AccountEvent
 from wizard.messaging.models import OutboxMessage
-from wizard.password_reset.models import PasswordReset
+from wizard.password_reset.models import PasswordReset, ResetFollow
 from wizard.sign_in.models import AccountSession, RememberedBrowser
 
 NEW_PASSWORD = "Girafe-Verte-2027?"
@@ -276,3 +276,13 @@ def test_a_signed_in_person_who_resets_is_signed_out(account_id, app, client, cl
     thief = app.test_client()
     thief.set_cookie(app.config["SESSION_COOKIE_NAME"], before)
     assert thief.get("/compte").headers["Location"] == "/connexion"
+
+
+def test_the_cookie_holds_neither_the_typed_address_nor_the_request(account_id, app, client, database):
+    ask(client)
+    with client.session_transaction() as cookie:
+        held = str(dict(cookie))
+    reset_id = database(lambda s: s.query(PasswordReset.id).scalar())
+    assert EMAIL not in held and f"'id': {reset_id}" not in held
+    assert database(lambda s: s.query(ResetFollow.email).scalar()) == EMAIL  # on the server
+    assert EMAIL in client.get(CHECK).get_data(as_text=True)  # "we sent an email to ..."

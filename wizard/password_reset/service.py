@@ -30,7 +30,7 @@ from wizard.accounts.models import Account
 from wizard.codes.one_time_codes import Check, normalise
 from wizard.core import passwords, security_events
 from wizard.messaging import outbox
-from wizard.password_reset.models import PasswordReset
+from wizard.password_reset.models import PasswordReset, ResetFollow
 from wizard.sign_in import remembered_browsers, sessions
 from wizard.sign_in import service as sign_in
 
@@ -192,5 +192,9 @@ def replace_password(db_session, account: Account, new_password: str, settings: 
 
 
 def purge(db_session, before: datetime) -> int:
+    """Requests expired before `before`, and what browsers kept of them (a bulk delete
+    does not cascade on SQLite)."""
+    expired = select(PasswordReset.id).where(PasswordReset.expires_at < before)
+    db_session.query(ResetFollow).filter(ResetFollow.reset_id.in_(expired)).delete(synchronize_session=False)
     return db_session.query(PasswordReset).filter(PasswordReset.expires_at < before).delete(
         synchronize_session=False)
