@@ -293,6 +293,9 @@ def main(argv=None) -> int:
     for name in server.REAL_PARTS:  # the embedded defaults, whatever this shell has set
         os.environ.pop(name, None)
     os.environ["APP_ENV"] = "development"
+    # The request log's line per request would fill the bench's output (and its processes'
+    # inherit this); its cost is not what the budget measures.
+    os.environ["LOG_LEVEL"] = os.environ.get("BENCH_LOG_LEVEL", "WARNING")
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     from bench import budget, insurer, report
 
