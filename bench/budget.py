@@ -117,6 +117,26 @@ def eligibility_checks(figures) -> Line:
     return Line(name, _judge(ok), figure)
 
 
+def rq_eligibility_checks(figures) -> Line:
+    """The scale-out engine must not be slower: 500 checks on RQ with 2 worker processes
+    (ThreadPoolWorker, the README's command), beside the embedded pool's figure."""
+    from bench.eligibility import RQ_THREADED
+    name = "500 checks against a 1 s insurer done in <= 10 s on RQ, 2 worker processes"
+    results = figures["eligibility_checks"]
+    rq = results.get(RQ_THREADED) or results.get("RQ") or {"not_measured": "not run"}
+    if "not_measured" in rq:
+        return Line(name, NOT_MEASURED, rq["not_measured"])
+    figure = _checks_figure(rq, "on RQ, 2 ThreadPoolWorker processes") + f", each run {rq['runs']} time(s) in all"
+    embedded = results.get("embedded, one process") or {}
+    if "seconds" in embedded:
+        figure += "; beside it, " + _checks_figure(embedded, "on the embedded thread pool, one process")
+    if rq["checks"] < 500:
+        return Line(name, NOT_MEASURED, f"only {rq['checks']} checks started (--quick or --checks): " + figure)
+    ok = rq["all_done"] and rq["seconds"] <= 10 and rq["statuses"].get("eligible", 0) == rq["checks"] \
+        and rq["runs"] == rq["checks"]
+    return Line(name, _judge(ok), figure)
+
+
 def _checks_figure(result: dict, where: str) -> str:
     if result["all_done"]:
         text = f"{result['checks']} checks {where}: all done in {result['seconds']:.1f} s"
@@ -171,7 +191,8 @@ def same_origin(figures) -> Line:
     return Line(name, PASS, f"{origin.get('documents', 0)} documents checked; the CSP allows this origin only")
 
 
-LINES = (step_posts, status_poll, step_swaps, first_page, eligibility_checks, second_visit, compressed, same_origin)
+LINES = (step_posts, status_poll, step_swaps, first_page, eligibility_checks, rq_eligibility_checks, second_visit,
+         compressed, same_origin)
 
 
 def judge(figures) -> list[dict]:

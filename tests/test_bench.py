@@ -104,6 +104,18 @@ def test_500_checks_within_10_seconds():
     assert _figures(eligibility_checks=_checks(1.5, checks=50))[line] == budget.NOT_MEASURED  # --quick
 
 
+def test_500_checks_on_rq_within_10_seconds_each_run_once():
+    from bench.eligibility import RQ_THREADED
+    line = "500 checks against a 1 s insurer done in <= 10 s on RQ, 2 worker processes"
+
+    def rq(seconds, runs=500, **kwargs):
+        return {RQ_THREADED: {**_checks(seconds, **kwargs)["embedded"], "runs": runs}, **_checks(8.0)}
+    assert _figures(eligibility_checks=rq(9.7))[line] == budget.PASS
+    assert _figures(eligibility_checks=rq(12.0))[line] == budget.MISS
+    assert _figures(eligibility_checks=rq(9.7, runs=501))[line] == budget.MISS  # one check done twice
+    assert _figures(eligibility_checks=_checks(6.2))[line] == budget.NOT_MEASURED
+
+
 def test_each_journey_has_its_own_mobile_number():
     # The caps on codes sent to one number are the app's: the walks must not share numbers.
     from bench.journey import phone_number

@@ -24,7 +24,7 @@ from wizard.password_reset import views as password_reset
 from wizard.phone import views as phone
 from wizard.sign_in import views as sign_in
 from wizard.signup import views as signup
-from wizard.web import assets, errors, funnel, locale, metrics, security
+from wizard.web import assets, errors, funnel, locale, metrics, request_log, security
 from wizard.web.kiosk_mode import in_kiosk_mode
 
 
@@ -80,6 +80,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         app.register_blueprint(dev_views.bp)
     errors.init_app(app)
     security.init_app(app)
+    request_log.init_app(app)
     app.context_processor(lambda: {"service_name": app.config["SERVICE_NAME"],
                                    "insurer_name": app.config["INSURER_NAME"],
                                    "advisors": {"contact": app.config["ADVISORS_CONTACT"],

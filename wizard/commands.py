@@ -6,10 +6,12 @@ from functools import wraps
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.orm.attributes import flag_modified
 
 from wizard import settings as app_settings
 from wizard.accounts import activity, incomplete
 from wizard.accounts import service as accounts
+from wizard.accounts.models import Account
 from wizard.config import ROOT, settings_table
 from wizard.core import clock, passwords
 from wizard.database import unit_of_work
@@ -24,6 +26,7 @@ from wizard.password_reset import service as password_resets
 from wizard.sign_in import remembered_browsers, sessions
 from wizard.sign_in import service as sign_in
 from wizard.signup import captcha, journeys
+from wizard.signup.models import Journey
 
 README_SETTINGS = ("<!-- settings:", "<!-- /settings -->")  # where README.md holds the table
 
@@ -35,7 +38,7 @@ _TASK_COMMANDS: list[click.Command] = []
 
 
 def init_app(app):
-    for command in (*_TASK_COMMANDS, print_settings, staff_group):
+    for command in (*_TASK_COMMANDS, print_settings, staff_group, rotate_identifier_key):
         app.cli.add_command(command)
     scheduler.init_app(app, tuple(SCHEDULE))
 
@@ -193,3 +196,17 @@ def remove_staff(email):
 
 def _no_such_staff(email):
     raise click.UsageError(f"{email} has no staff account")
+
+
+@click.command("rotate-identifier-key")
+@with_appcontext
+def rotate_identifier_key():
+    """Encrypt every stored identifier again with the first of IDENTIFIER_KEYS: put a new key
+    first, run this, then remove the old key (wizard/identifier_encryption.py)."""
+    rows = 0
+    with unit_of_work():
+        for model in (Journey, Account):
+            for row in db.session.query(model).yield_per(500):
+                flag_modified(row, "answers")  # read decrypted, written with the first key
+                rows += 1
+    click.echo(f"{rows} row(s) encrypted with the first key")

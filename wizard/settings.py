@@ -120,7 +120,7 @@ def reset_settings(config) -> password_resets.ResetSettings:
         secret_key=config["SECRET_KEY"], hashing=password_hashing(),
         lifetime=timedelta(minutes=config["PASSWORD_RESET_MINUTES"]), max_attempts=config["CODE_MAX_ATTEMPTS"],
         cooldown=timedelta(seconds=config["PASSWORD_RESET_COOLDOWN_SECONDS"]),
-        per_hour=config["PASSWORD_RESETS_PER_HOUR"],
+        per_hour=config["PASSWORD_RESETS_PER_HOUR"], per_day=config["PASSWORD_RESETS_PER_DAY"],
         link_for=lambda token: public_url("password.link", token=token), composer=composer())
 
 

@@ -106,14 +106,24 @@ def test_applicant_from_journey_answers():
 
 
 class FakeInsurer(BaseHTTPRequestHandler):
-    """Answers as told: a status, an HTTP error code, a delay, or nonsense."""
+    """Answers as told: a status, an HTTP error code, a delay, or nonsense. Counts the most
+    requests it held at once (`most_at_once`)."""
     script = {}
     received = []
+    at_once = most_at_once = 0
+    _counting = threading.Lock()
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         FakeInsurer.received.append({"body": body, "authorization": self.headers["Authorization"]})
-        threading.Event().wait(self.script.get("delay", 0))
+        with FakeInsurer._counting:
+            FakeInsurer.at_once += 1
+            FakeInsurer.most_at_once = max(FakeInsurer.most_at_once, FakeInsurer.at_once)
+        try:
+            threading.Event().wait(self.script.get("delay", 0))
+        finally:
+            with FakeInsurer._counting:
+                FakeInsurer.at_once -= 1
         code = self.script.get("code", 200)
         payload = self.script.get("raw") or json.dumps(self.script.get("answer", {})).encode()
         self.send_response(code)

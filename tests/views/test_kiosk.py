@@ -253,3 +253,19 @@ def test_the_purge_deletes_start_codes_a_day_after_they_expired(app, database, c
     result = app.test_cli_runner().invoke(args=["purge-journeys"])
     assert "1 start code(s)" in result.output
     assert database(lambda session: session.query(StartCode).count()) == 0
+
+
+def test_a_scan_asks_before_replacing_a_journey_in_progress(app, client, client_request, database):
+    """A GET may come from another site's link: it changes nothing; the button does."""
+    code = shown_code(ClientRequest(app.test_client()).get(f"/borne?kiosque={KIOSK}"))
+    at_step(client, "qualite")
+    before = database(lambda s: s.query(Journey).one().answers)
+    page = client_request.get(scan_link(app, code))
+    assert page.text_of("h1") == "Vous avez déjà une inscription en cours"
+    assert page.text_of("main a[href='/inscription/']") == "Reprendre mon inscription en cours"
+    assert database(lambda s: s.get(StartCode, code).used_at) is None
+    assert database(lambda s: s.query(Journey).one().answers) == before
+    form = page.select_one("main form")
+    client_request.post(form["action"], expect_redirect="/inscription/")
+    assert database(lambda s: s.get(StartCode, code).used_at) is not None
+    assert client.get("/inscription/qualite").headers["Location"] == "/inscription/verification"  # a new one

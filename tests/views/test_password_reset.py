@@ -18,7 +18,7 @@ from tests.views.sign_in_support import (
 )
 from wizard.accounts.models import AccountEvent
 from wizard.messaging.models import OutboxMessage
-from wizard.password_reset.models import PasswordReset
+from wizard.password_reset.models import PasswordReset, ResetFollow
 from wizard.sign_in.models import AccountSession, RememberedBrowser
 
 NEW_PASSWORD = "Girafe-Verte-2027?"
@@ -180,6 +180,20 @@ def test_requests_are_limited_per_address_without_saying_so(account_id, app, cli
     assert client.get(NEW).status_code == 200
 
 
+def test_at_most_ten_requests_a_day_per_address(account_id, app, client, database, monkeypatch):
+    """Five an hour, hour after hour, would be 120 emails a day: the day's cap stops them."""
+    reconfigure(app, RATELIMIT_PASSWORD_RESET="100 per minute")  # the per-IP limit counts real time
+    for _hour in range(3):
+        for _ in range(5):
+            later(monkeypatch, seconds=61)
+            assert ask(client).headers["Location"] == CHECK
+        later(monkeypatch, hours=1)
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="password_reset").count()) == 10
+    later(monkeypatch, hours=21)  # a day after the first ones: the cap counts the last 24 hours
+    ask(client)
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="password_reset").count()) == 11
+
+
 @pytest.mark.postgres  # used once or counted once, whatever the timing: on PostgreSQL
 def test_wrong_codes_count_down_then_lock_even_the_right_one(account_id, app, client, client_request):
     ask(client)
@@ -262,3 +276,13 @@ def test_a_signed_in_person_who_resets_is_signed_out(account_id, app, client, cl
     thief = app.test_client()
     thief.set_cookie(app.config["SESSION_COOKIE_NAME"], before)
     assert thief.get("/compte").headers["Location"] == "/connexion"
+
+
+def test_the_cookie_holds_neither_the_typed_address_nor_the_request(account_id, app, client, database):
+    ask(client)
+    with client.session_transaction() as cookie:
+        held = str(dict(cookie))
+    reset_id = database(lambda s: s.query(PasswordReset.id).scalar())
+    assert EMAIL not in held and f"'id': {reset_id}" not in held
+    assert database(lambda s: s.query(ResetFollow.email).scalar()) == EMAIL  # on the server
+    assert EMAIL in client.get(CHECK).get_data(as_text=True)  # "we sent an email to ..."

@@ -20,7 +20,7 @@ from tests.views.sign_in_support import (
     wrong,
 )
 from wizard.accounts.models import AccountEvent
-from wizard.extensions import limiter
+from wizard.extensions import db, limiter
 from wizard.messaging.models import OutboxMessage
 from wizard.sign_in.models import AccountSession, RememberedBrowser, SignInThrottle
 
@@ -349,7 +349,8 @@ def test_the_session_is_renewed_at_sign_in(app, client, database):
     with client.session_transaction() as session:
         assert set(session) <= {"account_session", "csrf_token", "lang"}  # the journey and the rest dropped
     kinds = database(lambda s: sorted((r.kind, r.ended_at is None) for r in s.query(AccountSession)))
-    assert kinds == [("sign_in", True), ("signup", False)]
+    # The sign-in half done (password typed, before the code) ended when it was done.
+    assert kinds == [("pending", False), ("sign_in", True), ("signup", False)]
     # The cookie from before signing in opens nothing, not even the signup's pages.
     thief = app.test_client()
     thief.set_cookie(app.config["SESSION_COOKIE_NAME"], before_cookie)
@@ -512,7 +513,7 @@ def test_remember_my_address(account_id, client, client_request):
     assert page.select_one("#remember_email").has_attr("checked")
     header = next(h for h in type_password(client, remember_email="y").headers.getlist("Set-Cookie")
                   if h.startswith("sesame_email="))
-    assert "HttpOnly" in header and "Max-Age=34128000" in header
+    assert "HttpOnly" in header and "Max-Age=2592000" in header  # 30 days, not 13 months
     type_password(client)  # unticked: forgotten
     page = client_request.get("/connexion")
     assert page.select_one("#email")["value"] == "" and not page.select_one("#remember_email").has_attr("checked")
@@ -564,3 +565,30 @@ def test_the_remember_me_explanation(account_id, client, client_request):
         "(sauf si vous effacez les cookies ou naviguez en mode privé).")
     assert page.text_of("details summary") == "Quand le code me sera-t-il demandé à nouveau ?"
     assert "navigation privée" in page.text_of("details")
+
+
+def test_a_pending_sign_in_copied_before_sign_out_opens_nothing_after(app, account_id, client):
+    """The cookie of a sign-in half done (password typed, code not yet) is copied; the person
+    finishes, then signs out: the copy neither opens the code page nor sends a code."""
+    type_password(client)
+    client.post("/connexion/verification", data={"channel": "email"})
+    copied = session_cookie(client)
+    client.post("/connexion/code", data={"code": email_code(app)})
+    client.post("/deconnexion")
+    thief = app.test_client()
+    thief.set_cookie(app.config["SESSION_COOKIE_NAME"], copied)
+    assert thief.get("/connexion/code").headers["Location"] == "/connexion"
+    sent = len(_codes_sent(app))
+    thief.post("/connexion/code/renvoyer", data={"channel": "email"})
+    assert len(_codes_sent(app)) == sent
+
+
+def test_the_cookie_of_a_pending_sign_in_does_not_name_the_account(app, account_id, client):
+    type_password(client)
+    with client.session_transaction() as cookie:
+        assert account_id not in str(dict(cookie))
+
+
+def _codes_sent(app):
+    with app.app_context():
+        return db.session.query(OutboxMessage).filter_by(kind="sign_in_code").all()

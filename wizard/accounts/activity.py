@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from wizard.accounts.models import AccountEvent
+from wizard.core import security_events
 
 SIGN_IN = "sign_in"
 NEW_BROWSER = "new_browser"
@@ -28,6 +29,7 @@ def record(db_session, account_id: str, kind: str, device: str, now: datetime) -
         raise ValueError(f"unknown event: {kind}")
     event = AccountEvent(account_id=account_id, kind=kind, device=device or "", created_at=now)
     db_session.add(event)
+    security_events.record(kind, account_id)
     return event
 
 

@@ -3,10 +3,10 @@ and the activity a person sees in "Mon compte".
 
 Secrets are never stored: no IP address is kept, and of the User-Agent only a rough device
 ("Firefox|Windows": wizard/sign_in/devices.py)."""
-from sqlalchemy import JSON
 
 from wizard.core.applicant import Applicant
 from wizard.extensions import db
+from wizard.identifier_encryption import EncryptedAnswers
 
 
 class Account(db.Model):
@@ -31,7 +31,7 @@ class Account(db.Model):
     # FranceConnect's identifier of the person for this service, once linked (never shown).
     franceconnect_sub = db.Column(db.String(128))
     language = db.Column(db.String(8), nullable=False)
-    answers = db.Column(JSON, nullable=False)
+    answers = db.Column(EncryptedAnswers, nullable=False)  # its identifier encrypted
     created_at = db.Column(db.DateTime, nullable=False)
     # When the current address was given: the clock of the purge of unconfirmed addresses.
     email_given_at = db.Column(db.DateTime, nullable=False)

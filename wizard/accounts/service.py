@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from wizard.accounts.models import Account, Consent, EmailActivation
 from wizard.codes.models import OneTimeCode
-from wizard.core import passwords, tokens
+from wizard.core import passwords, security_events, tokens
 from wizard.core.applicant import Applicant
 from wizard.core.identity import Refused
 from wizard.messaging import outbox
@@ -253,7 +253,10 @@ def activate_with_code(db_session, account: Account, typed: str, settings: Activ
         return EXPIRED
     if not _is_current_code(account, typed, settings):
         activation.code_failures += 1
-        return TOO_MANY_CODES if activation.code_failures >= settings.code_attempts else WRONG_CODE
+        if activation.code_failures < settings.code_attempts:
+            return WRONG_CODE
+        security_events.record("activation_code_locked", account.id)
+        return TOO_MANY_CODES
     if address_owner(db_session, account):
         return USED  # only reachable by guessing: no code is ever sent for a taken address
     return _activate(db_session, account, now)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_
 
 from wizard.codes.models import OneTimeCode
+from wizard.core import security_events
 from wizard.operator import events
 
 
@@ -117,5 +118,6 @@ def check(db_session, policy: CodePolicy, secret: str, purpose: str, owner: str,
     left = policy.max_attempts - row.attempts
     if left <= 0:
         events.count(db_session, events.LOCKED, now, detail=f"code_{purpose}")
+        security_events.record("code_locked", purpose=purpose)
         return Check("locked")
     return Check("wrong", left)

@@ -119,12 +119,7 @@ def run(db_session, check_id: str, settings: EligibilitySettings, deps: Run) -> 
         verdict = deps.ask(applicant)
     except InsurerUnavailable as error:
         _count_call(db_session, "timeout" if "Timeout" in str(error) else "error", asked_at, deps.now())
-        verdict = None
-    if not _still_ours(db_session, check_id, this_run, deps.now()):
-        db_session.rollback()
-        return None
-    if verdict is None:
-        return _unreachable(db_session, check, account, settings, deps)
+        return _unreachable(db_session, check, this_run, account, settings, deps)
     now = deps.now()
     _count_call(db_session, "ok", asked_at, now)
     events.count(db_session, events.ELIGIBILITY_OUTCOME, now, detail=verdict.status, duration=now - check.created_at)
@@ -132,43 +127,51 @@ def run(db_session, check_id: str, settings: EligibilitySettings, deps: Run) -> 
         verdict.status, ANSWERED, now, now, None
     if verdict.status == ELIGIBLE:
         account.eligible_at, account.contract_number = now, verdict.contract_number
-    deps.tell_outcome(db_session, account, check)
+    with db_session.no_autoflush:  # no write (SQLite: no lock) while the email is composed
+        deps.tell_outcome(db_session, account, check)
     check.notified_at = now
-    db_session.commit()
-    return check.status
+    return verdict.status if _commit_if_still_ours(db_session, check_id, this_run) else None
 
 
 def _count_call(db_session, outcome: str, asked_at: datetime, answered_at: datetime) -> None:
-    """One call to the insurer: ok, error or timeout, and how long it took."""
+    """One call to the insurer: ok, error or timeout, and how long it took (counted only if
+    this run's answer is committed)."""
     events.count(db_session, events.INSURER_CALL, answered_at, detail=outcome, duration=answered_at - asked_at)
 
 
-def _still_ours(db_session, check_id: str, this_run: int, now: datetime) -> bool:
-    """Takes the row for this run's last write, unless its lease ran out while the insurer
-    answered and another run claimed the check (`runs` went up): that run answers, this one
-    writes and sends nothing, so no check is done twice. The UPDATE holds the row (the
-    database, on SQLite) until the commit, so a claim cannot slip in between."""
-    return db_session.execute(
-        update(EligibilityCheck)
-        .where(EligibilityCheck.id == check_id, EligibilityCheck.runs == this_run, EligibilityCheck.status == RUNNING)
-        .values(updated_at=now).execution_options(synchronize_session=False)
+def _commit_if_still_ours(db_session, check_id: str, this_run: int) -> bool:
+    """Commits this run's answer, unless its lease ran out while the insurer answered and
+    another run claimed the check (`runs` went up): that run answers, this one writes and
+    sends nothing (rolled back), so no check is done twice. The answer is flushed first,
+    so the row (the database, on SQLite) is held from this test to the commit: no claim
+    slips in between, and the lock is held for that moment only."""
+    db_session.flush()
+    ours = db_session.execute(
+        update(EligibilityCheck).where(EligibilityCheck.id == check_id, EligibilityCheck.runs == this_run)
+        .values(runs=this_run).execution_options(synchronize_session=False)
     ).rowcount == 1
+    if ours:
+        db_session.commit()
+    else:
+        db_session.rollback()
+    return ours
 
 
-def _unreachable(db_session, check, account, settings: EligibilitySettings, deps: Run) -> str:
+def _unreachable(db_session, check, this_run: int, account, settings: EligibilitySettings, deps: Run) -> str | None:
     now = deps.now()
     check.unreachable += 1
     check.lease_until, check.updated_at = None, now
     if now - check.created_at >= settings.give_up_after:
         check.status, check.finished_at, check.stage = FAILED, now, ANSWERED
         events.count(db_session, events.ELIGIBILITY_OUTCOME, now, detail=FAILED, duration=now - check.created_at)
-        deps.tell_outcome(db_session, account, check)
+        with db_session.no_autoflush:
+            deps.tell_outcome(db_session, account, check)
         check.notified_at = now
-        db_session.commit()
-        return FAILED
+        return FAILED if _commit_if_still_ours(db_session, check.id, this_run) else None
     delay = settings.retry_delays[min(check.unreachable, len(settings.retry_delays)) - 1]
     check.status, check.next_try_at = RETRYING, now + delay
-    db_session.commit()
+    if not _commit_if_still_ours(db_session, check.id, this_run):
+        return None
     deps.again_in(check.id, delay.total_seconds())
     return RETRYING
 

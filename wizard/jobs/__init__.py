@@ -24,7 +24,6 @@ from wizard.jobs.runners import InlineJobRunner, ThreadJobRunner
 from wizard.operator import events
 
 EXTENSION = "sesame.jobs"
-QUEUE_NAME = "sesame"
 WORKER_ENTRY = "wizard.jobs.worker.run"  # by name: RQ imports it in the worker
 
 
@@ -36,7 +35,7 @@ class JobQueue:
         if self.backend == "rq":
             import rq
             from redis import Redis
-            self.rq = rq.Queue(QUEUE_NAME, connection=Redis.from_url(app.config["REDIS_URL"]))
+            self.rq = rq.Queue(app.config["JOB_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
         else:
             runner = InlineJobRunner if self.backend == "inline" else ThreadJobRunner
             self.runner = runner(self._in_app_context, **({"workers": app.config["JOB_THREADS"]}

@@ -8,7 +8,7 @@ from wizard.core import clock
 from wizard.extensions import db, limiter
 from wizard.kiosk import qr, start_codes
 from wizard.kiosk.forms import StartCodeForm
-from wizard.web.journey_state import WizardState, leave_kiosk
+from wizard.web.journey_state import WizardState, has_answers, leave_kiosk
 from wizard.web.kiosk_mode import enter_kiosk_mode, in_kiosk_mode, note_kiosk
 from wizard.web.rendering import render_page
 
@@ -74,6 +74,16 @@ def leave():
 @bp.get("/k/<token>")
 @limiter.limit("30 per minute")
 def scanned(token):
+    """A scanned QR code. A GET may come from another site: a journey in progress here is
+    not replaced without asking (the question's button posts to the same address)."""
+    if has_answers():
+        return render_page("kiosk/replace_journey.html", token=token)
+    return take_scanned(token)
+
+
+@bp.post("/k/<token>")
+@limiter.limit("30 per minute")
+def take_scanned(token):
     try:
         return _open(start_codes.unsign(token, _secret()))
     except start_codes.CodeRefused as refusal:

@@ -144,11 +144,12 @@ def _failed(message: OutboxMessage, error: Exception, now: datetime) -> None:
         message.status = "failed"
         _clear_body(message)
         log.error("outbox %s (%s) given up after %s attempts: %s", message.id, message.kind,
-                  message.attempts, message.last_error)
+                  message.attempts, type(error).__name__)
         return
     message.next_attempt_at = now + retry_delay(message.attempts)
+    # The error's class only: an SMTP refusal's text names the recipient (it is in last_error).
     log.warning("outbox %s (%s) attempt %s failed, next at %s: %s", message.id, message.kind,
-                message.attempts, message.next_attempt_at, message.last_error)
+                message.attempts, message.next_attempt_at, type(error).__name__)
 
 
 def _clear_body(message: OutboxMessage) -> None:

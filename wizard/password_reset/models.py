@@ -26,3 +26,18 @@ class PasswordReset(db.Model):
     superseded_at = db.Column(db.DateTime)
 
     __table_args__ = (db.Index("ix_password_resets_email_digest", "email_digest", "created_at"),)
+
+
+class ResetFollow(db.Model):
+    """The reset request a browser follows, on the server: the cookie holds only a random
+    token, whose SHA-256 is the id. The address it typed (shown on the code page) and
+    whether this browser proved the mailbox (typed the code or opened the link here)."""
+
+    __tablename__ = "password_reset_follows"
+
+    id = db.Column(db.String(64), primary_key=True)
+    reset_id = db.Column(db.Integer, db.ForeignKey("password_resets.id", ondelete="CASCADE"), nullable=False,
+                         index=True)
+    email = db.Column(db.String(254), nullable=False, default="")
+    proven = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(db.DateTime, nullable=False, index=True)

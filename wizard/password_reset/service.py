@@ -28,9 +28,9 @@ from sqlalchemy import func, select, update
 from wizard.accounts import activity
 from wizard.accounts.models import Account
 from wizard.codes.one_time_codes import Check, normalise
-from wizard.core import passwords
+from wizard.core import passwords, security_events
 from wizard.messaging import outbox
-from wizard.password_reset.models import PasswordReset
+from wizard.password_reset.models import PasswordReset, ResetFollow
 from wizard.sign_in import remembered_browsers, sessions
 from wizard.sign_in import service as sign_in
 
@@ -53,6 +53,7 @@ class ResetSettings:
     max_attempts: int
     cooldown: timedelta  # between two requests for one address
     per_hour: int  # requests per address
+    per_day: int  # requests per address in 24 hours (rows are purged a day after they expire)
     link_for: Callable[[str], str]  # a link token -> the absolute URL to put in the email
     composer: Composer
 
@@ -90,6 +91,7 @@ def request(db_session, email: str, language: str, settings: ResetSettings, now:
                         code_hmac=_code_hmac(settings.secret_key, token_hash, matching), attempts=0,
                         created_at=now, expires_at=now + settings.lifetime)
     db_session.add(row)
+    security_events.record("password_reset_requested", account.id if account else None)
     mail = settings.composer.password_reset(account.language if account else language, email,
                                             settings.link_for(token), code, settings.minutes)
     if account is not None:
@@ -106,9 +108,10 @@ def _newest(db_session, digest: str) -> PasswordReset | None:
 def _limited(db_session, digest: str, newest: PasswordReset, settings: ResetSettings, now: datetime) -> bool:
     if newest.created_at + settings.cooldown > now:
         return True
-    last_hour = db_session.scalar(select(func.count()).select_from(PasswordReset).where(
-        PasswordReset.email_digest == digest, PasswordReset.created_at > now - timedelta(hours=1)))
-    return last_hour >= settings.per_hour
+    def since(delta):
+        return db_session.scalar(select(func.count()).select_from(PasswordReset).where(
+            PasswordReset.email_digest == digest, PasswordReset.created_at > now - delta))
+    return since(timedelta(hours=1)) >= settings.per_hour or since(timedelta(days=1)) >= settings.per_day
 
 
 # --- proving the mailbox: the code or the link ------------------------------------------------
@@ -131,7 +134,10 @@ def check_code(db_session, reset_id: int | None, typed: str, settings: ResetSett
         row.verified_at = now
         return Check("ok")
     left = settings.max_attempts - row.attempts
-    return Check("wrong", left) if left > 0 else Check("locked")
+    if left > 0:
+        return Check("wrong", left)
+    security_events.record("reset_code_locked", row.account_id)
+    return Check("locked")
 
 
 def open_link(db_session, token: str, now: datetime) -> tuple[str, PasswordReset | None]:
@@ -186,5 +192,9 @@ def replace_password(db_session, account: Account, new_password: str, settings: 
 
 
 def purge(db_session, before: datetime) -> int:
+    """Requests expired before `before`, and what browsers kept of them (a bulk delete
+    does not cascade on SQLite)."""
+    expired = select(PasswordReset.id).where(PasswordReset.expires_at < before)
+    db_session.query(ResetFollow).filter(ResetFollow.reset_id.in_(expired)).delete(synchronize_session=False)
     return db_session.query(PasswordReset).filter(PasswordReset.expires_at < before).delete(
         synchronize_session=False)

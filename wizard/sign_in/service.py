@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from wizard.accounts import activity
 from wizard.accounts.models import Account
-from wizard.core import passwords
+from wizard.core import passwords, security_events
 from wizard.messaging import outbox
 from wizard.operator import events
 from wizard.sign_in.models import SignInThrottle
@@ -136,6 +136,7 @@ def _forget_failures(db_session, digest: str) -> None:
 def _failed(db_session, digest: str, account: Account | None, settings: SignInSettings, device: str,
             now: datetime) -> Attempt:
     row = _count_failure(db_session, digest, now)
+    security_events.record("sign_in_failed", account.id if account else None)
     if row.failures < settings.max_failures:
         return Attempt(WRONG)
     row.failures, row.paused_until = 0, now + settings.pause

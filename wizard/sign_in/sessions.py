@@ -18,6 +18,7 @@ from sqlalchemy import update
 from wizard.sign_in.models import AccountSession
 
 SIGNUP, SIGN_IN = "signup", "sign_in"
+PENDING = "pending"  # between the password and the code (wizard/web/pending_sign_in.py)
 # A request within this time of the last one recorded is not written again: a page that
 # polls every few seconds costs one write per half-minute, not one per poll.
 TOUCH_EVERY = timedelta(seconds=30)

@@ -104,6 +104,7 @@ def resend():
 @bp.post("/deconnexion")
 def sign_out():
     """Signed in through FranceConnect: its session ends too (its end-session endpoint)."""
+    pending_sign_in.end_pending()
     id_token = account_session.end("user")
     return redirect((id_token and franceconnect_state.logout_url(id_token)) or url_for(".signed_out"), 303)
 
@@ -156,6 +157,7 @@ def _check_code(account: Account, form):
 def _complete(account: Account, remember: bool):
     """The second factor is passed: a new session (renewed), and the activity recorded. An
     unfinished signup goes on at its next stage (a signup session, as after activation)."""
+    pending_sign_in.end_pending()
     unfinished = sign_in.can_continue_signup(account)
     account_session.begin(account.id, sessions.SIGNUP if unfinished else sessions.SIGN_IN, signed_in=True)
     activity.record(db.session, account.id, activity.SIGN_IN, account_session.device(), clock.now())

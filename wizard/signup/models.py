@@ -1,10 +1,10 @@
 """The tables of a signup in progress: the journey's answers, kept on the server, and
 the CAPTCHA solutions already used. The schema is managed by Flask-Migrate (migrations/)."""
-from sqlalchemy import JSON
 from sqlalchemy.ext.mutable import MutableDict
 
 from wizard.core import clock
 from wizard.extensions import db
+from wizard.identifier_encryption import EncryptedAnswers
 
 
 class Journey(db.Model):
@@ -17,7 +17,7 @@ class Journey(db.Model):
     __tablename__ = "journeys"
 
     id = db.Column(db.String(64), primary_key=True)
-    answers = db.Column(MutableDict.as_mutable(JSON), nullable=False, default=dict)
+    answers = db.Column(MutableDict.as_mutable(EncryptedAnswers), nullable=False, default=dict)
     # The no-JavaScript CAPTCHA: a short-lived challenge shown as an image and read aloud.
     # It is not a credential: it must be rendered, so it is kept in clear until used.
     captcha_code = db.Column(db.String(12))

@@ -1,6 +1,6 @@
 """What this browser remembers, in cookies of its own (never on a kiosk):
 - `sesame_navigateur`: a remembered browser (signed; 90 days), no code asked there;
-- `sesame_email`: the remembered address (signed; 13 months at most, the CNIL's limit)."""
+- `sesame_email`: the remembered address (signed; REMEMBER_EMAIL_DAYS, 30 days)."""
 from datetime import timedelta
 
 from flask import current_app, g, request

@@ -126,6 +126,12 @@ def seconds_left() -> int:
     return journey_seconds_left(journey, now) if journey else 0
 
 
+def has_answers() -> bool:
+    """Whether this browser has a journey with answers in it, without starting one."""
+    journey = journeys.find(db.session, session.get(SESSION_KEY), clock.now(), idle_limit())
+    return bool(journey and journey.answers)
+
+
 def journey_seconds_left(journey, now) -> int:
     return max(0, int((idle_limit() - (now - journey.updated_at)).total_seconds()))
 

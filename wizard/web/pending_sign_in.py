@@ -1,7 +1,10 @@
-"""Between the password and the code: the account, since when, and a fingerprint of its
-password hash (a new password voids a sign-in half done). The only code that touches that key."""
+"""Between the password and the code: a server-side row (an `account_sessions` row of kind
+"pending", so that signing out, a new password or "sign out everywhere" ends it) keyed by
+the SHA-256 of a random token in the cookie, with a fingerprint of the password hash (a
+new password voids a sign-in half done) and the channel of the code. The account's id
+is not in the cookie. The only code that touches that key."""
 import hashlib
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app, session
 
@@ -9,6 +12,8 @@ from wizard.accounts.models import Account
 from wizard.core import clock
 from wizard.extensions import db
 from wizard.sign_in import service as sign_in
+from wizard.sign_in import sessions
+from wizard.web.account_session import device
 
 PENDING_KEY = "sign_in"
 
@@ -17,8 +22,15 @@ def _fingerprint(account: Account) -> str:
     return hashlib.sha256(account.password_hash.encode()).hexdigest()[:16]
 
 
+def _policy(kind: str) -> sessions.SessionPolicy:
+    limit = timedelta(minutes=current_app.config["SIGN_IN_PENDING_MINUTES"])
+    return sessions.SessionPolicy(idle=limit, absolute=limit)
+
+
 def start_pending(account: Account) -> None:
-    session[PENDING_KEY] = {"a": account.id, "at": clock.now().isoformat(), "pw": _fingerprint(account)}
+    end_pending()
+    token, _row = sessions.begin(db.session, account.id, sessions.PENDING, device(), clock.now())
+    session[PENDING_KEY] = {"t": token, "pw": _fingerprint(account)}
 
 
 def pending_account() -> Account | None:
@@ -26,17 +38,20 @@ def pending_account() -> Account | None:
     pending = session.get(PENDING_KEY)
     if not isinstance(pending, dict):
         return None
-    try:
-        started = datetime.fromisoformat(pending["at"])
-    except (KeyError, TypeError, ValueError):
-        started = datetime.min
-    account = db.session.get(Account, str(pending.get("a", "")))
-    limit = timedelta(minutes=current_app.config["SIGN_IN_PENDING_MINUTES"])
-    if account is None or clock.now() - started > limit or not sign_in.may_sign_in(account) \
-            or pending.get("pw") != _fingerprint(account):
-        session.pop(PENDING_KEY, None)
+    found = sessions.find(db.session, pending.get("t"), _policy, clock.now())
+    row = found.session if found.session is not None and found.session.kind == sessions.PENDING else None
+    account = db.session.get(Account, row.account_id) if row else None
+    if account is None or not sign_in.may_sign_in(account) or pending.get("pw") != _fingerprint(account):
+        end_pending()
         return None
     return account
+
+
+def end_pending() -> None:
+    """At sign-in's end and at sign-out: a copy of this cookie opens nothing any more."""
+    pending = session.pop(PENDING_KEY, None)
+    if isinstance(pending, dict):
+        sessions.end(db.session, pending.get("t"), clock.now())
 
 
 def note_code_sent(channel: str) -> None:
