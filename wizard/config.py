@@ -128,6 +128,8 @@ class Config:
     RATELIMIT_CAPTCHA = os.environ.get("RATELIMIT_CAPTCHA", "10 per minute;60 per hour")
     RATELIMIT_IDENTITY = os.environ.get("RATELIMIT_IDENTITY", "20 per minute;100 per hour")
     # The spoken code's image and sound, per IP: a player asks a few times for one code.
+    # Journeys a network starts by opening a page without a cookie (each one writes a row).
+    RATELIMIT_NEW_JOURNEY = os.environ.get("RATELIMIT_NEW_JOURNEY", "30 per minute;300 per hour")
     RATELIMIT_SPOKEN_CODE = os.environ.get("RATELIMIT_SPOKEN_CODE", "20 per minute;200 per hour")
 
     # The insurer: its HTTP API when INSURER_API_URL is set, else the directory (CSV).
