@@ -17,7 +17,8 @@ VENV_BIN = Path(sys.executable).parent
 # limiter still does its work (and its memory) on every request.
 NO_LIMIT = "1000000 per minute"
 LIMIT_SETTINGS = ("RATELIMIT_CAPTCHA", "RATELIMIT_IDENTITY", "RATELIMIT_ACTIVATION_EMAIL",
-                  "RATELIMIT_ACTIVATION_CODE", "RATELIMIT_PASSWORD_RULES")
+                  "RATELIMIT_ACTIVATION_CODE", "RATELIMIT_PASSWORD_RULES", "RATELIMIT_NEW_JOURNEY",
+                  "RATELIMIT_SPOKEN_CODE")
 # Settings that would take the app off its embedded defaults: the benchmark unsets them.
 REAL_PARTS = ("REDIS_URL", "MAIL_SERVER", "HCAPTCHA_SITEKEY", "HCAPTCHA_SECRET", "INSURER_API_URL",
               "SMS_GATEWAY_URL", "PROXY_FIX_X_FOR", "APP_ENV", "JOB_RUNNER")

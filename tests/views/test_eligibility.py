@@ -147,7 +147,8 @@ def test_correcting_the_answers_then_checking_again(client, client_request, data
     client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
     assert checks(database)[-1][0] == "not_found"
     page = client_request.get("/inscription/eligibilite/corriger")
-    assert page.select_one("#identifier")["value"] == "10203051"
+    assert page.select_one("#identifier").get("value", "") == ""  # never written back into a page
+    assert "10203051" not in str(page) and "•••••051" in page.text_of("#identifier-hint")
     assert page.select_one("#subscriber_first_name")["value"] == "Isabelle"
     form = {"last_name": "DUPONT", "first_name": "jean", "birth_date-day": "06", "birth_date-month": "03",
             "birth_date-year": "1977", "identifier": "1020 3050", "subscriber_last_name": "Dupont",
@@ -334,3 +335,12 @@ def test_a_run_overtaken_while_the_insurer_answers_writes_and_sends_nothing(read
     assert (first, outcomes) == (None, ["eligible"])
     assert [status for status, _runs in checks(database)] == ["eligible"]
     assert database(lambda s: s.query(OutboxMessage).filter(OutboxMessage.kind.like("eligibility_%")).count()) == 1
+
+
+def test_a_correction_that_leaves_the_identifier_empty_keeps_it(not_in_directory, client_request, database):
+    before = account(database).answers["identity"]["identifier"]
+    form = {"last_name": "Durand", "first_name": "Jean", "birth_date-day": "6", "birth_date-month": "3",
+            "birth_date-year": "1977", "identifier": ""}
+    client_request.post("/inscription/eligibilite/corriger", form, expect_redirect="/inscription/eligibilite")
+    identity = account(database).answers["identity"]
+    assert (identity["identifier"], identity["last_name"]) == (before, "Durand")

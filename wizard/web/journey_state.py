@@ -4,13 +4,14 @@ The only code that reads or writes the journey keys of the session cookie.
 """
 from datetime import timedelta
 
-from flask import current_app, g, session, url_for
+from flask import abort, current_app, g, session, url_for
 
 from wizard.core import clock
 from wizard.core.applicant import Applicant
 from wizard.extensions import db
 from wizard.kiosk import start_codes
 from wizard.signup import journeys, steps
+from wizard.web import limits
 from wizard.web.kiosk_mode import KIOSK_KEY, KIOSK_MODE_KEY
 
 SESSION_KEY = "journey"
@@ -45,6 +46,8 @@ class WizardState:
                 journeys.touch(journey, now)
             return cls(journey)
         moved = bool(token) and start_codes.was_handed_over(db.session, journeys.key(token))
+        if not limits.new_journey_allowed():  # a page opened with no cookie, again and again
+            abort(429)
         state = cls.start(kiosk_id=session.get(KIOSK_KEY))
         state.expired, state.moved = bool(token) and not moved, moved
         return state

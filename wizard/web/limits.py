@@ -7,6 +7,7 @@ link). Per IP, only requests that queued an email count (they answer 303). Per a
 the email is counted when it is about to be queued, after the form was valid: past the
 limit it is silently not sent, and no response says how many an address has had."""
 from flask import current_app
+from flask_limiter.util import get_remote_address
 from limits import parse_many
 
 from wizard.extensions import limiter
@@ -30,9 +31,20 @@ def activation_email_limits(view):
                                 deduct_when=_email_queued)(view)
 
 
-def activation_email_allowed(address: str) -> bool:
-    """Counts one activation email to `address`; False once it has had its share."""
+def hit(setting: str, scope: str, key: str) -> bool:
+    """Counts one under the limit of `setting` for `key`; False once it has had its share.
+    For what a view cannot decorate: a count made in the middle of a request."""
     if not limiter.enabled:
         return True
-    windows = parse_many(current_app.config["RATELIMIT_ACTIVATION_EMAIL"])
-    return all([limiter.limiter.hit(window, "activation-email-address", address) for window in windows])
+    windows = parse_many(current_app.config[setting])
+    return all([limiter.limiter.hit(window, scope, key) for window in windows])
+
+
+def activation_email_allowed(address: str) -> bool:
+    """Counts one activation email to `address`."""
+    return hit("RATELIMIT_ACTIVATION_EMAIL", "activation-email-address", address)
+
+
+def new_journey_allowed() -> bool:
+    """Counts one journey started by this IP without a form (a page opened with no cookie)."""
+    return hit("RATELIMIT_NEW_JOURNEY", "new-journey-ip", get_remote_address())
