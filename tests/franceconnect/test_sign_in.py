@@ -1,5 +1,7 @@
 """Signing in through FranceConnect, linking and unlinking from "Mon compte", signing out
 of both: the app's views against the test provider, over real HTTP."""
+import re
+
 import pytest
 
 from tests.conftest import Page
@@ -26,17 +28,38 @@ def test_the_button_shows_on_the_landing_and_sign_in_pages_only_when_configured(
         button = shown.select_one("form[action='/franceconnect/connexion'][method=post] button.fr-connect")
         assert button is not None and " ".join(button.get_text().split()) == "S’identifier avec FranceConnect"
         assert shown.select_one(".fr-connect-separator").get_text() == "ou"
+        assert [span["class"] for span in button.find_all(recursive=False)] == [["fr-connect__login"],
+                                                                                 ["fr-connect__brand"]]
+        assert button.find("svg") is None and button.find("img") is None  # the logo is the component's
         what = shown.select_one(".fr-connect-group a[href='https://franceconnect.gouv.fr/']")
-        assert what["target"] == "_blank" and "Qu’est-ce que FranceConnect ?" in what.get_text()
+        assert what["target"] == "_blank" and what["rel"] == ["noopener"]
+        assert what.get_text() == "Qu’est-ce que FranceConnect ?"
+        assert what["title"] == "Qu’est-ce que FranceConnect ? - nouvelle fenêtre"
+        assert shown.select_one("head link[rel=stylesheet][href^='/static/vendor/dsfr/connect.min.css?v=']")
     plain = new_app().test_client()
     for url in ("/", "/connexion"):
         assert "fr-connect" not in plain.get(url).get_data(as_text=True)
+        assert "dsfr" not in plain.get(url).get_data(as_text=True)
     assert plain.post("/franceconnect/connexion").status_code == 404
     assert plain.get("/franceconnect/retour?state=x&code=y").status_code == 404
 
 
 def test_the_provider_is_a_form_action_the_page_allows(client, provider):
     assert f"form-action 'self' {provider.issuer};" in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_the_buttons_style_sheet_is_the_dsfrs_served_from_here_its_logo_a_data_uri_the_policy_allows(client):
+    """The component draws FranceConnect's logo as a CSS background, a data: URI: img-src
+    'self' data: lets it through; no other origin is needed, nor inline styles."""
+    sheet = client.get("/static/vendor/dsfr/connect.min.css")
+    assert sheet.status_code == 200 and sheet.mimetype == "text/css"
+    css = sheet.get_data(as_text=True)
+    assert css.startswith("/*!\n * DSFR v1.14.4")
+    logo = re.search(r"\.fr-connect:before\{[^}]*background-image:url\((\"?)([^)\"]+)\1\)", css)
+    assert logo and logo.group(2).startswith("data:image/svg+xml")
+    assert not re.search(r"url\((?!\"?data:)", css)  # nothing fetched from elsewhere
+    policy = dict(part.strip().split(" ", 1) for part in client.get("/").headers["Content-Security-Policy"].split(";"))
+    assert policy["img-src"] == "'self' data:" and policy["style-src"] == "'self'"
 
 
 def test_a_linked_person_signs_in_without_a_second_factor(app, client, provider):
