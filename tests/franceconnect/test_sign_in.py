@@ -5,7 +5,15 @@ import re
 import pytest
 
 from tests.conftest import Page
-from tests.franceconnect.support import ISABELLE, UserAgent, link_sub, path_of, through_franceconnect
+from tests.franceconnect.support import (
+    ISABELLE,
+    JEAN,
+    UserAgent,
+    give_identity,
+    link_sub,
+    path_of,
+    through_franceconnect,
+)
 from tests.views.sign_in_support import make_account, session_token, sign_in
 from wizard.accounts.models import Account, AccountEvent
 from wizard.extensions import db
@@ -109,6 +117,7 @@ def test_an_unknown_identity_whose_email_has_an_account_is_never_attached(app, c
 
 def test_linking_from_my_account_then_signing_in_with_it(app, client, provider):
     account_id = make_account(app)
+    give_identity(app, account_id, "Martin-Lefevre", "jean etienne", JEAN["birthdate"])  # FranceConnect: MARTIN-LEFÈVRE
     sign_in(client)
     response = through_franceconnect(client, provider, "jean", start="/franceconnect/lier")
     assert response.headers["Location"] == "/compte"
@@ -125,11 +134,61 @@ def test_linking_from_my_account_then_signing_in_with_it(app, client, provider):
 def test_an_identity_linked_to_another_account_is_not_linked_again(app, client, provider):
     link_sub(app, make_account(app, email="autre@exemple.fr"), ISABELLE["sub"])
     mine = make_account(app)
+    give_identity(app, mine, ISABELLE["family_name"], ISABELLE["given_name"], ISABELLE["birthdate"])
     sign_in(client)
     shown = page(through_franceconnect(client, provider, "isabelle", start="/franceconnect/lier"))
     assert shown.select_one("h1").get_text() == "Cette identité FranceConnect est déjà liée à un autre compte"
     with app.app_context():
         assert db.session.get(Account, mine).franceconnect_sub is None
+
+
+@pytest.mark.parametrize("typed", [("dupont", "ISABELLE", "1980-12-21"), ("Dupont ", "Isabèlle", "1980-12-21"),
+                                   ("DU PONT", "isabelle", "1980-12-21")], ids=["case", "accents", "spaces"])
+def test_linking_forgives_what_the_insurer_forgives(app, client, provider, typed):
+    """FranceConnect says "DUPONT", "Isabelle": the account's identity as typed still matches."""
+    account_id = make_account(app)
+    give_identity(app, account_id, *typed)
+    sign_in(client)
+    assert through_franceconnect(client, provider, "isabelle", start="/franceconnect/lier").headers["Location"] == \
+        "/compte"
+    with app.app_context():
+        assert db.session.get(Account, account_id).franceconnect_sub == ISABELLE["sub"]
+
+
+@pytest.mark.parametrize("typed", [("Dupond", "Isabelle", "1980-12-21"), ("Dupont", "Isabelle", "1980-12-12"),
+                                   ("Dupont", "Marie", "1980-12-21")],
+                         ids=["family name", "birth date", "given names"])
+def test_someone_elses_franceconnect_is_not_linked_to_an_account(app, client, provider, typed):
+    """A person signed in to their account, and FranceConnect then says someone else (a
+    relative's FranceConnect, on a shared computer): refused, nothing attached nor kept."""
+    from wizard.operator.models import EventCount
+    account_id = make_account(app)
+    give_identity(app, account_id, *typed)
+    sign_in(client)
+    before = _everything_stored(app)
+    response = through_franceconnect(client, provider, "isabelle", start="/franceconnect/lier")
+    shown = page(response)
+    assert shown.select_one("h1").get_text() == "Cette identité FranceConnect n’est pas celle de votre compte"
+    assert "nous ne l’avons pas lié" in shown.select_one("h1 + p").get_text()
+    assert shown.select_one("a[href='/compte']").get_text() == "Retour à Mon compte"
+    assert "DUPONT" not in shown.text and "1980" not in shown.text  # nothing of FranceConnect's echoed
+    with app.app_context():
+        assert db.session.get(Account, account_id).franceconnect_sub is None
+        assert "franceconnect_linked" not in [e.kind for e in db.session.query(AccountEvent)]
+        assert db.session.query(FranceConnectFlow).count() == 0
+        counted = {row.detail: row.count for row in db.session.query(EventCount).filter_by(event="franceconnect")}
+    assert counted == {"mismatch": 1}
+    after = _everything_stored(app)
+    assert ISABELLE["sub"] not in after and ISABELLE["email"] not in after
+    assert after.count("DUPONT") == before.count("DUPONT")  # FranceConnect's spelling, nowhere new
+    assert page(client.get("/compte")).select_one("h1").get_text() == "Mon compte"  # still signed in
+
+
+def _everything_stored(app) -> str:
+    """Every row of every table, as text."""
+    with app.app_context():
+        return "\n".join(str(row) for table in db.metadata.sorted_tables
+                         for row in db.session.execute(table.select()))
 
 
 def test_linking_needs_a_full_sign_in(client, provider):
@@ -231,3 +290,18 @@ def test_signing_out_everywhere_ends_the_franceconnect_session_of_this_browser_t
     assert "déconnecté de tous vos appareils et de FranceConnect" in page(client.get("/")).select_one(".notice").text
     with app.app_context():
         assert db.session.query(AccountSession).filter(AccountSession.ended_at.is_(None)).count() == 0
+
+
+def test_the_identitys_comparison_needs_the_names_and_compares_the_birth_date_when_asked():
+    from wizard.franceconnect.service import same_person
+    account = Account(answers={"identity": {"last_name": "N’Diaye", "first_name": "Marie",
+                                            "birth_date": "1990-01-31", "identifier": "1"},
+                               "role": {"role": "subscriber"}})
+    said = {"family_name": "N'DIAYE", "given_name": "Marie Noëlle", "birthdate": "1990-01-31"}
+    assert same_person(account, said)
+    assert same_person(account, {k: v for k, v in said.items() if k != "birthdate"})  # not asked for
+    assert not same_person(account, {**said, "birthdate": None})  # asked for, not given
+    assert not same_person(account, {**said, "given_name": "Noëlle"})
+    for hostile in ({}, {**said, "family_name": ["N'DIAYE"]}, {**said, "given_name": None}):
+        assert not same_person(account, hostile)
+    assert not same_person(Account(answers={}), said)  # an account without an identity

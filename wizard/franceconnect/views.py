@@ -24,7 +24,7 @@ from wizard.web.rendering import redirect_whole_page, render_page
 bp = Blueprint("franceconnect", __name__, url_prefix="/franceconnect")
 
 # The pages of a flow that did not open an account: (reason) -> what the page says.
-REFUSED, NOT_READY, EMAIL_KNOWN, TAKEN = "refused", "not_ready", "email_known", "taken"
+REFUSED, NOT_READY, EMAIL_KNOWN, TAKEN, MISMATCH = "refused", "not_ready", "email_known", "taken", "mismatch"
 
 
 @bp.app_context_processor
@@ -127,6 +127,8 @@ def _link(flow, identity: client.Identity):
     account = account_session.signed_in_account()
     if account is None or account.id != flow.account_id:
         return _failed(franceconnect.NO_FLOW)  # signed out, or another account, meanwhile
+    if not franceconnect.same_person(account, identity.claims):
+        return _failed(MISMATCH)  # someone else's FranceConnect, in this person's account
     if franceconnect.link(db.session, account, identity.sub, account_session.device(), clock.now()) == TAKEN:
         return _failed(TAKEN)
     account_session.tell("franceconnect_linked")
