@@ -30,6 +30,12 @@ def page(response) -> Page:
     return Page(response.get_data(as_text=True), "html.parser")
 
 
+def failed(response, status: int) -> Page:
+    """A FranceConnect failure's page, with its error status."""
+    assert response.status_code == status, response.status_code
+    return page(response)
+
+
 def test_the_button_shows_on_the_landing_and_sign_in_pages_only_when_configured(client_request, new_app):
     for url in ("/", "/connexion"):
         shown = client_request.get(url)
@@ -100,14 +106,14 @@ def test_an_unfinished_signup_goes_on_at_its_next_stage(app, client, provider):
 
 def test_an_account_whose_address_is_not_proven_does_not_open(app, client, provider):
     link_sub(app, make_account(app, status="pending", eligible=False), ISABELLE["sub"])
-    shown = page(through_franceconnect(client, provider, "isabelle"))
+    shown = failed(through_franceconnect(client, provider, "isabelle"), 403)
     assert shown.select_one("h1").get_text() == "Votre compte n’est pas encore prêt"
     assert session_token(client) is None
 
 
 def test_an_unknown_identity_whose_email_has_an_account_is_never_attached(app, client, provider):
     account_id = make_account(app, email=ISABELLE["email"])
-    shown = page(through_franceconnect(client, provider, "isabelle"))
+    shown = failed(through_franceconnect(client, provider, "isabelle"), 409)
     assert shown.select_one("h1").get_text() == "Un compte existe déjà avec cette adresse e-mail"
     assert shown.select_one("a[href='/connexion']") is not None
     with app.app_context():
@@ -136,7 +142,7 @@ def test_an_identity_linked_to_another_account_is_not_linked_again(app, client, 
     mine = make_account(app)
     give_identity(app, mine, ISABELLE["family_name"], ISABELLE["given_name"], ISABELLE["birthdate"])
     sign_in(client)
-    shown = page(through_franceconnect(client, provider, "isabelle", start="/franceconnect/lier"))
+    shown = failed(through_franceconnect(client, provider, "isabelle", start="/franceconnect/lier"), 409)
     assert shown.select_one("h1").get_text() == "Cette identité FranceConnect est déjà liée à un autre compte"
     with app.app_context():
         assert db.session.get(Account, mine).franceconnect_sub is None
@@ -166,8 +172,7 @@ def test_someone_elses_franceconnect_is_not_linked_to_an_account(app, client, pr
     give_identity(app, account_id, *typed)
     sign_in(client)
     before = _everything_stored(app)
-    response = through_franceconnect(client, provider, "isabelle", start="/franceconnect/lier")
-    shown = page(response)
+    shown = failed(through_franceconnect(client, provider, "isabelle", start="/franceconnect/lier"), 403)
     assert shown.select_one("h1").get_text() == "Cette identité FranceConnect n’est pas celle de votre compte"
     assert "nous ne l’avons pas lié" in shown.select_one("h1 + p").get_text()
     assert shown.select_one("a[href='/compte']").get_text() == "Retour à Mon compte"
