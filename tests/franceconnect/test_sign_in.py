@@ -189,6 +189,23 @@ def test_someone_elses_franceconnect_is_not_linked_to_an_account(app, client, pr
     assert page(client.get("/compte")).select_one("h1").get_text() == "Mon compte"  # still signed in
 
 
+@pytest.mark.parametrize(("scopes", "linked"), [("openid given_name family_name birthdate preferred_username", True),
+                                               ("openid given_name family_name birthdate", False)],
+                         ids=["usage name asked for", "not asked for"])
+def test_an_account_under_a_usage_name_links_when_the_operator_asks_for_it(new_app, provider, scopes, linked):
+    """Isabelle DUPONT by birth, MARTIN by marriage, signed up as Martin."""
+    app = new_app(**provider.config(), FRANCECONNECT_SCOPES=scopes)
+    client = app.test_client()
+    account_id = make_account(app)
+    give_identity(app, account_id, "Martin", "Isabelle", ISABELLE["birthdate"])
+    sign_in(client)
+    response = through_franceconnect(client, provider, "isabelle", start="/franceconnect/lier",
+                                     userinfo_preferred_username="MARTIN")
+    assert response.status_code == (303 if linked else 403)
+    with app.app_context():
+        assert (db.session.get(Account, account_id).franceconnect_sub == ISABELLE["sub"]) is linked
+
+
 def _everything_stored(app) -> str:
     """Every row of every table, as text."""
     with app.app_context():
@@ -307,6 +324,8 @@ def test_the_identitys_comparison_needs_the_names_and_compares_the_birth_date_wh
     assert same_person(account, {k: v for k, v in said.items() if k != "birthdate"})  # not asked for
     assert not same_person(account, {**said, "birthdate": None})  # asked for, not given
     assert not same_person(account, {**said, "given_name": "Noëlle"})
+    assert not same_person(account, {**said, "family_name": "SOW", "preferred_username": ""})
+    assert same_person(account, {**said, "family_name": "SOW", "preferred_username": "N'Diaye"})  # her usage name
     for hostile in ({}, {**said, "family_name": ["N'DIAYE"]}, {**said, "given_name": None}):
         assert not same_person(account, hostile)
     assert not same_person(Account(answers={}), said)  # an account without an identity
