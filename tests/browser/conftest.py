@@ -133,6 +133,16 @@ def walkers(browser, browser_context_args, live_app):
         walker.close()
 
 
+@pytest.fixture
+def walk_settings(request, live_app):
+    """The settings the walker of a walk's test needs (Walker.settings), for that test only:
+    FranceConnect's for its walk, none for the others."""
+    settings = request.node.callspec.params["walker"].settings(request)
+    reconfigure(live_app, **settings)
+    yield
+    reconfigure(live_app, **dict.fromkeys(settings))
+
+
 class Clocks:
     """Time moved instead of waited for: the page's timers (Playwright's fake clock) and the
     live server's (wizard.core.clock.now: the server runs in this process), together."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+import requests
 from playwright.sync_api import BrowserContext, Page, expect
 
 from wizard.accounts.models import Account
@@ -66,7 +67,8 @@ WORDS = {
            "change-phone": "Modifier le numéro ou recevoir le code par e-mail",
            "check-eligibility": "Confirmer mon éligibilité", "correct": "Corriger mes informations",
            "save-correction": "Enregistrer et relancer la vérification", "kiosk-screen": "Écran de la borne",
-           "handoff": "Continuer sur mon téléphone", "on-kiosk": "M’inscrire sur cette borne"},
+           "handoff": "Continuer sur mon téléphone", "on-kiosk": "M’inscrire sur cette borne",
+           "franceconnect": "S’identifier avec FranceConnect"},
     "en": {"continue": "Continue", "confirm": "Confirm and continue", "start": "Create my account",
            "switch": "Français", "create": "Create my account", "activate": "Activate my account",
            "help": "I did not get the email: what can I do?", "change": "Change the email address",
@@ -75,7 +77,8 @@ WORDS = {
            "change-phone": "Change the number or get the code by email",
            "check-eligibility": "Confirm my eligibility", "correct": "Correct my details",
            "save-correction": "Save and check again", "kiosk-screen": "Kiosk screen",
-           "handoff": "Continue on my phone", "on-kiosk": "Sign up on this kiosk"},
+           "handoff": "Continue on my phone", "on-kiosk": "Sign up on this kiosk",
+           "franceconnect": "Sign in with FranceConnect"},
 }
 
 
@@ -180,8 +183,21 @@ KIOSK_SCREENS = [
     _step("kiosk-mode", r"/inscription/verification$", "Vérification de sécurité", "Security check"),
 ]
 ALL_KIOSK_SCREENS = [screen.name for screen in KIOSK_SCREENS]
-BY_NAME = {screen.name: screen for screen in SCREENS + KIOSK_SCREENS}
-assert len(BY_NAME) == len(SCREENS) + len(KIOSK_SCREENS), "a screen name is used twice"
+
+# What FranceConnect adds, walked by a FranceConnectWalker with FranceConnect configured:
+# its button on the landing and sign-in pages, a failure's page (consent refused), then a
+# signup through it (the identity step filled in from FranceConnect).
+FRANCECONNECT_SCREENS = [
+    _page("franceconnect-landing", r"/$", "Créer votre compte santé", "Create your health account"),
+    _page("franceconnect-sign-in", r"/connexion$", "Se connecter", "Sign in"),
+    _page("franceconnect-refused", r"/franceconnect/retour\?",
+          "Vous n’avez pas autorisé la connexion avec FranceConnect",
+          "You did not allow the sign-in with FranceConnect"),
+    _step("franceconnect-identity", r"/inscription/identite$", "Votre identité", "Your identity"),
+]
+ALL_FRANCECONNECT_SCREENS = [screen.name for screen in FRANCECONNECT_SCREENS]
+BY_NAME = {screen.name: screen for screen in SCREENS + KIOSK_SCREENS + FRANCECONNECT_SCREENS}
+assert len(BY_NAME) == len(SCREENS) + len(KIOSK_SCREENS) + len(FRANCECONNECT_SCREENS), "a screen name is used twice"
 
 IDENTITY = {"last_name": "Dupont", "first_name": "Jean", "birth_date-day": "6", "birth_date-month": "3",
             "birth_date-year": "1977", "identifier": "10203050"}
@@ -452,6 +468,11 @@ class Walker:
     """
 
     MOVES: dict = {}  # screen name -> the move from the screen before, in the walk's order
+
+    @staticmethod
+    def settings(request) -> dict:
+        """The app's settings this walk's screens need, for each screen's test (walk_settings)."""
+        return {}
 
     def __init__(self, browser, context_args: dict, app, mode: Mode):
         self.browser, self.context_args, self.app, self.mode = browser, context_args, app, mode
@@ -772,6 +793,57 @@ KioskWalker.MOVES = {
     "kiosk-mode": KioskWalker._kiosk_mode,
 }
 assert list(KioskWalker.MOVES) == ALL_KIOSK_SCREENS
+
+
+class FranceConnectWalker(Walker):
+    """One browser context through FRANCECONNECT_SCREENS, against the test provider
+    (tests/franceconnect/provider.mjs), whole pages with the app's JavaScript or without."""
+
+    @staticmethod
+    def settings(request) -> dict:
+        return request.getfixturevalue("provider").config()
+
+    def _scenario(self, **switches):
+        """Who signs in at the provider, and how (see provider.mjs)."""
+        requests.post(f"{self.app.config['FRANCECONNECT_ISSUER']}/__test__/scenario", params=switches,
+                      timeout=5).raise_for_status()
+
+    def _button(self):
+        return self.page.locator("main").get_by_role("button", name=WORDS[self.mode.lang]["franceconnect"])
+
+    def _franceconnect_landing(self):
+        self.page.goto("/")
+        if self.mode.lang != "fr":
+            self.page.get_by_role("button", name=WORDS["fr"]["switch"]).click()
+        arrive(self.page, self.mode, "franceconnect-landing")
+        expect(self._button()).to_be_visible()
+
+    def _franceconnect_sign_in(self):
+        self.page.goto("/connexion")
+        arrive(self.page, self.mode, "franceconnect-sign-in")
+        expect(self._button()).to_be_visible()
+
+    def _franceconnect_refused(self):
+        self._scenario(user="isabelle", error="access_denied")
+        self._button().click()
+        arrive(self.page, self.mode, "franceconnect-refused")
+
+    def _franceconnect_identity(self):
+        """From the failure's page, its button again: this time a signup (a person of her own)."""
+        self._scenario(user="marie", **{"as": uuid.uuid4().hex[:8]})
+        self._button().click()
+        arrive(self.page, self.mode, "franceconnect-identity")
+        expect(self.page.locator(".from-franceconnect dd").first).to_have_text("N'DIAYE")
+        expect(self.page.locator("#identifier")).to_be_editable()
+
+
+FranceConnectWalker.MOVES = {
+    "franceconnect-landing": FranceConnectWalker._franceconnect_landing,
+    "franceconnect-sign-in": FranceConnectWalker._franceconnect_sign_in,
+    "franceconnect-refused": FranceConnectWalker._franceconnect_refused,
+    "franceconnect-identity": FranceConnectWalker._franceconnect_identity,
+}
+assert list(FranceConnectWalker.MOVES) == ALL_FRANCECONNECT_SCREENS
 
 
 def shown_code(page: Page) -> str:

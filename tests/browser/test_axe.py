@@ -1,9 +1,11 @@
 """axe-core finds no WCAG 2.2 A/AA violation, nor any of its best practices, on any screen:
 in French and in English, with the app's JavaScript (HTMX swaps) and without it. The
-signup's screens (support.SCREENS), then the kiosk's pages (support.KIOSK_SCREENS)."""
+signup's screens (support.SCREENS), the kiosk's pages (support.KIOSK_SCREENS), then what
+FranceConnect adds, with FranceConnect configured (support.FRANCECONNECT_SCREENS)."""
 import pytest
 
 from tests.browser.support import (
+    ALL_FRANCECONNECT_SCREENS,
     ALL_KIOSK_SCREENS,
     ALL_SCREENS,
     EN_JS,
@@ -11,6 +13,7 @@ from tests.browser.support import (
     FR_JS,
     FR_NO_JS,
     REPORT,
+    FranceConnectWalker,
     KioskWalker,
     Walker,
     axe_violations,
@@ -18,11 +21,12 @@ from tests.browser.support import (
 
 MODES = (FR_JS, FR_NO_JS, EN_JS, EN_NO_JS)
 CASES = [(mode, Walker, screen) for mode in MODES for screen in ALL_SCREENS] \
-    + [(mode, KioskWalker, screen) for mode in MODES for screen in ALL_KIOSK_SCREENS]
+    + [(mode, KioskWalker, screen) for mode in MODES for screen in ALL_KIOSK_SCREENS] \
+    + [(mode, FranceConnectWalker, screen) for mode in MODES for screen in ALL_FRANCECONNECT_SCREENS]
 
 
 @pytest.mark.parametrize(("mode", "walker", "screen"), CASES, ids=[f"{m.id}-{s}" for m, _, s in CASES])
-def test_no_axe_violation(walkers, mode, walker, screen):
+def test_no_axe_violation(walkers, walk_settings, mode, walker, screen):
     page = walkers(mode, walker).at(screen)
     assert page.evaluate("typeof window.htmx") == ("object" if mode.js else "undefined")
     violations = axe_violations(page)

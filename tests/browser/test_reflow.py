@@ -1,20 +1,31 @@
 """At 320 CSS pixels wide (WCAG 1.4.10, a 1280 px screen zoomed to 400 %), no screen
-scrolls sideways: with the app's JavaScript and without it; the signup's screens and
-the kiosk's pages. Each screen is measured on the walk test_axe.py takes (conftest.py runs
-the two files' tests of one screen together), the window narrowed to 320 px, then widened
-back for the rest of the walk."""
+scrolls sideways: with the app's JavaScript and without it; the signup's screens, the
+kiosk's pages and FranceConnect's (its button, a failure, the identity it fills in). Each
+screen is measured on the walk test_axe.py takes (conftest.py runs the two files' tests of
+one screen together), the window narrowed to 320 px, then widened back for the rest of the
+walk."""
 import pytest
 
-from tests.browser.support import ALL_KIOSK_SCREENS, ALL_SCREENS, REPORT, KioskWalker, Mode, Walker
+from tests.browser.support import (
+    ALL_FRANCECONNECT_SCREENS,
+    ALL_KIOSK_SCREENS,
+    ALL_SCREENS,
+    REPORT,
+    FranceConnectWalker,
+    KioskWalker,
+    Mode,
+    Walker,
+)
 
 WIDTH = 320
 MODES = [Mode("fr", True, WIDTH), Mode("fr", False, WIDTH), Mode("en", True, WIDTH)]
 CASES = [(mode, Walker, screen) for mode in MODES for screen in ALL_SCREENS] \
-    + [(mode, KioskWalker, screen) for mode in MODES for screen in ALL_KIOSK_SCREENS]
+    + [(mode, KioskWalker, screen) for mode in MODES for screen in ALL_KIOSK_SCREENS] \
+    + [(mode, FranceConnectWalker, screen) for mode in MODES for screen in ALL_FRANCECONNECT_SCREENS]
 
 
 @pytest.mark.parametrize(("mode", "walker", "screen"), CASES, ids=[f"{m.id}-{s}" for m, _, s in CASES])
-def test_no_horizontal_scrolling_at_320px(walkers, mode, walker, screen):
+def test_no_horizontal_scrolling_at_320px(walkers, walk_settings, mode, walker, screen):
     page = walkers(mode, walker).at(screen)  # the walk test_axe.py takes, at its full width
     viewport = page.viewport_size
     page.set_viewport_size({"width": WIDTH, "height": 640})

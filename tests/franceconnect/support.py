@@ -103,3 +103,14 @@ def link_sub(app, account_id: str, sub: str) -> None:
     with app.app_context():
         db.session.get(Account, account_id).franceconnect_sub = sub
         db.session.commit()
+
+
+def give_identity(app, account_id: str, last_name: str, first_name: str, birth_date: str) -> None:
+    """The account's identity, as its signup typed it."""
+    from wizard.accounts.models import Account
+    from wizard.extensions import db
+    with app.app_context():
+        account = db.session.get(Account, account_id)
+        account.answers = {**account.answers, "identity": {**account.answers["identity"], "last_name": last_name,
+                                                            "first_name": first_name, "birth_date": birth_date}}
+        db.session.commit()

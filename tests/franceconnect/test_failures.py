@@ -24,9 +24,9 @@ def app(new_app, provider):
     return new_app(**provider.config())
 
 
-def failure_page(response, heading: str) -> Page:
-    """The failure's page: its heading, and the usual ways in."""
-    assert response.status_code == 200, (response.status_code, response.headers.get("Location"))
+def failure_page(response, heading: str, status: int = 400) -> Page:
+    """The failure's page, with its error status: its heading, and the usual ways in."""
+    assert response.status_code == status, (response.status_code, response.headers.get("Location"))
     page = Page(response.get_data(as_text=True), "html.parser")
     check_page(page, partial=False)
     assert page.text_of("h1") == heading
@@ -53,7 +53,7 @@ def way_back(client, provider, user="isabelle", **scenario) -> str:
 def test_consent_refused(app, client, provider):
     response = through_franceconnect(client, provider, error="access_denied",
                                      error_description="L'usager a refusé")
-    failure_page(response, "Vous n’avez pas autorisé la connexion avec FranceConnect")
+    failure_page(response, "Vous n’avez pas autorisé la connexion avec FranceConnect", 403)
     nothing_kept(app)
 
 
@@ -107,14 +107,14 @@ def test_an_answer_that_does_not_check_out(app, client, provider, scenario):
 
 def test_an_acr_below_eidas1(app, client, provider):
     failure_page(through_franceconnect(client, provider, acr="eidas0"),
-                 "Le niveau de sécurité de cette connexion ne suffit pas")
+                 "Le niveau de sécurité de cette connexion ne suffit pas", 403)
     nothing_kept(app)
 
 
 def test_an_unreachable_provider(new_app):
     client = new_app(FRANCECONNECT_ISSUER="http://127.0.0.1:9", FRANCECONNECT_CLIENT_ID="x",
                      FRANCECONNECT_CLIENT_SECRET="y", FRANCECONNECT_TIMEOUT_SECONDS=2).test_client()
-    failure_page(client.post("/franceconnect/connexion"), "FranceConnect ne répond pas pour le moment")
+    failure_page(client.post("/franceconnect/connexion"), "FranceConnect ne répond pas pour le moment", 502)
 
 
 def test_failure_pages_are_english_for_an_english_browser(app, provider):
@@ -179,3 +179,20 @@ def test_how_flows_end_is_counted_for_the_operator_without_who(app, client, prov
     with app.app_context():
         counted = {row.detail: row.count for row in db.session.query(EventCount).filter_by(event="franceconnect")}
     assert counted == {"refused": 1, "nonce": 1, "signed_up": 1}
+
+
+def test_every_way_to_a_failure_is_a_whole_page_so_its_error_status_still_shows(app, client, provider):
+    """The layout's htmx responseHandling drops a 4xx swap: a failure page (400, 403, 409,
+    502) shows only because no form or link that can end on one is boosted."""
+    from tests.views.sign_in_support import make_account, sign_in
+    shown = [Page(client.get(url).get_data(as_text=True), "html.parser") for url in ("/", "/connexion")]
+    shown.append(Page(through_franceconnect(client, provider, error="access_denied").get_data(as_text=True),
+                      "html.parser"))
+    make_account(app)
+    sign_in(client)
+    shown.append(Page(client.get("/compte").get_data(as_text=True), "html.parser"))
+    forms = [form for page in shown for form in page.select("form[action^='/franceconnect/']")]
+    assert {form["action"] for form in forms} == {"/franceconnect/connexion", "/franceconnect/lier"}
+    assert all(form.get("data-hx-boost") == "false" for form in forms)
+    failure = shown[2]
+    assert all(link.get("data-hx-boost") == "false" for link in failure.select("main a[href^='/']"))

@@ -1,9 +1,19 @@
 """Signing in through FranceConnect, linking and unlinking from "Mon compte", signing out
 of both: the app's views against the test provider, over real HTTP."""
+import re
+
 import pytest
 
 from tests.conftest import Page
-from tests.franceconnect.support import ISABELLE, UserAgent, link_sub, path_of, through_franceconnect
+from tests.franceconnect.support import (
+    ISABELLE,
+    JEAN,
+    UserAgent,
+    give_identity,
+    link_sub,
+    path_of,
+    through_franceconnect,
+)
 from tests.views.sign_in_support import make_account, session_token, sign_in
 from wizard.accounts.models import Account, AccountEvent
 from wizard.extensions import db
@@ -20,23 +30,50 @@ def page(response) -> Page:
     return Page(response.get_data(as_text=True), "html.parser")
 
 
+def failed(response, status: int) -> Page:
+    """A FranceConnect failure's page, with its error status."""
+    assert response.status_code == status, response.status_code
+    return page(response)
+
+
 def test_the_button_shows_on_the_landing_and_sign_in_pages_only_when_configured(client_request, new_app):
     for url in ("/", "/connexion"):
         shown = client_request.get(url)
         button = shown.select_one("form[action='/franceconnect/connexion'][method=post] button.fr-connect")
         assert button is not None and " ".join(button.get_text().split()) == "S’identifier avec FranceConnect"
         assert shown.select_one(".fr-connect-separator").get_text() == "ou"
+        assert [span["class"] for span in button.find_all(recursive=False)] == [["fr-connect__login"],
+                                                                                 ["fr-connect__brand"]]
+        assert button.find("svg") is None and button.find("img") is None  # the logo is the component's
         what = shown.select_one(".fr-connect-group a[href='https://franceconnect.gouv.fr/']")
-        assert what["target"] == "_blank" and "Qu’est-ce que FranceConnect ?" in what.get_text()
+        assert what["target"] == "_blank" and what["rel"] == ["noopener"]
+        assert what.get_text() == "Qu’est-ce que FranceConnect ?"
+        assert what["title"] == "Qu’est-ce que FranceConnect ? - nouvelle fenêtre"
+        assert shown.select_one("head link[rel=stylesheet][href^='/static/vendor/dsfr/connect.min.css?v=']")
     plain = new_app().test_client()
     for url in ("/", "/connexion"):
         assert "fr-connect" not in plain.get(url).get_data(as_text=True)
+        assert "dsfr" not in plain.get(url).get_data(as_text=True)
     assert plain.post("/franceconnect/connexion").status_code == 404
     assert plain.get("/franceconnect/retour?state=x&code=y").status_code == 404
 
 
 def test_the_provider_is_a_form_action_the_page_allows(client, provider):
     assert f"form-action 'self' {provider.issuer};" in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_the_buttons_style_sheet_is_the_dsfrs_served_from_here_its_logo_a_data_uri_the_policy_allows(client):
+    """The component draws FranceConnect's logo as a CSS background, a data: URI: img-src
+    'self' data: lets it through; no other origin is needed, nor inline styles."""
+    sheet = client.get("/static/vendor/dsfr/connect.min.css")
+    assert sheet.status_code == 200 and sheet.mimetype == "text/css"
+    css = sheet.get_data(as_text=True)
+    assert css.startswith("/*!\n * DSFR v1.14.4")
+    logo = re.search(r"\.fr-connect:before\{[^}]*background-image:url\((\"?)([^)\"]+)\1\)", css)
+    assert logo and logo.group(2).startswith("data:image/svg+xml")
+    assert not re.search(r"url\((?!\"?data:)", css)  # nothing fetched from elsewhere
+    policy = dict(part.strip().split(" ", 1) for part in client.get("/").headers["Content-Security-Policy"].split(";"))
+    assert policy["img-src"] == "'self' data:" and policy["style-src"] == "'self'"
 
 
 def test_a_linked_person_signs_in_without_a_second_factor(app, client, provider):
@@ -69,14 +106,14 @@ def test_an_unfinished_signup_goes_on_at_its_next_stage(app, client, provider):
 
 def test_an_account_whose_address_is_not_proven_does_not_open(app, client, provider):
     link_sub(app, make_account(app, status="pending", eligible=False), ISABELLE["sub"])
-    shown = page(through_franceconnect(client, provider, "isabelle"))
+    shown = failed(through_franceconnect(client, provider, "isabelle"), 403)
     assert shown.select_one("h1").get_text() == "Votre compte n’est pas encore prêt"
     assert session_token(client) is None
 
 
 def test_an_unknown_identity_whose_email_has_an_account_is_never_attached(app, client, provider):
     account_id = make_account(app, email=ISABELLE["email"])
-    shown = page(through_franceconnect(client, provider, "isabelle"))
+    shown = failed(through_franceconnect(client, provider, "isabelle"), 409)
     assert shown.select_one("h1").get_text() == "Un compte existe déjà avec cette adresse e-mail"
     assert shown.select_one("a[href='/connexion']") is not None
     with app.app_context():
@@ -86,6 +123,7 @@ def test_an_unknown_identity_whose_email_has_an_account_is_never_attached(app, c
 
 def test_linking_from_my_account_then_signing_in_with_it(app, client, provider):
     account_id = make_account(app)
+    give_identity(app, account_id, "Martin-Lefevre", "jean etienne", JEAN["birthdate"])  # FranceConnect: MARTIN-LEFÈVRE
     sign_in(client)
     response = through_franceconnect(client, provider, "jean", start="/franceconnect/lier")
     assert response.headers["Location"] == "/compte"
@@ -102,11 +140,77 @@ def test_linking_from_my_account_then_signing_in_with_it(app, client, provider):
 def test_an_identity_linked_to_another_account_is_not_linked_again(app, client, provider):
     link_sub(app, make_account(app, email="autre@exemple.fr"), ISABELLE["sub"])
     mine = make_account(app)
+    give_identity(app, mine, ISABELLE["family_name"], ISABELLE["given_name"], ISABELLE["birthdate"])
     sign_in(client)
-    shown = page(through_franceconnect(client, provider, "isabelle", start="/franceconnect/lier"))
+    shown = failed(through_franceconnect(client, provider, "isabelle", start="/franceconnect/lier"), 409)
     assert shown.select_one("h1").get_text() == "Cette identité FranceConnect est déjà liée à un autre compte"
     with app.app_context():
         assert db.session.get(Account, mine).franceconnect_sub is None
+
+
+@pytest.mark.parametrize("typed", [("dupont", "ISABELLE", "1980-12-21"), ("Dupont ", "Isabèlle", "1980-12-21"),
+                                   ("DU PONT", "isabelle", "1980-12-21")], ids=["case", "accents", "spaces"])
+def test_linking_forgives_what_the_insurer_forgives(app, client, provider, typed):
+    """FranceConnect says "DUPONT", "Isabelle": the account's identity as typed still matches."""
+    account_id = make_account(app)
+    give_identity(app, account_id, *typed)
+    sign_in(client)
+    assert through_franceconnect(client, provider, "isabelle", start="/franceconnect/lier").headers["Location"] == \
+        "/compte"
+    with app.app_context():
+        assert db.session.get(Account, account_id).franceconnect_sub == ISABELLE["sub"]
+
+
+@pytest.mark.parametrize("typed", [("Dupond", "Isabelle", "1980-12-21"), ("Dupont", "Isabelle", "1980-12-12"),
+                                   ("Dupont", "Marie", "1980-12-21")],
+                         ids=["family name", "birth date", "given names"])
+def test_someone_elses_franceconnect_is_not_linked_to_an_account(app, client, provider, typed):
+    """A person signed in to their account, and FranceConnect then says someone else (a
+    relative's FranceConnect, on a shared computer): refused, nothing attached nor kept."""
+    from wizard.operator.models import EventCount
+    account_id = make_account(app)
+    give_identity(app, account_id, *typed)
+    sign_in(client)
+    before = _everything_stored(app)
+    shown = failed(through_franceconnect(client, provider, "isabelle", start="/franceconnect/lier"), 403)
+    assert shown.select_one("h1").get_text() == "Cette identité FranceConnect n’est pas celle de votre compte"
+    assert "nous ne l’avons pas lié" in shown.select_one("h1 + p").get_text()
+    assert shown.select_one("a[href='/compte']").get_text() == "Retour à Mon compte"
+    assert "DUPONT" not in shown.text and "1980" not in shown.text  # nothing of FranceConnect's echoed
+    with app.app_context():
+        assert db.session.get(Account, account_id).franceconnect_sub is None
+        assert "franceconnect_linked" not in [e.kind for e in db.session.query(AccountEvent)]
+        assert db.session.query(FranceConnectFlow).count() == 0
+        counted = {row.detail: row.count for row in db.session.query(EventCount).filter_by(event="franceconnect")}
+    assert counted == {"mismatch": 1}
+    after = _everything_stored(app)
+    assert ISABELLE["sub"] not in after and ISABELLE["email"] not in after
+    assert after.count("DUPONT") == before.count("DUPONT")  # FranceConnect's spelling, nowhere new
+    assert page(client.get("/compte")).select_one("h1").get_text() == "Mon compte"  # still signed in
+
+
+@pytest.mark.parametrize(("scopes", "linked"), [("openid given_name family_name birthdate preferred_username", True),
+                                               ("openid given_name family_name birthdate", False)],
+                         ids=["usage name asked for", "not asked for"])
+def test_an_account_under_a_usage_name_links_when_the_operator_asks_for_it(new_app, provider, scopes, linked):
+    """Isabelle DUPONT by birth, MARTIN by marriage, signed up as Martin."""
+    app = new_app(**provider.config(), FRANCECONNECT_SCOPES=scopes)
+    client = app.test_client()
+    account_id = make_account(app)
+    give_identity(app, account_id, "Martin", "Isabelle", ISABELLE["birthdate"])
+    sign_in(client)
+    response = through_franceconnect(client, provider, "isabelle", start="/franceconnect/lier",
+                                     userinfo_preferred_username="MARTIN")
+    assert response.status_code == (303 if linked else 403)
+    with app.app_context():
+        assert (db.session.get(Account, account_id).franceconnect_sub == ISABELLE["sub"]) is linked
+
+
+def _everything_stored(app) -> str:
+    """Every row of every table, as text."""
+    with app.app_context():
+        return "\n".join(str(row) for table in db.metadata.sorted_tables
+                         for row in db.session.execute(table.select()))
 
 
 def test_linking_needs_a_full_sign_in(client, provider):
@@ -208,3 +312,20 @@ def test_signing_out_everywhere_ends_the_franceconnect_session_of_this_browser_t
     assert "déconnecté de tous vos appareils et de FranceConnect" in page(client.get("/")).select_one(".notice").text
     with app.app_context():
         assert db.session.query(AccountSession).filter(AccountSession.ended_at.is_(None)).count() == 0
+
+
+def test_the_identitys_comparison_needs_the_names_and_compares_the_birth_date_when_asked():
+    from wizard.franceconnect.service import same_person
+    account = Account(answers={"identity": {"last_name": "N’Diaye", "first_name": "Marie",
+                                            "birth_date": "1990-01-31", "identifier": "1"},
+                               "role": {"role": "subscriber"}})
+    said = {"family_name": "N'DIAYE", "given_name": "Marie Noëlle", "birthdate": "1990-01-31"}
+    assert same_person(account, said)
+    assert same_person(account, {k: v for k, v in said.items() if k != "birthdate"})  # not asked for
+    assert not same_person(account, {**said, "birthdate": None})  # asked for, not given
+    assert not same_person(account, {**said, "given_name": "Noëlle"})
+    assert not same_person(account, {**said, "family_name": "SOW", "preferred_username": ""})
+    assert same_person(account, {**said, "family_name": "SOW", "preferred_username": "N'Diaye"})  # her usage name
+    for hostile in ({}, {**said, "family_name": ["N'DIAYE"]}, {**said, "given_name": None}):
+        assert not same_person(account, hostile)
+    assert not same_person(Account(answers={}), said)  # an account without an identity

@@ -100,7 +100,9 @@ def test_once_signed_up_the_identity_waits_for_the_activation(app, client, provi
     answer(client, "identifiants", {"email": ISABELLE["email"], "email_confirmation": ISABELLE["email"]},
            "/inscription/verifiez-vos-emails")
     other = app.test_client()
-    shown = Page(through_franceconnect(other, provider, "isabelle").get_data(as_text=True), "html.parser")
+    response = through_franceconnect(other, provider, "isabelle")
+    assert response.status_code == 403
+    shown = Page(response.get_data(as_text=True), "html.parser")
     assert shown.text_of("h1") == "Votre compte n’est pas encore prêt"
     with app.app_context():
         assert db.session.query(Account).count() == 1

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from wizard.accounts import activity
 from wizard.accounts import service as accounts
 from wizard.accounts.models import Account
-from wizard.core.identity import Refused
+from wizard.core.identity import NameKeys, Refused
 from wizard.franceconnect.models import FranceConnectFlow
 from wizard.sign_in import service as sign_in
 
@@ -80,6 +80,24 @@ def address_taken(db_session, email: str | None) -> bool:
         return bool(email) and sign_in.active_account(db_session, accounts.normalise_email(email)) is not None
     except Refused:
         return False
+
+
+def same_person(account: Account, claims: dict) -> bool:
+    """Whether the identity FranceConnect gave is the account's: the names matched as the
+    insurer matches its card's (NameKeys: case, accents, hyphens and spaces do not count,
+    some of the given names in order are enough), FranceConnect's civil-status names
+    playing the card's part; and the same birth date, when the operator asks for it. The
+    family name is the birth name, or the usage name (`preferred_username`) when the
+    operator asks for it and FranceConnect has one: an account opened under a married name."""
+    applicant = account.applicant
+    family_name, given_names, born = (claims.get(name) for name in ("family_name", "given_name", "birthdate"))
+    if applicant is None or not (isinstance(family_name, str) and isinstance(given_names, str)):
+        return False  # nothing to compare: never linked on trust
+    person = applicant.person
+    usage_name = claims.get("preferred_username")
+    names = [family_name] + ([usage_name] if isinstance(usage_name, str) and usage_name.strip() else [])
+    return (any(person.name_keys.matches_card(NameKeys.of(name, given_names)) for name in names)
+            and ("birthdate" not in claims or born == person.birth_date.isoformat()))
 
 
 def link(db_session, account: Account, sub: str, device: str, now: datetime) -> str:

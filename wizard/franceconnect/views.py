@@ -24,7 +24,17 @@ from wizard.web.rendering import redirect_whole_page, render_page
 bp = Blueprint("franceconnect", __name__, url_prefix="/franceconnect")
 
 # The pages of a flow that did not open an account: (reason) -> what the page says.
-REFUSED, NOT_READY, EMAIL_KNOWN, TAKEN = "refused", "not_ready", "email_known", "taken"
+REFUSED, NOT_READY, EMAIL_KNOWN, TAKEN, MISMATCH = "refused", "not_ready", "email_known", "taken", "mismatch"
+# Their status. The page shows whatever it is: every way here is a whole page (the button
+# and the "Mon compte" forms are not boosted, the way back is FranceConnect's redirect),
+# never an htmx swap, which the layout's responseHandling drops for a 4xx. 400 (the
+# default): the way back cannot be used: no flow of this browser, a forged, replayed or
+# late state, an answer that does not check out, FranceConnect's own error. 403: the person
+# or the proof does not allow it: consent refused, an acr too low, someone else's identity,
+# an account not ready. 409: the identity belongs with another account. 502: FranceConnect,
+# which this request needs, does not answer (not the person's fault).
+STATUS = {REFUSED: 403, client.ACR_TOO_LOW: 403, MISMATCH: 403, NOT_READY: 403, EMAIL_KNOWN: 409, TAKEN: 409,
+          client.UNREACHABLE: 502}
 
 
 @bp.app_context_processor
@@ -127,6 +137,8 @@ def _link(flow, identity: client.Identity):
     account = account_session.signed_in_account()
     if account is None or account.id != flow.account_id:
         return _failed(franceconnect.NO_FLOW)  # signed out, or another account, meanwhile
+    if not franceconnect.same_person(account, identity.claims):
+        return _failed(MISMATCH)  # someone else's FranceConnect, in this person's account
     if franceconnect.link(db.session, account, identity.sub, account_session.device(), clock.now()) == TAKEN:
         return _failed(TAKEN)
     account_session.tell("franceconnect_linked")
@@ -137,8 +149,8 @@ def _link(flow, identity: client.Identity):
 def _failed(reason: str, description: str | None = None):
     """A page that says what happened, with the usual ways in; nothing of the flow is kept."""
     _count(reason)
-    return render_page("franceconnect/failed.html", reason=reason, description=(description or "")[:200],
-                       form=None)
+    return render_page("franceconnect/failed.html", STATUS.get(reason, 400), reason=reason,
+                       description=(description or "")[:200], form=None)
 
 
 def _count(outcome: str) -> None:
