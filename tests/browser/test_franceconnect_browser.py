@@ -163,12 +163,13 @@ def test_in_english_the_button_the_identity_step_and_a_failure(open_page, with_f
     assert visit.violations == {}
 
 
+@pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
 def test_the_official_button_draws_under_the_content_security_policy(browser, browser_context_args, base_url,
-                                                                    with_franceconnect):
+                                                                    with_franceconnect, js):
     """The CSP enforced (the other browser tests bypass it): the DSFR's style sheet and the
-    logo inside it (a data: image) load with no violation, in the component's colours.
-    Without the app's scripts: htmx's own indicator <style> is another matter."""
-    context = new_context(browser, {**browser_context_args, "bypass_csp": False, "base_url": base_url}, js=False)
+    logo inside it (a data: image) load with no violation, in the component's colours; with
+    the app's scripts too (htmx is told not to insert its indicator <style>)."""
+    context = new_context(browser, {**browser_context_args, "bypass_csp": False, "base_url": base_url}, js=js)
     page = context.new_page()
     page.add_init_script("""window.violations = [];
         document.addEventListener('securitypolicyviolation',
