@@ -13,7 +13,7 @@ from conftest import unavailable  # tests/conftest.py, as the other test modules
 from playwright.sync_api import expect
 
 from tests.browser.support import EN_JS, EN_NO_JS, FR_JS, FR_NO_JS, REPORT, VNU_JAR, WORDS, axe_violations
-from tests.conftest import PASSWORD, code_in, newest_message, reconfigure
+from tests.conftest import PASSWORD, newest_message, reconfigure
 from tests.views.sign_in_support import make_account
 
 PASSWORD_2, PASSWORD_3 = "Girafe-Verte-2027?", "Colibri-Rouge-2028!"
@@ -85,7 +85,7 @@ def walk(visit: Visit, email: str, phone: str):
     visit.fill(email=email, password=PASSWORD)
     visit.submit("/connexion")
     visit.shows("channel")
-    page.locator("#channel-1").check()  # SMS
+    page.locator("#channel-0").check()  # SMS, the only choice with a confirmed phone
     visit.submit("/connexion/verification")
     visit.shows("code")
     code = newest_message(app, phone, "sms").body_text.split(" ", 1)[0]
@@ -159,10 +159,10 @@ def test_signing_in_swaps_then_loads_the_account_as_a_whole_page(open_page, live
     page.locator("#wizard-step form button[type=submit]").click()
     expect(page).to_have_url(re.compile("/connexion/verification$"))
     assert page.evaluate("window.__same_document === true")
-    page.locator("#channel-0").check()  # by email
+    page.locator("#channel-0").check()  # by SMS
     page.locator("#wizard-step form button[type=submit]").click()
     expect(page.locator("#step-heading")).to_be_focused()
-    page.locator("#code").fill(code_in(newest_message(live_app, email)))
+    page.locator("#code").fill(newest_message(live_app, phone, "sms").body_text[:6])
     page.locator("#wizard-step form[action='/connexion/code'] button[type=submit]").click()
     expect(page).to_have_url(re.compile("/compte$"))
     expect(page.locator("h1")).to_have_text("Mon compte")
@@ -177,7 +177,7 @@ def test_the_code_page_counts_down(open_page, live_app):
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("#wizard-step form button[type=submit]").click()
-    page.locator("#channel-1").check()
+    page.locator("#channel-0").check()
     page.locator("#wizard-step form button[type=submit]").click()
     left = page.locator("#code-time-left")
     expect(left).to_have_text(re.compile(r"^Temps restant pour saisir ce code : 2:5\d\.$"))
@@ -203,10 +203,10 @@ def signed_in_page(open_page, live_app, js=True, clocks=None):
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("#wizard-step form button[type=submit]").click()
-    page.locator("#channel-0").check()
+    page.locator("#channel-0").check()  # SMS
     page.locator("#wizard-step form button[type=submit]").click()
     expect(page.locator("h1")).to_have_text("Saisissez votre code de sécurité")
-    page.locator("#code").fill(code_in(newest_message(live_app, email)))
+    page.locator("#code").fill(newest_message(live_app, phone, "sms").body_text[:6])
     page.locator("#wizard-step form[action='/connexion/code'] button[type=submit]").click()
     expect(page.locator("h1")).to_have_text("Mon compte")
     if clocks:

@@ -16,8 +16,9 @@ PASSWORD_CHANGED = "password_changed"
 PHONE_CHANGED = "phone_changed"
 SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
 SIGN_IN_PAUSED = "sign_in_paused"
+EMAIL_CODE_WITHOUT_PHONE = "email_code_no_phone"
 KINDS = (SIGN_IN, NEW_BROWSER, BROWSER_FORGOTTEN, PASSWORD_CHANGED, PHONE_CHANGED, SIGNED_OUT_EVERYWHERE,
-         SIGN_IN_PAUSED)
+         SIGN_IN_PAUSED, EMAIL_CODE_WITHOUT_PHONE)
 
 
 def record(db_session, account_id: str, kind: str, device: str, now: datetime) -> AccountEvent:

@@ -27,6 +27,7 @@ SUBJECTS = {
     "sign_in_paused": _l("Connexion à votre compte %(service)s suspendue"),
     "password_reset": _l("Choisissez un nouveau mot de passe %(service)s"),
     "password_changed": _l("Votre mot de passe %(service)s a été modifié"),
+    "email_code_without_phone": _l("Code de connexion %(service)s demandé par e-mail, sans le téléphone"),
 }
 
 
@@ -67,6 +68,9 @@ class TemplateComposer:
 
     def password_changed(self, language: str, recipient: str, when: datetime) -> Email:
         return self._compose("password_changed", language, recipient, when=when)
+
+    def email_code_without_phone(self, language: str, recipient: str, when: datetime) -> Email:
+        return self._compose("email_code_without_phone", language, recipient, when=when)
 
     def incomplete_reminder(self, language: str, recipient: str, forgotten_on: date) -> Email:
         return self._compose("incomplete_reminder", language, recipient, forgotten_on=forgotten_on)

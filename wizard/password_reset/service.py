@@ -169,6 +169,8 @@ def complete(db_session, reset: PasswordReset, new_password: str, settings: Rese
     reset.used_at = now
     account = db_session.get(Account, reset.account_id)
     replace_password(db_session, account, new_password, settings, device, now)
+    if account.phone and account.phone_verified_at:  # the mailbox alone does not sign in next time
+        account.phone_code_required_since = now
     return account
 
 

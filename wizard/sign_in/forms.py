@@ -110,10 +110,10 @@ class ChannelForm(BaseForm):
 
     def __init__(self, *args, masked_email: str = "", masked_phone: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [SelectChoice("email", gettext("Par e-mail, à %(email)s", email=masked_email))]
-        if masked_phone:
-            choices.append(SelectChoice("sms", gettext("Par SMS, au %(phone)s", phone=masked_phone)))
-        self.channel.choices = choices
+        # A confirmed phone is the second factor: the email code only through "je n'ai plus
+        # accès à mon téléphone" (wizard/sign_in/views.py::without_phone).
+        self.channel.choices = [SelectChoice("sms", gettext("Par SMS, au %(phone)s", phone=masked_phone))] \
+            if masked_phone else [SelectChoice("email", gettext("Par e-mail, à %(email)s", email=masked_email))]
 
 
 def code_message(result, new_code: str) -> str | None:

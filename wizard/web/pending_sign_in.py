@@ -45,3 +45,12 @@ def note_code_sent(channel: str) -> None:
 
 def pending_channel() -> str | None:
     return (session.get(PENDING_KEY) or {}).get("channel")
+
+
+def note_without_phone() -> None:
+    """The person said their phone is out of reach (and its owner was warned): email codes."""
+    session[PENDING_KEY] = {**session[PENDING_KEY], "no_phone": True}
+
+
+def without_phone() -> bool:
+    return bool((session.get(PENDING_KEY) or {}).get("no_phone"))
