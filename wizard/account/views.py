@@ -1,20 +1,29 @@
 """Mon compte: thin views over the sign-in services. Every page needs a full sign-in."""
 from functools import wraps
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_time, gettext
 
 from wizard import settings
+from wizard.account import changes
 from wizard.accounts import activity
 from wizard.accounts import service as accounts
 from wizard.accounts.models import Account
+from wizard.codes import one_time_codes
 from wizard.core import clock, phones
 from wizard.extensions import db, limiter
 from wizard.password_reset import service as password_resets
 from wizard.settings import reset_settings, sign_in_settings
 from wizard.sign_in import remembered_browsers
 from wizard.sign_in import service as sign_in
-from wizard.sign_in.forms import ChangePasswordForm, current_password_message
-from wizard.web import account_session, browser_cookies, resume
+from wizard.sign_in.forms import (
+    ChangePasswordForm,
+    ChangePhoneForm,
+    ProofCodeForm,
+    code_message,
+    current_password_message,
+)
+from wizard.web import account_change, account_session, browser_cookies, resume
 from wizard.web.forms import ResendForm, password_checklist
 from wizard.web.limits import configured
 from wizard.web.rendering import render_page
@@ -79,6 +88,61 @@ def password_changed():
     return render_page("account/password_changed.html")
 
 
+# --- a new mobile number: the password, a code to the current phone (or email), a code to the new one --
+
+PHONE_CHANGE = "phone"
+
+
+@bp.route("/telephone", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_SIGN_IN"), methods=["POST"])
+@signed_in
+def change_phone():
+    form = ChangePhoneForm(check=lambda form: _check_current(g.account, form))
+    if form.validate_on_submit():
+        return _send_reauth_code(g.account, form.phone.data, by_email=False, form=form)
+    return render_page("account/phone.html", form=form, phone=_masked_phone(g.account))
+
+
+@bp.route("/telephone/verification", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_CODE"), methods=["POST"])
+@signed_in
+def phone_reauth():
+    state = account_change.proven(g.account, PHONE_CHANGE)
+    if state is None:
+        return redirect(url_for(".change_phone"), 303)
+    form = ProofCodeForm(check=lambda form: _checked_code(changes.check_reauth_code(
+        db.session, g.account, form.code.data, settings.codes(changes.REAUTH), clock.now()), form))
+    if form.validate_on_submit():
+        return _send_new_phone_code(g.account, state["phone"])
+    return _code_page(g.account, form, changes.REAUTH, state)
+
+
+@bp.post("/telephone/verification/par-email")
+@signed_in
+def phone_reauth_by_email():
+    state = account_change.proven(g.account, PHONE_CHANGE)
+    if state is None or not ResendForm().validate_on_submit():
+        return redirect(url_for(".change_phone"), 303)
+    return _send_reauth_code(g.account, state["phone"], by_email=True)
+
+
+@bp.route("/telephone/nouveau-numero", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_CODE"), methods=["POST"])
+@signed_in
+def new_phone_code():
+    state = account_change.proven(g.account, PHONE_CHANGE)
+    if state is None or state["proven"] != account_change.CODE:
+        return redirect(url_for(".change_phone"), 303)
+    form = ProofCodeForm(check=lambda form: _checked_code(changes.confirm_new_phone(
+        db.session, g.account, form.code.data, settings.codes(changes.NEW_PHONE), settings.composer(),
+        account_session.device(), clock.now()), form))
+    if form.validate_on_submit():
+        account_change.forget()
+        account_session.tell("phone_changed")
+        return redirect(url_for(".overview"), 303)
+    return _code_page(g.account, form, changes.NEW_PHONE, state)
+
+
 @bp.post("/navigateurs/<browser_id>/oublier")
 @signed_in
 def forget_browser(browser_id):
@@ -110,6 +174,57 @@ def stay_signed_in():
         return jsonify(seconds_left=left)
     unfinished = account_session.signup_account()
     return redirect(resume.next_url(unfinished) if unfinished else url_for(".overview"), 303)
+
+
+def _send_reauth_code(account: Account, new_phone: str, by_email: bool, form=None):
+    """The password is right: a code to prove the person. Inside the cool-down, none is sent and
+    the page says when one can be asked."""
+    try:
+        changes.send_reauth_code(db.session, account, settings.codes(changes.REAUTH), clock.now(), by_email)
+    except one_time_codes.SendLimited as limited:
+        if form is None:  # a second code asked too soon: the page of the first says when
+            return redirect(url_for(".phone_reauth"), 303)
+        form.phone.errors.append(_refused_send(limited))
+        return render_page("account/phone.html", form=form, phone=_masked_phone(account),
+                           status=429 if limited.reason != "cooldown" else 200)
+    account_change.note(account, PHONE_CHANGE, account_change.PASSWORD, phone=new_phone,
+                        by_email=by_email or not sign_in.has_phone_factor(account))
+    return redirect(url_for(".phone_reauth"), 303)
+
+
+def _send_new_phone_code(account: Account, new_phone: str):
+    state = account_change.proven(account, PHONE_CHANGE)
+    try:
+        changes.send_new_phone_code(db.session, account, new_phone, settings.codes(changes.NEW_PHONE), clock.now())
+    except one_time_codes.SendLimited as limited:
+        flash(_refused_send(limited))
+    account_change.note(account, PHONE_CHANGE, account_change.CODE, phone=new_phone, by_email=state["by_email"])
+    return redirect(url_for(".new_phone_code"), 303)
+
+
+def _refused_send(limited: one_time_codes.SendLimited) -> str:
+    if limited.reason == "cooldown":
+        return gettext("Un code vient déjà d’être envoyé : vous pourrez en demander un autre à partir de %(time)s.",
+                       time=format_time(limited.until, "HH:mm:ss"))
+    return gettext("Vous avez demandé beaucoup de codes : vous pourrez en demander un nouveau à partir de %(time)s.",
+                   time=format_time(limited.until, "HH:mm"))
+
+
+def _checked_code(result, form):
+    return result, code_message(result, "sign_in"), form.code
+
+
+def _code_page(account: Account, form, purpose: str, state: dict):
+    current = one_time_codes.current(db.session, purpose, account.id)
+    return render_page("account/phone_code.html", form=form, step=purpose, by_email=state["by_email"],
+                       phone=_masked_phone(account), new_phone=phones.masked(state["phone"]),
+                       masked_email=sign_in.mask_email(account.email),
+                       sent=current if current is not None and current.used_at is None else None,
+                       resend_form=ResendForm(formdata=None))
+
+
+def _masked_phone(account: Account) -> str | None:
+    return phones.masked(account.phone) if sign_in.has_phone_factor(account) else None
 
 
 def _forget(account: Account, browser_id: str) -> bool:

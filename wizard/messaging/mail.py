@@ -27,6 +27,7 @@ SUBJECTS = {
     "sign_in_paused": _l("Connexion à votre compte %(service)s suspendue"),
     "password_reset": _l("Choisissez un nouveau mot de passe %(service)s"),
     "password_changed": _l("Votre mot de passe %(service)s a été modifié"),
+    "phone_changed": _l("Le téléphone portable de votre compte %(service)s a été changé"),
     "email_code_without_phone": _l("Code de connexion %(service)s demandé par e-mail, sans le téléphone"),
 }
 
@@ -68,6 +69,9 @@ class TemplateComposer:
 
     def password_changed(self, language: str, recipient: str, when: datetime) -> Email:
         return self._compose("password_changed", language, recipient, when=when)
+
+    def phone_changed(self, language: str, recipient: str, masked_phone: str, when: datetime) -> Email:
+        return self._compose("phone_changed", language, recipient, masked_phone=masked_phone, when=when)
 
     def email_code_without_phone(self, language: str, recipient: str, when: datetime) -> Email:
         return self._compose("email_code_without_phone", language, recipient, when=when)

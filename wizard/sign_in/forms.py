@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 
+from wizard.phone.forms import PhoneForm
 from wizard.sign_in import service as sign_in
 from wizard.web import validators as v
 from wizard.web.forms import EMAIL_MESSAGES, PASSWORD_RULE_MESSAGES, BaseForm, PasswordRules
@@ -156,6 +157,16 @@ class ResetCodeForm(_Checked):
 
 class NewPasswordForm(PasswordRules, BaseForm):
     password, password_confirmation = new_password_fields()
+
+
+class ChangePhoneForm(_Checked):
+    current_password = current_password_field(_l("Mot de passe actuel"), _l("Saisissez votre mot de passe actuel"))
+    phone = StringField(_l("Nouveau numéro de téléphone portable"), validators=PhoneForm.phone.kwargs["validators"])
+
+
+class ProofCodeForm(_Checked):
+    """A code that proves the person (to their current phone or email), or a new number."""
+    code = code_field(_l("Code de sécurité à 6 chiffres"))
 
 
 class ChangePasswordForm(PasswordRules, _Checked):

@@ -13,12 +13,12 @@ from wizard.sign_in import service as sign_in
 PENDING_KEY = "sign_in"
 
 
-def _fingerprint(account: Account) -> str:
+def fingerprint(account: Account) -> str:
     return hashlib.sha256(account.password_hash.encode()).hexdigest()[:16]
 
 
 def start_pending(account: Account) -> None:
-    session[PENDING_KEY] = {"a": account.id, "at": clock.now().isoformat(), "pw": _fingerprint(account)}
+    session[PENDING_KEY] = {"a": account.id, "at": clock.now().isoformat(), "pw": fingerprint(account)}
 
 
 def pending_account() -> Account | None:
@@ -33,7 +33,7 @@ def pending_account() -> Account | None:
     account = db.session.get(Account, str(pending.get("a", "")))
     limit = timedelta(minutes=current_app.config["SIGN_IN_PENDING_MINUTES"])
     if account is None or clock.now() - started > limit or not sign_in.may_sign_in(account) \
-            or pending.get("pw") != _fingerprint(account):
+            or pending.get("pw") != fingerprint(account):
         session.pop(PENDING_KEY, None)
         return None
     return account

@@ -1,0 +1,123 @@
+"""Mon compte: a new mobile number, proven twice (the person, then the number), the owner told."""
+import re
+
+import pytest
+
+from tests.conftest import PASSWORD, code_in, newest_message
+from tests.views.sign_in_support import EMAIL, PHONE, later, make_account, sign_in, sms_code, wrong
+from wizard.accounts.models import Account, AccountEvent
+from wizard.messaging.models import OutboxMessage
+
+NEW_PHONE = "+33752123456"
+CHANGE, REAUTH, NEW = "/compte/telephone", "/compte/telephone/verification", "/compte/telephone/nouveau-numero"
+
+
+@pytest.fixture
+def signed_in(app, client, monkeypatch):
+    make_account(app)
+    later(monkeypatch, seconds=0)
+    sign_in(client)
+    later(monkeypatch, seconds=61)  # past the sign-in code's cool-down
+    return client
+
+
+def account(database) -> Account:
+    return database(lambda s: s.query(Account).one())
+
+
+def mails(database, kind):
+    return database(lambda s: s.query(OutboxMessage).filter_by(kind=kind, channel="email").all())
+
+
+def test_a_new_number_after_the_password_the_current_phone_and_the_new_one(signed_in, client_request, database):
+    page = client_request.get("/compte")
+    assert page.select_one("a[href='/compte/telephone']").get_text() == "Changer de téléphone portable"
+    page = client_request.get(CHANGE)
+    assert page.text_of("h1") == "Changer de téléphone portable"
+    assert page.select_one("#current_password")["type"] == "password"
+    client_request.post(CHANGE, {"current_password": PASSWORD, "phone": "07 52 12 34 56"}, expect_redirect=REAUTH)
+    page = client_request.get(REAUTH)
+    assert "par SMS à votre numéro actuel, 06 •• •• •• 78" in page.text_of(".panel")
+    assert account(database).phone == PHONE  # nothing changes yet
+    client_request.post(REAUTH, {"code": sms_code(signed_in.application)}, expect_redirect=NEW)
+    page = client_request.get(NEW)
+    assert "au nouveau numéro, 07 •• •• •• 56" in page.text_of(".panel")
+    new_code = sms_code(signed_in.application, NEW_PHONE)
+    assert client_request.post(NEW, {"code": wrong(new_code)}).errors() == \
+        ["Ce code n’est pas le bon. Il vous reste 4 essais."]
+    assert account(database).phone == PHONE
+    client_request.post(NEW, {"code": new_code}, expect_redirect="/compte")
+    changed = account(database)
+    assert changed.phone == NEW_PHONE and changed.phone_verified_at is not None and changed.code_channel == "sms"
+    page = client_request.get("/compte")
+    assert page.text_of(".notice").startswith("Votre nouveau numéro est confirmé")
+    assert "Téléphone portable confirmé" in page.text_of("#activity-heading + ul")
+    [mail] = mails(database, "phone_changed")
+    assert mail.recipient == EMAIL and mail.subject == "Le téléphone portable de votre compte Sésame a été changé"
+    assert "désormais envoyés au 07 •• •• •• 56" in mail.body_text
+    # From now on, the sign-in code goes to the new number.
+    assert database(lambda s: s.query(AccountEvent).filter_by(kind="phone_changed").count()) == 1
+
+
+def test_the_owner_is_told_in_their_language(app, client, database, monkeypatch):
+    make_account(app, language="en")
+    sign_in(client)
+    later(monkeypatch, seconds=61)
+    client.post(CHANGE, data={"current_password": PASSWORD, "phone": "07 52 12 34 56"})
+    client.post(REAUTH, data={"code": sms_code(app)})
+    client.post(NEW, data={"code": sms_code(app, NEW_PHONE)})
+    [mail] = mails(database, "phone_changed")
+    assert mail.subject == "The mobile phone of your Sésame account has been changed"
+    assert "sent to 07 •• •• •• 56" in mail.body_text
+
+
+def test_a_wrong_password_changes_nothing_and_sends_nothing(signed_in, client_request, database):
+    page = client_request.post(CHANGE, {"current_password": "Mauvais-1!", "phone": "07 52 12 34 56"})
+    assert page.errors() == ["Le mot de passe actuel est incorrect"]
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="reauth_code").count()) == 0
+    client_request.get(REAUTH, status=303)
+    client_request.post(NEW, {"code": "123456"}, expect_redirect=CHANGE)
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("", "Saisissez votre numéro de téléphone portable"),
+    ("01 23 45 67 89", "Ce numéro est celui d’un téléphone fixe : saisissez un numéro de portable, "
+                       "qui peut recevoir des SMS"),
+    ("<script>alert(1)</script>", "Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78"),
+    ("9" * 300, "Ce numéro est trop long : saisissez 10 chiffres, par exemple 06 12 34 56 78"),
+])
+def test_a_number_refused_with_a_reason(signed_in, client_request, database, typed, message):
+    assert client_request.post(CHANGE, {"current_password": PASSWORD, "phone": typed}).errors() == [message]
+    assert account(database).phone == PHONE
+
+
+def test_without_the_current_phone_the_first_code_comes_by_email(signed_in, client_request, database, monkeypatch):
+    client_request.post(CHANGE, {"current_password": PASSWORD, "phone": "07 52 12 34 56"}, expect_redirect=REAUTH)
+    later(monkeypatch, seconds=61)
+    client_request.post("/compte/telephone/verification/par-email", {}, expect_redirect=REAUTH)
+    page = client_request.get(REAUTH)
+    assert "par e-mail à j•••n@exemple.fr" in page.text_of(".panel")
+    assert page.select_one("form[action='/compte/telephone/verification/par-email']") is None
+    client_request.post(REAUTH, {"code": code_in(newest_message(signed_in.application, EMAIL))}, expect_redirect=NEW)
+    client_request.post(NEW, {"code": sms_code(signed_in.application, NEW_PHONE)}, expect_redirect="/compte")
+    assert account(database).phone == NEW_PHONE
+
+
+def test_inside_the_cool_down_no_code_is_announced(signed_in, client_request, database):
+    client_request.post(CHANGE, {"current_password": PASSWORD, "phone": "07 52 12 34 56"}, expect_redirect=REAUTH)
+    page = client_request.post(CHANGE, {"current_password": PASSWORD, "phone": "07 52 12 34 57"})
+    assert re.fullmatch(r"Un code vient déjà d’être envoyé : vous pourrez en demander un autre à partir de "
+                        r"\d\d:\d\d:\d\d\.", page.errors()[0])
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="reauth_code").count()) == 1
+
+
+@pytest.mark.parametrize("typed", ["' OR 1=1 --", "１２３４５６", "<b>1</b>"])
+def test_malformed_codes(signed_in, client_request, typed):
+    client_request.post(CHANGE, {"current_password": PASSWORD, "phone": "07 52 12 34 56"}, expect_redirect=REAUTH)
+    assert client_request.post(REAUTH, {"code": typed}).errors() == ["Le code comporte 6 chiffres, par exemple 123456"]
+
+
+def test_the_change_needs_a_full_sign_in(app, client_request):
+    make_account(app)
+    for url in (CHANGE, REAUTH, NEW):
+        assert client_request.get(url, status=303).response.headers["Location"] == "/connexion"
