@@ -18,8 +18,10 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('accounts') as batch_op:
         batch_op.add_column(sa.Column('phone_code_required_since', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('password_reset_required_at', sa.DateTime(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('accounts') as batch_op:
+        batch_op.drop_column('password_reset_required_at')
         batch_op.drop_column('phone_code_required_since')

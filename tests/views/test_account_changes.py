@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, code_in, newest_message
+from tests.conftest import PASSWORD, ClientRequest, code_in, newest_message
 from tests.views.sign_in_support import EMAIL, PHONE, later, make_account, sign_in, sms_code, wrong
 from wizard.accounts.models import Account, AccountEvent
 from wizard.messaging.models import OutboxMessage
@@ -121,3 +121,110 @@ def test_the_change_needs_a_full_sign_in(app, client_request):
     make_account(app)
     for url in (CHANGE, REAUTH, NEW):
         assert client_request.get(url, status=303).response.headers["Location"] == "/connexion"
+
+
+# --- a new address ---------------------------------------------------------------------------
+
+NEW_EMAIL = "jean.nouveau@exemple.fr"
+EMAIL_CHANGE, EMAIL_CODE = "/compte/adresse", "/compte/adresse/code"
+
+
+def ask_new_email(client_request, email=NEW_EMAIL, password=PASSWORD, **expect):
+    return client_request.post(EMAIL_CHANGE, {"current_password": password, "email": email,
+                                              "email_confirmation": email}, **expect)
+
+
+def not_me_link(mail) -> str:
+    return re.search(r"https?://[^/\s]+(/compte/ce-n-etait-pas-moi/\S+)", mail.body_text).group(1)
+
+
+def test_a_new_address_changes_only_with_its_code_and_the_old_one_is_told(signed_in, client_request, database):
+    assert client_request.get("/compte").select_one("a[href='/compte/adresse']").get_text() == \
+        "Changer d’adresse e-mail"
+    ask_new_email(client_request, "  Jean.Nouveau@EXEMPLE.fr ", expect_redirect=EMAIL_CODE)
+    assert "à jean.nouveau@exemple.fr" in client_request.get(EMAIL_CODE).text_of(".panel")
+    assert account(database).email == EMAIL  # not yet
+    code = code_in(newest_message(signed_in.application, NEW_EMAIL))
+    assert client_request.post(EMAIL_CODE, {"code": wrong(code)}).errors() == \
+        ["Ce code n’est pas le bon. Il vous reste 4 essais."]
+    client_request.post(EMAIL_CODE, {"code": code}, expect_redirect="/compte")
+    assert account(database).email == NEW_EMAIL
+    assert client_request.get("/compte").text_of(".notice").startswith("Votre nouvelle adresse e-mail est confirmée")
+    [mail] = mails(database, "email_changed")
+    assert mail.recipient == EMAIL and "a été changée pour jean.nouveau@exemple.fr" in mail.body_text
+    assert "/compte/ce-n-etait-pas-moi/" in mail.body_text
+
+
+def test_a_wrong_password_or_a_bad_address_changes_nothing(signed_in, client_request, database):
+    assert ask_new_email(client_request, password="Mauvais-1!").errors() == ["Le mot de passe actuel est incorrect"]
+    page = client_request.post(EMAIL_CHANGE, {"current_password": PASSWORD, "email": "pas<une>adresse",
+                                              "email_confirmation": "autre@exemple.fr"})
+    assert page.errors() == ["L’adresse e-mail doit comporter un @, par exemple nom@exemple.fr"]
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="new_email_code").count()) == 0
+    client_request.get(EMAIL_CODE, status=303)
+
+
+def test_an_address_of_another_account_is_not_given_away(signed_in, app, client_request, database):
+    make_account(app, email=NEW_EMAIL, phone="+33611111111")
+    ask_new_email(client_request, expect_redirect=EMAIL_CODE)  # the same page: nothing is confirmed
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="new_email_code").count()) == 0
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="address_taken", recipient=NEW_EMAIL).count()) == 1
+    assert client_request.post(EMAIL_CODE, {"code": "123456"}).errors()
+    assert database(lambda s: s.query(Account).filter_by(email=NEW_EMAIL).count()) == 1
+
+
+# --- "ce n'était pas moi" ----------------------------------------------------------------------
+
+def test_not_me_reverts_the_address_ends_every_session_and_asks_a_new_password(signed_in, app, client_request,
+                                                                              database):
+    from wizard.sign_in.models import AccountSession, RememberedBrowser
+    ask_new_email(client_request, expect_redirect=EMAIL_CODE)
+    client_request.post(EMAIL_CODE, {"code": code_in(newest_message(app, NEW_EMAIL))}, expect_redirect="/compte")
+    [mail] = mails(database, "email_changed")
+    owner = app.test_client()  # the owner, from the old mailbox, in another browser
+    page = ClientRequest(owner).get(not_me_link(mail))
+    assert page.text_of("h1") == "Ce n’était pas vous ?"
+    assert account(database).email == NEW_EMAIL  # opening the link (a mail scanner) changes nothing
+    ClientRequest(owner).post(not_me_link(mail), {})
+    protected = account(database)
+    assert protected.email == EMAIL and protected.password_reset_required_at is not None
+    assert database(lambda s: s.query(AccountSession).filter(AccountSession.ended_at.is_(None)).count()) == 0
+    assert database(lambda s: s.query(RememberedBrowser).filter(RememberedBrowser.revoked_at.is_(None)).count()) == 0
+    assert signed_in.get("/compte").headers["Location"] == "/connexion"
+    assert database(lambda s: s.query(AccountEvent).filter_by(kind="not_me").one().device) is not None
+    page = ClientRequest(owner).post("/connexion", {"email": EMAIL, "password": PASSWORD})
+    assert page.errors()[0].startswith("Pour protéger votre compte après votre signalement")
+
+
+@pytest.mark.parametrize("kind", ["password_changed", "reset_requested"])
+def test_every_security_email_carries_the_link(signed_in, app, client_request, database, kind, monkeypatch):
+    if kind == "password_changed":
+        client_request.post("/compte/mot-de-passe", {"current_password": PASSWORD, "password": "Girafe-Verte-2027?",
+                                                     "password_confirmation": "Girafe-Verte-2027?"},
+                            expect_redirect="/compte/mot-de-passe/modifie")
+    else:
+        app.test_client().post("/mot-de-passe-oublie", data={"email": EMAIL})
+    mail = newest_message(app, EMAIL)
+    assert "Ce n’était pas vous ? Ce lien, valable 10 jours" in mail.body_text
+    later(monkeypatch, days=10, minutes=1)
+    page = ClientRequest(app.test_client()).get(not_me_link(mail), status=410)
+    assert page.text_of("h1") == "Ce lien ne fonctionne plus"
+
+
+def test_a_forged_not_me_link_is_refused(app, client_request):
+    make_account(app)
+    assert client_request.get("/compte/ce-n-etait-pas-moi/abc.def", status=410).text_of("h1") == \
+        "Ce lien ne fonctionne plus"
+    client_request.post("/compte/ce-n-etait-pas-moi/<script>", {}, status=410)
+
+
+def test_the_phone_changed_email_carries_the_link_in_english(app, client, database, monkeypatch):
+    make_account(app, language="en")
+    sign_in(client)
+    later(monkeypatch, seconds=61)
+    client.post(CHANGE, data={"current_password": PASSWORD, "phone": "07 52 12 34 56"})
+    client.post(REAUTH, data={"code": sms_code(app)})
+    client.post(NEW, data={"code": sms_code(app, NEW_PHONE)})
+    [mail] = mails(database, "phone_changed")
+    assert "Was this not you? This link, valid for 10 days" in mail.body_text
+    assert "/compte/ce-n-etait-pas-moi/" in mail.body_text

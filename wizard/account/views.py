@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_te
 from flask_babel import format_time, gettext
 
 from wizard import settings
-from wizard.account import changes
+from wizard.account import changes, not_me
 from wizard.accounts import activity
 from wizard.accounts import service as accounts
 from wizard.accounts.models import Account
@@ -17,6 +17,7 @@ from wizard.settings import reset_settings, sign_in_settings
 from wizard.sign_in import remembered_browsers
 from wizard.sign_in import service as sign_in
 from wizard.sign_in.forms import (
+    ChangeEmailForm,
     ChangePasswordForm,
     ChangePhoneForm,
     ProofCodeForm,
@@ -141,6 +142,60 @@ def new_phone_code():
         account_session.tell("phone_changed")
         return redirect(url_for(".overview"), 303)
     return _code_page(g.account, form, changes.NEW_PHONE, state)
+
+
+# --- a new address: the password, then a code sent to it ------------------------------------------
+
+EMAIL_CHANGE = "email"
+
+
+@bp.route("/adresse", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_EMAIL"), methods=["POST"])
+@signed_in
+def change_email():
+    form = ChangeEmailForm(check=lambda form: _check_current(g.account, form))
+    if form.validate_on_submit():
+        new_email = accounts.normalise_email(form.email.data)
+        try:
+            changes.send_new_email_code(db.session, g.account, new_email, settings.codes(changes.NEW_EMAIL),
+                                        settings.composer(), clock.now())
+        except one_time_codes.SendLimited as limited:
+            form.email.errors.append(_refused_send(limited))
+        else:
+            account_change.note(g.account, EMAIL_CHANGE, account_change.PASSWORD, email=new_email)
+            return redirect(url_for(".new_email_code"), 303)
+    return render_page("account/email.html", form=form)
+
+
+@bp.route("/adresse/code", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_CODE"), methods=["POST"])
+@signed_in
+def new_email_code():
+    state = account_change.proven(g.account, EMAIL_CHANGE)
+    if state is None:
+        return redirect(url_for(".change_email"), 303)
+    form = ProofCodeForm(check=lambda form: _checked_code(changes.confirm_new_email(
+        db.session, g.account, form.code.data, settings.codes(changes.NEW_EMAIL), settings.composer(),
+        account_session.device(), clock.now()), form))
+    if form.validate_on_submit():
+        account_change.forget()
+        account_session.tell("email_changed")
+        return redirect(url_for(".overview"), 303)
+    return render_page("account/email_code.html", form=form, new_email=state["email"])
+
+
+@bp.route("/ce-n-etait-pas-moi/<token>", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_CODE"), methods=["POST"])
+def not_me_link(token):
+    """From a security email: a page, then one button (a mail scanner opening the link ends nothing)."""
+    payload = not_me.read(current_app.config["SECRET_KEY"], token, clock.now())
+    if payload is None:
+        return render_page("account/not_me.html", status=410, refused=True)
+    if ResendForm().validate_on_submit():
+        if not_me.undo(db.session, payload, account_session.device(), clock.now()) is not None:
+            account_session.end("user")
+        return render_page("account/not_me.html", done=True)
+    return render_page("account/not_me.html", kind=payload["k"], form=ResendForm(formdata=None))
 
 
 @bp.post("/navigateurs/<browser_id>/oublier")

@@ -17,8 +17,10 @@ PHONE_CHANGED = "phone_changed"
 SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
 SIGN_IN_PAUSED = "sign_in_paused"
 EMAIL_CODE_WITHOUT_PHONE = "email_code_no_phone"
+EMAIL_CHANGED = "email_changed"
+NOT_ME = "not_me"  # "ce n'était pas moi", from a security email
 KINDS = (SIGN_IN, NEW_BROWSER, BROWSER_FORGOTTEN, PASSWORD_CHANGED, PHONE_CHANGED, SIGNED_OUT_EVERYWHERE,
-         SIGN_IN_PAUSED, EMAIL_CODE_WITHOUT_PHONE)
+         SIGN_IN_PAUSED, EMAIL_CODE_WITHOUT_PHONE, EMAIL_CHANGED, NOT_ME)
 
 
 def record(db_session, account_id: str, kind: str, device: str, now: datetime) -> AccountEvent:

@@ -11,7 +11,14 @@ from wtforms.fields.choices import SelectChoice
 from wizard.phone.forms import PhoneForm
 from wizard.sign_in import service as sign_in
 from wizard.web import validators as v
-from wizard.web.forms import EMAIL_MESSAGES, PASSWORD_RULE_MESSAGES, BaseForm, PasswordRules
+from wizard.web.forms import (
+    EMAIL_MESSAGES,
+    PASSWORD_RULE_MESSAGES,
+    BaseForm,
+    PasswordRules,
+    email_confirmation_field,
+    email_field,
+)
 
 # A password longer than this is refused before it is hashed: nobody types 1,000 characters.
 LONGEST_PASSWORD_TYPED = 1024
@@ -54,6 +61,9 @@ def attempt_message(attempt: sign_in.Attempt) -> str:
         return gettext("Après plusieurs essais infructueux, la connexion avec cette adresse e-mail est suspendue "
                        "jusqu’à %(time)s pour protéger le compte. Vous pourrez réessayer à ce moment-là, ou "
                        "choisir dès maintenant un nouveau mot de passe", time=until)
+    if attempt.outcome == sign_in.NEW_PASSWORD_REQUIRED:
+        return gettext("Pour protéger votre compte après votre signalement « Ce n’était pas moi », choisissez "
+                       "un nouveau mot de passe avec « Mot de passe oublié ? » avant de vous connecter")
     return str(WRONG_CREDENTIALS)
 
 
@@ -162,6 +172,13 @@ class NewPasswordForm(PasswordRules, BaseForm):
 class ChangePhoneForm(_Checked):
     current_password = current_password_field(_l("Mot de passe actuel"), _l("Saisissez votre mot de passe actuel"))
     phone = StringField(_l("Nouveau numéro de téléphone portable"), validators=PhoneForm.phone.kwargs["validators"])
+
+
+class ChangeEmailForm(_Checked):
+    current_password = current_password_field(_l("Mot de passe actuel"), _l("Saisissez votre mot de passe actuel"))
+    email = email_field(_l("Nouvelle adresse e-mail"), _l("Saisissez votre nouvelle adresse e-mail"))
+    email_confirmation = email_confirmation_field(_l("Confirmez la nouvelle adresse e-mail"),
+                                                  _l("Saisissez à nouveau la nouvelle adresse e-mail"))
 
 
 class ProofCodeForm(_Checked):

@@ -31,6 +31,7 @@ from wizard.operator import events
 from wizard.sign_in.models import SignInThrottle
 
 OK, WRONG, PAUSED, UNFINISHED = "ok", "wrong", "paused", "unfinished"
+NEW_PASSWORD_REQUIRED = "new_password_required"  # after "ce n'était pas moi"
 # Failures further apart than this do not add up: "in a row" means within a day.
 FAILURE_MEMORY = timedelta(days=1)
 DIGEST_SALT = b"sesame.email-digest.v1:"
@@ -134,6 +135,8 @@ def check_credentials(db_session, email: str, password: str, settings: SignInSet
     if new_hash:
         account.password_hash = new_hash  # made with older cost settings
     _forget_failures(db_session, digest)
+    if account.password_reset_required_at is not None:
+        return Attempt(NEW_PASSWORD_REQUIRED, account)
     return Attempt(OK if can_sign_in(account) else UNFINISHED, account)
 
 
