@@ -228,3 +228,42 @@ def test_the_phone_changed_email_carries_the_link_in_english(app, client, databa
     [mail] = mails(database, "phone_changed")
     assert "Was this not you? This link, valid for 10 days" in mail.body_text
     assert "/compte/ce-n-etait-pas-moi/" in mail.body_text
+
+
+# --- marketing consents ------------------------------------------------------------------------
+
+def test_marketing_consents_are_given_and_withdrawn_with_their_version_and_date(signed_in, app, client_request,
+                                                                                database, monkeypatch):
+    from wizard.accounts.models import Consent
+    page = client_request.get("/compte/consentements")
+    assert page.text_of("h1") == "Informations commerciales : mes choix"
+    assert not page.select_one("#marketing_email").has_attr("checked")
+    client_request.post("/compte/consentements", {"marketing_email": "y", "marketing_sms": "y"},
+                        expect_redirect="/compte")
+    assert client_request.get("/compte").text_of(".notice") == "Vos choix sont enregistrés."
+    later(monkeypatch, minutes=5)
+    client_request.post("/compte/consentements", {"marketing_sms": "y"}, expect_redirect="/compte")
+    rows = database(lambda s: [(c.purpose, c.granted, c.wording_version) for c in
+                               s.query(Consent).filter(Consent.purpose.like("marketing%")).order_by(Consent.id)])
+    assert rows == [("marketing_email", True, "2026-11-01"), ("marketing_sms", True, "2026-11-01"),
+                    ("marketing_email", False, "2026-11-01")]
+    page = client_request.get("/compte/consentements")
+    assert page.select_one("#marketing_sms").has_attr("checked")
+    assert not page.select_one("#marketing_email").has_attr("checked")
+    assert page.select(".item-title")[0].get_text() == "Informations commerciales par e-mail : refusé"
+
+
+def test_hostile_consent_input_is_only_a_box_ticked(signed_in, client_request, database):
+    from wizard.accounts.models import Consent
+    client_request.post("/compte/consentements", {"marketing_email": "<script>", "purpose": "terms",
+                                                  "marketing_fax": "y"}, expect_redirect="/compte")
+    purposes = database(lambda s: [c.purpose for c in s.query(Consent).filter(Consent.purpose.like("marketing%"))])
+    assert purposes == ["marketing_email"]
+
+
+def test_the_consents_page_in_english(signed_in, client_request):
+    with signed_in.session_transaction() as session:
+        session["lang"] = "en"
+    page = client_request.get("/compte/consentements")
+    assert page.text_of("h1") == "Marketing information: my choices"
+    assert page.text_of("label[for=marketing_sms]") == "By text message"

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Protocol
 
 from wizard.accounts import activity
-from wizard.accounts.models import Account
+from wizard.accounts.models import Account, Consent
+from wizard.accounts.service import MARKETING_PURPOSES
 from wizard.codes import delivery as code_delivery
 from wizard.codes import one_time_codes
 from wizard.codes.delivery import CodeSettings
@@ -104,3 +105,24 @@ def confirm_new_email(db_session, account: Account, typed: str, settings: CodeSe
                                   not_me=composer.not_me_link(account.id, "email_changed", old))
     outbox.queue_email(db_session, mail, "email_changed", account.id, now)
     return result
+
+
+# --- marketing consents ------------------------------------------------------------------------
+
+def marketing_choices(account: Account) -> dict[str, Consent | None]:
+    """The latest answer to each marketing question (answers are added, never updated)."""
+    latest = {purpose: None for purpose in MARKETING_PURPOSES}
+    for consent in account.consents:  # in the order they were given
+        if consent.purpose in latest:
+            latest[consent.purpose] = consent
+    return latest
+
+
+def record_marketing(account: Account, chosen: dict[str, bool], wording_version: str, now: datetime) -> int:
+    """A new answer for each choice that changed, with the wording's version; how many."""
+    changed = [purpose for purpose, consent in marketing_choices(account).items()
+               if bool(chosen.get(purpose)) != bool(consent and consent.granted)]
+    for purpose in changed:
+        account.consents.append(Consent(purpose=purpose, granted=bool(chosen.get(purpose)),
+                                        wording_version=wording_version, recorded_at=now))
+    return len(changed)

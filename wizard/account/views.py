@@ -20,6 +20,7 @@ from wizard.sign_in.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
     ChangePhoneForm,
+    MarketingForm,
     ProofCodeForm,
     code_message,
     current_password_message,
@@ -182,6 +183,20 @@ def new_email_code():
         account_session.tell("email_changed")
         return redirect(url_for(".overview"), 303)
     return render_page("account/email_code.html", form=form, new_email=state["email"])
+
+
+@bp.route("/consentements", methods=["GET", "POST"])
+@signed_in
+def consents():
+    latest = changes.marketing_choices(g.account)
+    form = MarketingForm(data={purpose: bool(consent and consent.granted) for purpose, consent in latest.items()})
+    if form.validate_on_submit():
+        changes.record_marketing(g.account, form.chosen(), current_app.config["MARKETING_CONSENT_VERSION"],
+                                 clock.now())
+        account_session.tell("consents_saved")
+        return redirect(url_for(".overview"), 303)
+    history = sorted(g.account.consents, key=lambda consent: consent.id, reverse=True)
+    return render_page("account/consents.html", form=form, latest=latest, history=history)
 
 
 @bp.route("/ce-n-etait-pas-moi/<token>", methods=["GET", "POST"])

@@ -181,6 +181,15 @@ class ChangeEmailForm(_Checked):
                                                   _l("Saisissez à nouveau la nouvelle adresse e-mail"))
 
 
+class MarketingForm(BaseForm):
+    marketing_email = BooleanField(_l("Par e-mail"))
+    marketing_sms = BooleanField(_l("Par SMS"))
+    marketing_phone = BooleanField(_l("Par téléphone"))
+
+    def chosen(self) -> dict[str, bool]:
+        return {name: bool(self[name].data) for name in ("marketing_email", "marketing_sms", "marketing_phone")}
+
+
 class ProofCodeForm(_Checked):
     """A code that proves the person (to their current phone or email), or a new number."""
     code = code_field(_l("Code de sécurité à 6 chiffres"))
