@@ -6,6 +6,7 @@ import pytest
 from tests.conftest import PASSWORD, ClientRequest, code_in, newest_message
 from tests.views.sign_in_support import EMAIL, PHONE, later, make_account, sign_in, sms_code, wrong
 from wizard.accounts.models import Account, AccountEvent
+from wizard.core import clock
 from wizard.messaging.models import OutboxMessage
 
 NEW_PHONE = "+33752123456"
@@ -267,3 +268,69 @@ def test_the_consents_page_in_english(signed_in, client_request):
     page = client_request.get("/compte/consentements")
     assert page.text_of("h1") == "Marketing information: my choices"
     assert page.text_of("label[for=marketing_sms]") == "By text message"
+
+
+# --- my data, closing the account ---------------------------------------------------------------
+
+def test_my_data_after_the_password_as_a_page_and_as_json(signed_in, client_request):
+    client_request.get("/compte/mes-donnees/consulter", status=303)
+    assert signed_in.get("/compte/mes-donnees/telecharger").headers["Location"] == "/compte/mes-donnees"
+    page = client_request.post("/compte/mes-donnees", {"current_password": "Mauvais-1!"})
+    assert page.errors() == ["Le mot de passe actuel est incorrect"]
+    client_request.post("/compte/mes-donnees", {"current_password": PASSWORD},
+                        expect_redirect="/compte/mes-donnees/consulter")
+    page = client_request.get("/compte/mes-donnees/consulter")
+    assert page.text_of("h1") == "Mes données"
+    assert EMAIL in page.text_of("#data-account + pre") and "Dupont" in page.text_of("#data-answers + pre")
+    response = signed_in.get("/compte/mes-donnees/telecharger")
+    assert response.headers["Content-Disposition"] == "attachment; filename=mes-donnees.json"
+    data = response.get_json()
+    assert data["account"]["email"] == EMAIL and data["account"]["phone"] == PHONE
+    assert data["answers"]["identity"]["last_name"] == "Dupont"
+    assert [e["kind"] for e in data["activity"]] == ["sign_in"]
+    assert data["sessions"] and data["messages"][0]["kind"] == "sign_in_code"
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_closing_the_account_leaves_nothing_of_the_person(app, client, client_request, database, monkeypatch,
+                                                          language):
+    from wizard.accounts.models import Consent
+    from wizard.extensions import db
+    account_id = make_account(app, language=language)
+    with app.app_context():  # consents, a reset request, a throttle row: all of it goes
+        db.session.add(Consent(account_id=account_id, purpose="marketing_email", granted=True,
+                               wording_version="2026-11-01", recorded_at=clock.now()))
+        db.session.commit()
+    client.post("/mot-de-passe-oublie", data={"email": EMAIL})
+    client.post("/connexion", data={"email": EMAIL, "password": "Mauvais-1!"})
+    later(monkeypatch, seconds=61)
+    sign_in(client, remember=True)
+    with client.session_transaction() as session:
+        session["lang"] = language
+    page = client_request.get("/compte/fermer")
+    assert page.text_of("h1") == {"fr": "Fermer mon compte", "en": "Close my account"}[language]
+    assert client_request.post("/compte/fermer", {"current_password": "Mauvais-1!"}).errors()
+    assert account(database) is not None
+    client_request.post("/compte/fermer", {"current_password": PASSWORD}, expect_redirect="/compte/ferme")
+    assert client_request.get("/compte/ferme").text_of("h1") == \
+        {"fr": "Votre compte est fermé", "en": "Your account is closed"}[language]
+    assert client.get("/compte").headers["Location"] == "/connexion"
+
+    def leftovers(session):
+        found = {}
+        for table in db.metadata.sorted_tables:
+            for row in session.execute(table.select()).mappings():
+                text = " ".join(str(value) for value in row.values())
+                if account_id in text or EMAIL in text or PHONE in text or "Dupont" in text:
+                    found.setdefault(table.name, []).append(dict(row))
+        return found
+    left = database(leftovers)
+    assert set(left) == {"outbox"}, left  # only the closure's email, tied to no account
+    [closure] = left["outbox"]
+    assert closure["kind"] == "account_closed" and closure["account_id"] is None
+    assert closure["subject"] == \
+        {"fr": "Votre compte Sésame est fermé", "en": "Your Sésame account is closed"}[language]
+    from wizard.password_reset.models import PasswordReset
+    from wizard.sign_in.models import SignInThrottle
+    assert database(lambda s: (s.query(SignInThrottle).count(), s.query(PasswordReset).count())) == (0, 0)
+    make_account(app)  # the address is free again

@@ -6,6 +6,7 @@ from flask_babel import format_time, gettext
 
 from wizard import settings
 from wizard.account import changes, not_me
+from wizard.account import my_data as my_data_service
 from wizard.accounts import activity
 from wizard.accounts import service as accounts
 from wizard.accounts.models import Account
@@ -21,6 +22,7 @@ from wizard.sign_in.forms import (
     ChangePasswordForm,
     ChangePhoneForm,
     MarketingForm,
+    PasswordCheckForm,
     ProofCodeForm,
     code_message,
     current_password_message,
@@ -197,6 +199,59 @@ def consents():
         return redirect(url_for(".overview"), 303)
     history = sorted(g.account.consents, key=lambda consent: consent.id, reverse=True)
     return render_page("account/consents.html", form=form, latest=latest, history=history)
+
+
+# --- my data, and closing the account: the password first ----------------------------------------
+
+MY_DATA = "data"
+
+
+@bp.route("/mes-donnees", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_SIGN_IN"), methods=["POST"])
+@signed_in
+def my_data():
+    form = PasswordCheckForm(check=lambda form: _check_current(g.account, form))
+    if form.validate_on_submit():
+        account_change.note(g.account, MY_DATA, account_change.PASSWORD)
+        return redirect(url_for(".my_data_shown"), 303)
+    return render_page("account/my_data_password.html", form=form)
+
+
+@bp.get("/mes-donnees/consulter")
+@signed_in
+def my_data_shown():
+    if account_change.proven(g.account, MY_DATA) is None:
+        return redirect(url_for(".my_data"), 303)
+    return render_page("account/my_data.html", data=my_data_service.everything(db.session, g.account))
+
+
+@bp.get("/mes-donnees/telecharger")
+@signed_in
+def my_data_download():
+    if account_change.proven(g.account, MY_DATA) is None:
+        return redirect(url_for(".my_data"), 303)
+    response = jsonify(my_data_service.everything(db.session, g.account))
+    response.headers["Content-Disposition"] = "attachment; filename=mes-donnees.json"
+    return response
+
+
+@bp.route("/fermer", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_SIGN_IN"), methods=["POST"])
+@signed_in
+def close():
+    form = PasswordCheckForm(check=lambda form: _check_current(g.account, form))
+    if form.validate_on_submit():
+        my_data_service.close(db.session, g.account, current_app.config["SECRET_KEY"], settings.composer(),
+                              clock.now())
+        account_session.end("user")
+        browser_cookies.forget_this_browser()
+        return redirect(url_for(".closed"), 303)
+    return render_page("account/close.html", form=form)
+
+
+@bp.get("/ferme")
+def closed():
+    return render_page("account/closed.html")
 
 
 @bp.route("/ce-n-etait-pas-moi/<token>", methods=["GET", "POST"])

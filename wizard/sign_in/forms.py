@@ -190,6 +190,11 @@ class MarketingForm(BaseForm):
         return {name: bool(self[name].data) for name in ("marketing_email", "marketing_sms", "marketing_phone")}
 
 
+class PasswordCheckForm(_Checked):
+    """Before showing everything held, or closing the account: the password again."""
+    current_password = current_password_field(_l("Mot de passe"), _l("Saisissez votre mot de passe"))
+
+
 class ProofCodeForm(_Checked):
     """A code that proves the person (to their current phone or email), or a new number."""
     code = code_field(_l("Code de sécurité à 6 chiffres"))
