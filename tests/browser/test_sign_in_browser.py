@@ -31,6 +31,15 @@ HEADINGS = {
     "reset-done": ("Votre mot de passe est modifié", "Your password has been changed"),
     "reset-link-refused": ("Ce lien n’est pas valable", "This link is not valid"),
     "idled-out": ("Vous avez été déconnecté", "You have been signed out"),
+    "without-phone": ("Je n’ai plus accès à mon téléphone", "I no longer have access to my phone"),
+    "change-phone": ("Changer de téléphone portable", "Change mobile phone"),
+    "phone-reauth": ("Confirmez qu’il s’agit bien de vous", "Confirm it is you"),
+    "change-email": ("Changer d’adresse e-mail", "Change email address"),
+    "consents": ("Informations commerciales : mes choix", "Marketing information: my choices"),
+    "my-data-password": ("Mes données", "My data"),
+    "my-data": ("Mes données", "My data"),
+    "close": ("Fermer mon compte", "Close my account"),
+    "not-me-refused": ("Ce lien ne fonctionne plus", "This link no longer works"),
 }
 MODES = [FR_JS, FR_NO_JS, EN_JS, EN_NO_JS]
 
@@ -73,6 +82,35 @@ class Visit:
             self.page.locator(f"#{field_id}").fill(value)
 
 
+def account_screens(visit: Visit):
+    """Mon compte's changes, data and closure (closure not confirmed: the walk goes on)."""
+    page = visit.page
+    page.locator("a[href='/compte/telephone']").click()
+    visit.shows("change-phone")
+    visit.submit("/compte/telephone")
+    visit.shows("change-phone", errors=2)
+    visit.fill(current_password=PASSWORD, phone="07 52 12 34 56")
+    visit.submit("/compte/telephone")
+    visit.shows("phone-reauth")
+    page.goto("/compte")
+    page.locator("a[href='/compte/adresse']").click()
+    visit.shows("change-email")
+    visit.submit("/compte/adresse")
+    visit.shows("change-email", errors=3)
+    page.goto("/compte/consentements")
+    visit.shows("consents")
+    page.goto("/compte/mes-donnees")
+    visit.shows("my-data-password")
+    visit.fill(current_password=PASSWORD)
+    visit.submit("/compte/mes-donnees")
+    visit.shows("my-data")
+    page.goto("/compte/fermer")
+    visit.shows("close")
+    page.goto("/compte/ce-n-etait-pas-moi/abime")
+    visit.shows("not-me-refused")
+    page.goto("/compte")
+
+
 def walk(visit: Visit, email: str, phone: str):
     page, app, lang = visit.page, visit.app, visit.mode.lang
     page.goto("/")
@@ -92,12 +130,16 @@ def walk(visit: Visit, email: str, phone: str):
     visit.fill(code=f"{(int(code) + 1) % 10**6:06d}")
     visit.submit("/connexion/code")
     visit.shows("code", errors=1)
+    page.locator("a[href='/connexion/sans-telephone']").click()
+    visit.shows("without-phone")
+    page.goto("/connexion/code")
     visit.fill(code=code)
     page.locator("#remember").check()
     visit.submit("/connexion/code")
     visit.shows("account")
     expect(page.locator("dialog#session-timeout")).to_have_count(1)  # there, closed
     expect(page.locator("dialog#session-timeout")).to_be_hidden()
+    account_screens(visit)
     page.locator("a[href='/compte/mot-de-passe']").click()
     visit.shows("change-password")
     visit.submit("/compte/mot-de-passe")
