@@ -114,3 +114,38 @@ def test_rate_limits_are_shared_through_redis():
         statuses.append(client.post("/inscription/verification", data={"code": "0"}).status_code)
     assert statuses == [200, 200, 200, 429]
     assert store.keys("LIMITS:*"), "the counts are kept in Redis"
+
+
+def _production_client():
+    from wizard.extensions import db
+    app = create_app("production", SECRET_KEY="x" * 32, SQLALCHEMY_DATABASE_URI="sqlite://",
+                     RATELIMIT_STORAGE_URI="memory://")
+    with app.app_context():
+        db.create_all()
+    return app, app.test_client()
+
+
+def test_production_sends_hsts_and_host_only_cookies():
+    from wizard.web import browser_cookies
+    app, client = _production_client()
+    response = client.get("/inscription/", base_url="https://sesame.example")
+    assert response.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-sesame=") and "Secure" in cookie and "Path=/" in cookie
+    assert "Domain" not in cookie
+    with app.test_request_context():
+        assert browser_cookies._named(browser_cookies.EMAIL_COOKIE) == "__Host-sesame_email"
+        assert browser_cookies._named(browser_cookies.BROWSER_COOKIE) == "__Host-sesame_navigateur"
+
+
+def test_no_hsts_outside_production(client):
+    assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+@pytest.mark.parametrize("path", ["/", "/inscription/verification", "/connexion", "/healthz", "/nulle-part"])
+def test_pages_are_never_stored_and_ask_for_no_device(client, path):
+    response = client.get(path, follow_redirects=True)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    assert "geolocation=()" in response.headers["Permissions-Policy"]
+

@@ -15,6 +15,7 @@ from wizard.dev import views as dev_views
 from wizard.eligibility import checks
 from wizard.eligibility import views as eligibility
 from wizard.extensions import babel, compress, csrf, db, htmx, limiter, migrate
+from wizard.franceconnect import views as franceconnect
 from wizard.kiosk import views as kiosk
 from wizard.messaging import delivery
 from wizard.operator import views as operator
@@ -23,7 +24,7 @@ from wizard.password_reset import views as password_reset
 from wizard.phone import views as phone
 from wizard.sign_in import views as sign_in
 from wizard.signup import views as signup
-from wizard.web import assets, errors, funnel, locale, security
+from wizard.web import assets, errors, funnel, locale, metrics, security
 from wizard.web.kiosk_mode import in_kiosk_mode
 
 
@@ -41,7 +42,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
       /deconnexion; it also gives every page the idle warning of a signed-in session.
     - password: /mot-de-passe-oublie, the email's link or code, then a new password.
     - account: /compte ("Mon compte"), remembered browsers, activity, a new password.
-    - operator: /operateur, the operator's console, for its staff only (own accounts, TOTP).
+    - operator: /operateur, the operator's console, for its staff only (own accounts, TOTP);
+      monitoring: /metrics for the operator's Prometheus, behind METRICS_TOKEN.
+    - franceconnect: /franceconnect/ (sign in or up through FranceConnect, link, unlink,
+      the way back from its sign-out), only when FRANCECONNECT_* are set.
     - dev: development pages (the outbox of mails), only when DEVELOPMENT_PAGES is true.
     """
     app = Flask(__name__, root_path=str(ROOT))  # templates/, static/, migrations/ beside wizard/
@@ -53,6 +57,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
 
+    metrics.init_app(app)  # first, so that its after_request runs last: the time includes the commit
     db.init_app(app)
     database.init_app(app)  # SQLite: WAL, no fsync per commit
     funnel.init_app(app)  # after the unit of work's hook: counts before the commit
@@ -68,14 +73,17 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     delivery.init_app(app)
 
     for views in (branding, pages, signup, activation, phone, eligibility, kiosk, sign_in, password_reset, account,
-                  operator):
+                  operator, franceconnect):
         app.register_blueprint(views.bp)
+    app.register_blueprint(operator.monitoring_bp)
     if app.config["DEVELOPMENT_PAGES"]:
         app.register_blueprint(dev_views.bp)
     errors.init_app(app)
     security.init_app(app)
     app.context_processor(lambda: {"service_name": app.config["SERVICE_NAME"],
                                    "insurer_name": app.config["INSURER_NAME"],
+                                   "advisors": {"contact": app.config["ADVISORS_CONTACT"],
+                                                "url": app.config["ADVISORS_URL"]},
                                    "current_locale": lambda: get_locale().language,
                                    "kiosk_mode": in_kiosk_mode()})
     commands.init_app(app)

@@ -15,13 +15,15 @@ from wizard.core import clock, passwords
 from wizard.database import unit_of_work
 from wizard.eligibility import checks
 from wizard.extensions import db
+from wizard.franceconnect import service as franceconnect
 from wizard.jobs import job_context, scheduler
+from wizard.kiosk import start_codes
 from wizard.messaging import delivery, outbox
 from wizard.operator import events, staff
 from wizard.password_reset import service as password_resets
 from wizard.sign_in import remembered_browsers, sessions
 from wizard.sign_in import service as sign_in
-from wizard.signup import journeys
+from wizard.signup import captcha, journeys
 
 README_SETTINGS = ("<!-- settings:", "<!-- /settings -->")  # where README.md holds the table
 
@@ -58,9 +60,16 @@ def _scheduled(name: str, every: timedelta):
 
 @_scheduled("purge-journeys", timedelta(minutes=15))
 def purge_journeys() -> str:
-    """Delete journeys left idle past JOURNEY_IDLE_MINUTES (cron: */15 * * * *)."""
+    """Delete journeys left idle past JOURNEY_IDLE_MINUTES, FranceConnect flows never come
+    back from within FRANCECONNECT_FLOW_MINUTES, spent start codes and CAPTCHAs (cron: */15 * * * *)."""
+    now = clock.now()
     idle = timedelta(minutes=current_app.config["JOURNEY_IDLE_MINUTES"])
-    return f"{journeys.purge_idle(db.session, clock.now(), idle)} journey(s) deleted"
+    flows = timedelta(minutes=current_app.config["FRANCECONNECT_FLOW_MINUTES"])
+    deleted = journeys.purge_idle(db.session, now, idle)
+    codes = start_codes.purge(db.session, now)
+    spent = captcha.purge_spent(db.session, now - timedelta(minutes=current_app.config["CAPTCHA_MINUTES"]))
+    return (f"{deleted} journey(s) deleted, {franceconnect.purge(db.session, now - flows)} FranceConnect "
+            f"flow(s), {codes} start code(s), {spent} spent CAPTCHA(s)")
 
 
 @_scheduled("purge-unconfirmed", timedelta(days=1))
@@ -159,3 +168,28 @@ def create_staff(email, password):
         except staff.AlreadyExists:
             raise click.UsageError(f"{email} already has a staff account") from None
     click.echo(f"{staff.normalise_email(email)} created: sign in at /operateur to enrol the second factor")
+
+
+@staff_group.command("reset-second-factor")
+@click.argument("email")
+@with_appcontext
+def reset_staff_second_factor(email):
+    """A lost authenticator: the next sign-in enrols a new one; the member's sessions end."""
+    with unit_of_work():
+        member = staff.find(db.session, email) or _no_such_staff(email)
+        staff.reset_second_factor(db.session, member, app_settings.staff_settings(), clock.now())
+    click.echo(f"{member.email}: sign in at /operateur to enrol a new authenticator")
+
+
+@staff_group.command("remove")
+@click.argument("email")
+@with_appcontext
+def remove_staff(email):
+    """The member can no longer sign in; their sessions go with them."""
+    with unit_of_work():
+        staff.remove(db.session, staff.find(db.session, email) or _no_such_staff(email))
+    click.echo(f"{staff.normalise_email(email)} removed")
+
+
+def _no_such_staff(email):
+    raise click.UsageError(f"{email} has no staff account")

@@ -69,6 +69,12 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     INSURER_DIRECTORY = OPERATOR_SETTINGS["INSURER_DIRECTORY"] or str(ROOT / "wizard" / "data" / "demo_directory.csv")
 
+    # Request size: no form of ours comes near these; a bigger body is refused (413) before
+    # it is parsed, so that a 30 MB POST costs no worker memory.
+    MAX_CONTENT_LENGTH = OPERATOR_SETTINGS["MAX_REQUEST_BYTES"]
+    MAX_FORM_MEMORY_SIZE = 64 * 1024  # per text field
+    MAX_FORM_PARTS = 200
+
     # Flask-WTF: the token is bound to the session cookie; a time limit would make a
     # slow reader lose what they typed.
     WTF_CSRF_TIME_LIMIT = None
@@ -76,6 +82,12 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "sesame"
+    # Production: "__Host-" before every cookie's name, so that a browser takes it only if
+    # set by this host over HTTPS for the whole site (no subdomain can plant or widen one).
+    COOKIE_PREFIX = ""
+    # Outside production, any well-formed id is a kiosk (demos, tests); in production only
+    # those of KIOSKS (none when unset), so that no made-up id writes a start code.
+    KIOSKS_ANY_ID = True
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = OPERATOR_SETTINGS["TIME_ZONE"]
@@ -95,6 +107,7 @@ class Config:
 class Development(Config):
     SECRET_KEY = Config.SECRET_KEY or "dev-only-secret-key-not-for-production"
     DEVELOPMENT_PAGES = True
+    HSTS_SECONDS = 0  # plain HTTP on a laptop
 
 
 class Test(Development):
@@ -115,6 +128,9 @@ class Test(Development):
 
 class Production(Config):
     SESSION_COOKIE_SECURE = True
+    COOKIE_PREFIX = "__Host-"
+    SESSION_COOKIE_NAME = COOKIE_PREFIX + Config.SESSION_COOKIE_NAME
+    KIOSKS_ANY_ID = False
 
 
 configs = {"development": Development, "test": Test, "production": Production}

@@ -18,6 +18,7 @@ from wizard.codes import delivery as code_delivery
 from wizard.codes import one_time_codes
 from wizard.core import clock, passwords
 from wizard.eligibility import service as eligibility
+from wizard.franceconnect import client as franceconnect_client
 from wizard.messaging import sms
 from wizard.messaging.mail import TemplateComposer
 from wizard.operator import staff
@@ -25,6 +26,7 @@ from wizard.password_reset import service as password_resets
 from wizard.sign_in import service as sign_in
 from wizard.sign_in import sessions
 from wizard.signup import identifiers
+from wizard.web import limits
 
 CACHE = "sesame.settings"  # app.extensions key; a test that changes the config drops it
 
@@ -84,6 +86,7 @@ def activation(config) -> accounts.ActivationSettings:
         secret_key=config["SECRET_KEY"], link_hours=config["ACTIVATION_LINK_HOURS"],
         resend_seconds=config["ACTIVATION_RESEND_SECONDS"], code_attempts=config["ACTIVATION_CODE_ATTEMPTS"],
         link_for=lambda token: public_url("activation.link", token=token), composer=composer(),
+        may_email=limits.activation_email_allowed,
     )
 
 
@@ -166,3 +169,19 @@ def eligibility_settings(config) -> eligibility.EligibilitySettings:
 @_once_per_app
 def identifier(config) -> identifiers.IdentifierWords:
     return identifiers.words_for(config["IDENTIFIER_KIND"])
+
+
+@_once_per_app
+def franceconnect(config) -> franceconnect_client.ClientSettings | None:
+    """None unless FranceConnect is configured: then its button shows, and its routes work."""
+    if not (config["FRANCECONNECT_ISSUER"] and config["FRANCECONNECT_CLIENT_ID"]
+            and config["FRANCECONNECT_CLIENT_SECRET"]):
+        return None
+    scopes = tuple(config["FRANCECONNECT_SCOPES"].split())
+    return franceconnect_client.ClientSettings(
+        issuer=config["FRANCECONNECT_ISSUER"], client_id=config["FRANCECONNECT_CLIENT_ID"],
+        client_secret=config["FRANCECONNECT_CLIENT_SECRET"],
+        scopes=scopes if "openid" in scopes else ("openid", *scopes),
+        redirect_uri=public_url("franceconnect.callback"),
+        post_logout_redirect_uri=public_url("franceconnect.signed_out"),
+        timeout=config["FRANCECONNECT_TIMEOUT_SECONDS"])

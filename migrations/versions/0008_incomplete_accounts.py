@@ -1,7 +1,7 @@
 """unfinished accounts forgotten after a reminder; the app's scheduler
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0011
 Create Date: 2026-12-02 07:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0006'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

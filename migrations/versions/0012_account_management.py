@@ -1,7 +1,7 @@
 """Mon compte: managing the account (the phone code required after a password reset)
 
 Revision ID: 0012
-Revises: 0008, 0010
+Revises: 0008, 0011
 Create Date: 2026-12-02 07:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = ('0008', '0010')  # joins the two branches of the resume work
+down_revision = ('0008', '0011')  # joins the resume work's branch to main's
 branch_labels = None
 depends_on = None
 

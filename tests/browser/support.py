@@ -14,7 +14,9 @@ After the signup's screens (SCREENS, walked by Walker), the kiosk's pages (KIOSK
 walked by KioskWalker). Each walk comes from an address of its own (new_address).
 """
 import itertools
+import json
 import re
+import subprocess
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -831,3 +833,12 @@ class Report:
 
 
 REPORT = Report()
+
+
+def nu_checker_messages(paths) -> tuple[list[str], subprocess.CompletedProcess]:
+    """The Nu HTML Checker's errors for these files (pages, and the style sheet), one line each."""
+    proc = subprocess.run(["java", "-jar", str(VNU_JAR), "--format", "json", "--errors-only", "--also-check-css",
+                           *map(str, paths), str(ROOT / "static" / "css" / "sesame.css")],
+                          capture_output=True, text=True, timeout=120)
+    return [f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}"
+            for m in json.loads(proc.stderr)["messages"]], proc

@@ -1,10 +1,8 @@
 """Every screen, as the server sends it (whole pages, not HTMX partials), is valid HTML for
 the Nu HTML Checker (vnu.jar from npm, on the system's Java), in French and in English;
 and so is the style sheet. No browser: Flask's test client fetches the pages."""
-import json
 import re
 import shutil
-import subprocess
 
 from conftest import unavailable  # tests/conftest.py, as the other test modules import it
 
@@ -29,6 +27,7 @@ from tests.browser.support import (
     national,
     new_email,
     new_phone,
+    nu_checker_messages,
     sms_code,
     wrong_code,
 )
@@ -134,11 +133,7 @@ def test_every_page_is_valid_html(live_app, tmp_path):
             path = tmp_path / f"{lang}-{name}.html"
             path.write_bytes(html)
             files.append(path)
-    proc = subprocess.run(["java", "-jar", str(VNU_JAR), "--format", "json", "--errors-only",
-                           "--also-check-css", *map(str, files), str(CSS)],
-                          capture_output=True, text=True, timeout=120)
-    messages = [f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}"
-                for m in json.loads(proc.stderr)["messages"]]
+    messages, proc = nu_checker_messages(files)
     REPORT.vnu_pages.extend(path.name for path in files)
     REPORT.vnu_messages.extend(messages)
     assert messages == []

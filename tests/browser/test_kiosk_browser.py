@@ -179,3 +179,32 @@ def test_kiosk_mode_keeps_the_language_chosen_on_the_kiosk(open_page):
     page.locator("main").get_by_role("button", name="Sign up on this kiosk").click()
     expect(page).to_have_url(re.compile("/inscription/verification$"))
     expect(page.locator("html")).to_have_attribute("lang", "en", timeout=1_000)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1080, 1920), (1920, 1080)], ids=["portrait", "landscape"])
+@pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
+def test_the_kiosk_screen_is_made_for_a_kiosk(open_page, base_url, width, height, js):
+    """On a kiosk's screen, portrait or landscape: nothing to scroll, the QR code at least
+    half of the shorter side, the steps and the code readable from a metre away (32 px and
+    more), the operator's name there; and the QR code still read from a photograph scaled
+    down to a quarter, as a phone held at a distance sees it."""
+    kiosk = open_page(js=js, viewport={"width": width, "height": height})
+    kiosk.goto(f"/borne?kiosque={KIOSK}")
+    measured = kiosk.evaluate("""() => {
+      const size = element => parseFloat(getComputedStyle(element).fontSize);
+      const page = document.documentElement;
+      return {scrolls: page.scrollHeight > innerHeight || page.scrollWidth > innerWidth,
+              qr: document.querySelector('.qr--large').getBoundingClientRect().width,
+              steps: Math.min(...[...document.querySelectorAll('.kiosk-steps li')].map(size)),
+              code: size(document.querySelector('.short-code')),
+              address: size(document.querySelector('.typed-address'))};
+    }""")
+    assert not measured["scrolls"]
+    assert measured["qr"] >= min(width, height) / 2
+    assert min(measured["steps"], measured["code"], measured["address"]) >= 32
+    expect(kiosk.locator(".site-header .service-name")).to_have_text("Sésame")
+    photo = Image.open(io.BytesIO(kiosk.screenshot()))
+    far = photo.resize((photo.width // 4, photo.height // 4), Image.LANCZOS)
+    results = zxingcpp.read_barcodes(far)
+    assert [result.format for result in results] == [zxingcpp.BarcodeFormat.QRCode]
+    assert re.fullmatch(re.escape(base_url) + r"/k/[A-Za-z0-9._-]+", results[0].text)

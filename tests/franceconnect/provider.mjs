@@ -9,11 +9,14 @@
 // The scenario (POST /__test__/scenario?user=...&...; a POST without parameters resets it)
 // makes the provider misbehave, as a test needs:
 //   user=<id>              who signs in (see USERS); unset: a page lists them (a person trying by hand)
+//   as=<word>              that user with a sub and an email of their own (<sub>-<word>, <name>+<word>@...),
+//                          for tests that share one database
 //   error=<code>           the authorization ends with this error (access_denied: consent refused),
 //   error_description=...  and this description
 //   nonce=wrong            the ID token carries another nonce
 //   acr=<value>            the ID token carries this acr (eidas0: below eidas1)
 //   foreign_key=id_token|userinfo   that JWT is signed by a key the JWKS does not hold
+//   userinfo_<claim>=<value>        the UserInfo JWT says this (re-signed with the real key)
 import http from 'node:http';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 
@@ -76,9 +79,17 @@ const provider = new Provider(ISSUER, {
     rpInitiatedLogout: { enabled: true, logoutSource },
   },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+  // FranceConnect asks every time (its page "continuer avec..."): never a silent answer,
+  // so a scenario's refusal applies even while a FranceConnect session is open.
+  async loadExistingGrant(ctx) {
+    const given = ctx.oidc.result?.consent?.grantId; // by this very interaction
+    return given ? ctx.oidc.provider.Grant.find(given) : undefined;
+  },
   async findAccount(ctx, id) {
-    const user = Object.values(USERS).find((candidate) => candidate.sub === id);
-    return user && { accountId: id, claims: () => user };
+    const [sub, word] = id.split('-');
+    const user = Object.values(USERS).find((candidate) => candidate.sub === sub);
+    const email = word ? user?.email.replace('@', `+${word}@`) : user?.email;
+    return user && { accountId: id, claims: () => ({ ...user, sub: id, email }) };
   },
   renderError(ctx, out) {
     ctx.type = 'html';
@@ -117,8 +128,11 @@ provider.use(async (ctx, next) => {
       ctx.body = { ...ctx.body, id_token: await resign(ctx.body.id_token, changes, foreign ? foreignKey : signingKey) };
     }
   }
-  if (ctx.path === '/me' && ctx.status === 200 && scenario.foreign_key === 'userinfo') {
-    ctx.body = await resign(ctx.body, {}, foreignKey);
+  const userinfoChanges = Object.fromEntries(Object.entries(scenario)
+    .filter(([name]) => name.startsWith('userinfo_')).map(([name, value]) => [name.slice(9), value]));
+  if (ctx.path === '/me' && ctx.status === 200
+      && (scenario.foreign_key === 'userinfo' || Object.keys(userinfoChanges).length)) {
+    ctx.body = await resign(ctx.body, userinfoChanges, scenario.foreign_key === 'userinfo' ? foreignKey : signingKey);
   }
 });
 
@@ -132,7 +146,8 @@ async function interaction(req, res) {
   }
   if (details.prompt.name === 'login') {
     if (!USERS[chosen]) return chooseUser(res, details.uid);
-    return provider.interactionFinished(req, res, { login: { accountId: USERS[chosen].sub, acr: 'eidas1' } },
+    const accountId = scenario.as ? `${USERS[chosen].sub}-${scenario.as}` : USERS[chosen].sub;
+    return provider.interactionFinished(req, res, { login: { accountId, acr: 'eidas1' } },
       { mergeWithLastSubmission: false });
   }
   const grant = details.grantId ? await provider.Grant.find(details.grantId)

@@ -84,3 +84,22 @@ def path_of(url: str) -> str:
     """What the app's test client requests for an absolute URL of the app."""
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def through_franceconnect(client, provider: Provider, user: str = "isabelle", start: str = "/franceconnect/connexion",
+                          **scenario):
+    """The button pressed (or "Lier FranceConnect": `start`), the provider passed through as
+    `user` (with the scenario's misbehaviour); the app's answer to the way back."""
+    provider.scenario(user=user, **scenario)
+    response = client.post(start)
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    back = UserAgent(provider).follow(response.headers["Location"])
+    return client.get(path_of(back))
+
+
+def link_sub(app, account_id: str, sub: str) -> None:
+    from wizard.accounts.models import Account
+    from wizard.extensions import db
+    with app.app_context():
+        db.session.get(Account, account_id).franceconnect_sub = sub
+        db.session.commit()

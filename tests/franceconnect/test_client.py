@@ -92,6 +92,14 @@ def test_a_token_signed_by_a_key_the_provider_does_not_publish_is_refused(provid
     assert refused.value.reason == client.SIGNATURE
 
 
+@pytest.mark.parametrize("claim", ["sub", "aud", "iss"])
+def test_a_userinfo_about_someone_else_or_for_another_client_is_refused(provider, settings, claim):
+    answer, _, nonce = authorize(provider, settings, **{f"userinfo_{claim}": "someone-else"})
+    with pytest.raises(client.Refused) as refused:
+        client.identity(settings, answer["code"], nonce, clock.now())
+    assert refused.value.reason == client.CLAIMS
+
+
 def test_an_expired_id_token_is_refused(provider, settings):
     answer, _, nonce = authorize(provider, settings)
     identity = client.identity(settings, answer["code"], nonce, clock.now())

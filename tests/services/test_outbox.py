@@ -49,6 +49,14 @@ def test_a_queued_email_is_delivered_over_smtp_after_the_commit(mail_app, smtp_s
     assert row["status"] == "sent" and row["attempts"] == 1 and row["sent_at"] is not None
 
 
+def test_a_delivered_message_keeps_what_it_was_not_what_it_said(mail_app, smtp_server, database):
+    queue(mail_app)
+    kept = database(lambda session: session.query(OutboxMessage).one())
+    assert (kept.body_text, kept.body_html) == ("", None)  # the link and the code are gone
+    assert (kept.kind, kept.recipient, kept.subject, kept.status) == (
+        "activation", "jean@exemple.fr", "Activez votre compte", "sent")
+
+
 def test_a_rolled_back_change_sends_nothing(mail_app, smtp_server, database):
     queue(mail_app, commit=False)
     assert smtp_server.messages == [] and rows(database) == []
@@ -110,6 +118,7 @@ def test_a_message_is_given_up_after_the_last_attempt(app, database):
     database(attempt_all)
     [row] = rows(database)
     assert row["status"] == "failed" and row["attempts"] == outbox.MAX_ATTEMPTS
+    assert database(lambda session: session.query(OutboxMessage.body_text).scalar()) == ""
 
 
 def test_two_senders_never_hold_the_same_message(app, database):

@@ -7,9 +7,11 @@ from urllib.parse import parse_qs
 
 import altcha
 import pytest
+from captcha.audio import AudioCaptcha
 
 from tests.conftest import current_captcha_code, reconfigure
 from wizard.core import clock
+from wizard.signup.models import SpentCaptcha
 
 
 def solved_altcha(client) -> str:
@@ -183,3 +185,28 @@ def test_captcha_posts_are_rate_limited(app, client):
     assert statuses == [200, 200, 200, 429]
     page = client.post("/inscription/verification", data={"code": "0"}).get_data(as_text=True)
     assert "Trop de tentatives" in page
+
+
+def test_the_sound_of_a_code_is_built_once_and_limited(app, client, monkeypatch):
+    built = []
+    real_generate = AudioCaptcha.generate
+    monkeypatch.setattr(AudioCaptcha, "generate", lambda self, code: built.append(code) or real_generate(self, code))
+    reconfigure(app, RATELIMIT_SPOKEN_CODE="3 per minute")
+    client.get("/inscription/verification")
+    sounds = [client.get("/inscription/verification/code.wav") for _ in range(3)]
+    assert len(built) == 1 and sounds[0].data == sounds[2].data
+    refused = client.get("/inscription/verification/code.wav")
+    assert refused.status_code == 429
+
+
+def test_the_purge_deletes_spent_captchas_once_their_challenge_has_expired(app, database, client_request,
+                                                                           monkeypatch):
+    client_request.get("/inscription/verification")
+    client_request.post("/inscription/verification", {"altcha": solved_altcha(client_request.client)},
+                        expect_redirect="/inscription/identite")
+    assert database(lambda session: session.query(SpentCaptcha).count()) == 1
+    moment = clock.now() + timedelta(minutes=app.config["CAPTCHA_MINUTES"] + 1)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    result = app.test_cli_runner().invoke(args=["purge-journeys"])
+    assert "1 spent CAPTCHA(s)" in result.output
+    assert database(lambda session: session.query(SpentCaptcha).count()) == 0

@@ -263,3 +263,19 @@ def test_stored_answers_are_checked_again_before_the_account_is_created(
     assert database(lambda s: s.query(Account).count()) == 0
     assert database(lambda s: step not in s.query(Journey).one().answers)
     assert database(lambda s: s.query(OutboxMessage).count()) == 0
+
+
+def test_past_the_address_limit_the_email_is_silently_not_sent(app, at_credentials, client_request, database):
+    """Another person, from another network, gives the same address: the page is the usual
+    one, no email goes, and no header tells the address's count."""
+    reconfigure(app, RATELIMIT_ACTIVATION_EMAIL="1 per hour")
+    client_request.post(URL, VALID, expect_redirect="/inscription/verifiez-vos-emails")
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    at_step(other, "identifiants")
+    response = other.post(URL, data=VALID)
+    assert response.headers["Location"] == "/inscription/verifiez-vos-emails"
+    assert response.headers["X-RateLimit-Limit"] == "20"  # the step's per-IP limit, not the address's 1
+    assert database(lambda s: s.query(Account).count()) == 2
+    assert database(lambda s: s.query(OutboxMessage).filter_by(recipient=VALID["email"]).count()) == 1
+

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import activated_account, confirmed_phone, newest_message, reconfigure
+from tests.conftest import activated_account, confirmed_phone, newest_message, normalize_spaces, reconfigure
 from tests.services.test_insurer import FakeInsurer
 from wizard import jobs
 from wizard.accounts.models import Account
@@ -98,6 +98,18 @@ def test_a_mismatch_says_what_to_check_and_how_many_tries_are_left(not_in_direct
     assert "Il vous reste 4 essais sur les 6 prochaines heures." in client_request.get(
         "/inscription/eligibilite").text_of(".notice")
     assert newest_message(not_in_directory.application, EMAIL).kind == "eligibility_not_eligible"
+
+
+def test_a_refusal_says_how_to_reach_the_operators_advisors(app, not_in_directory, client_request):
+    client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
+    assert client_request.get(WAITING).select(".advisors") == []  # none configured: nothing said
+    reconfigure(app, ADVISORS_CONTACT="3646, du lundi au vendredi de 8 h 30 à 17 h 30",
+                ADVISORS_URL="https://assure.exemple.fr/contact")
+    page = client_request.get(WAITING)
+    advisors = page.select_one("#eligibility-status .advisors")
+    assert normalize_spaces(advisors.get_text()) == \
+        "Besoin d’aide ? Nos conseillers : 3646, du lundi au vendredi de 8 h 30 à 17 h 30. Contacter un conseiller"
+    assert advisors.select_one("a")["href"] == "https://assure.exemple.fr/contact"
 
 
 def test_the_outcome_names_the_identifier_and_the_window_the_operator_configured(
@@ -331,3 +343,33 @@ def test_confirming_again_after_a_yes_asks_nothing_more(ready, client_request, d
     assert checks(database) == [("eligible", 3)]
     mails = database(lambda s: s.query(OutboxMessage).filter_by(kind="eligibility_eligible").count())
     assert mails == 1
+
+
+@pytest.mark.postgres  # two runs of one check at the same moment: on PostgreSQL
+def test_a_run_overtaken_while_the_insurer_answers_writes_and_sends_nothing(ready, app, database):
+    """Its lease runs out while the insurer thinks; a sweeper gives the check to another
+    run, which answers; the first one's answer then comes back: it is dropped."""
+    from wizard import settings
+    from wizard.eligibility import checks as check_jobs
+    check_id = queued_check(app)
+    outcomes = []
+
+    def overtaken_then_answer(applicant):
+        def other_run():
+            with app.app_context(), app.test_request_context("/"):
+                later = lambda: clock.now() + timedelta(minutes=5)  # noqa: E731 (the first lease is over)
+                deps = eligibility.Run(ask=check_jobs.insurer().check, now=later,
+                                       tell_outcome=check_jobs._tell_outcome, again_in=lambda *_: None)
+                outcomes.append(eligibility.run(db.session, check_id, settings.eligibility_settings(), deps))
+        thread = threading.Thread(target=other_run)
+        thread.start()
+        thread.join()
+        return check_jobs.insurer().check(applicant)
+
+    with app.app_context(), app.test_request_context("/"):
+        deps = eligibility.Run(ask=overtaken_then_answer, now=clock.now, tell_outcome=check_jobs._tell_outcome,
+                               again_in=lambda *_: None)
+        first = eligibility.run(db.session, check_id, settings.eligibility_settings(), deps)
+    assert (first, outcomes) == (None, ["eligible"])
+    assert [status for status, _runs in checks(database)] == ["eligible"]
+    assert database(lambda s: s.query(OutboxMessage).filter(OutboxMessage.kind.like("eligibility_%")).count()) == 1

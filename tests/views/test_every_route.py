@@ -16,7 +16,8 @@ from wizard.signup import steps
 EMAIL = "jean.martin@exemple.fr"
 PASSWORD_FIELDS = {"password": "Tournesol-Bleu-2026!", "password_confirmation": "Tournesol-Bleu-2026!"}
 # What a route's variable part is given: a value that is not ours (a token, a browser).
-SAMPLE_VALUES = {"token": "pas-un-jeton", "browser_id": "0" * 32, "filename": "pas-un-fichier.png"}
+SAMPLE_VALUES = {"token": "pas-un-jeton", "browser_id": "0" * 32, "filename": "pas-un-fichier.png",
+                 "page": "pas-une-page", "slug": "pas-un-tableau"}
 
 
 def _checked(client):
@@ -77,7 +78,7 @@ def get_urls(app) -> list[str]:
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
             continue
-        if "slug" in rule.arguments:
+        if rule.endpoint == "signup.step":
             urls += [rule.build({"slug": step.slug})[1] for step in steps.STEPS]
             continue
         urls.append(rule.build({name: SAMPLE_VALUES[name] for name in rule.arguments})[1])

@@ -169,7 +169,7 @@ def test_the_purge_command_deletes_idle_journeys(app, database, client, monkeypa
     later = clock.now() + timedelta(minutes=31)
     monkeypatch.setattr(clock, "now", lambda: later)
     result = app.test_cli_runner().invoke(args=["purge-journeys"])
-    assert result.output.strip() == "1 journey(s) deleted"
+    assert result.output.strip() == "1 journey(s) deleted, 0 FranceConnect flow(s), 0 start code(s), 0 spent CAPTCHA(s)"
     assert database(lambda session: session.query(Journey).count()) == 0
 
 

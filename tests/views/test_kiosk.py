@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import ClientRequest, at_step, normalize_spaces, reconfigure
 from wizard.core import clock
+from wizard.extensions import db
 from wizard.kiosk import start_codes
 from wizard.kiosk.models import StartCode
 from wizard.signup.models import Journey
@@ -222,3 +223,33 @@ def test_kiosk_mode_forgets_a_journey_left_idle(app, client, monkeypatch):
     at_step(client, "qualite")
     later(monkeypatch, seconds=151)
     assert client.get("/inscription/qualite").headers["Location"] == "/inscription/verification"
+
+
+def test_in_production_an_unlisted_kiosk_writes_no_start_code(new_app):
+    app = new_app(KIOSKS=("agence-lyon",), KIOSKS_ANY_ID=False)
+    for kiosk in ("agence-paris-11", "n-importe-quoi"):
+        assert app.test_client().get(f"/borne?kiosque={kiosk}").status_code == 404
+    with app.app_context():
+        assert db.session.query(StartCode).count() == 0
+    assert app.test_client().get("/borne?kiosque=agence-lyon").status_code == 200
+    unlisted = new_app(KIOSKS=(), KIOSKS_ANY_ID=False)  # KIOSKS unset in production: no kiosk
+    assert unlisted.test_client().get("/borne?kiosque=agence-lyon").status_code == 404
+
+
+def test_production_lists_its_kiosks():
+    from wizard.config import Production
+    assert Production.KIOSKS_ANY_ID is False
+
+
+def test_reloading_the_kiosk_screen_shows_the_same_code(client_request, database):
+    first = shown_code(client_request.get(f"/borne?kiosque={KIOSK}"))
+    assert shown_code(client_request.get(f"/borne?kiosque={KIOSK}")) == first
+    assert database(lambda session: session.query(StartCode).count()) == 1
+
+
+def test_the_purge_deletes_start_codes_a_day_after_they_expired(app, database, client_request, monkeypatch):
+    client_request.get(f"/borne?kiosque={KIOSK}")
+    later(monkeypatch, days=1, minutes=11)
+    result = app.test_cli_runner().invoke(args=["purge-journeys"])
+    assert "1 start code(s)" in result.output
+    assert database(lambda session: session.query(StartCode).count()) == 0

@@ -39,10 +39,31 @@ def test_the_dimensions_are_coarse_facts_about_the_browser(app, database):
         ("captcha", "en", "mobile", "off", "sesame"), ("identity", "en", "mobile", "off", "sesame")}
 
 
+def reached_by_js(database) -> dict:
+    return {(row["step"], row["js"]): row["count"] for row in all_rows(database)
+            if row.get("event") == events.STEP_REACHED}
+
+
 def test_javascript_counts_once_the_browser_has_made_an_htmx_request(app, client, database):
     client.get("/inscription/verification", headers={"HX-Request": "true"})
     [row] = [row for row in all_rows(database) if row.get("event") == events.STEP_REACHED]
     assert row["js"] == "on" and row["device"] == "desktop"
+
+
+def test_a_first_screen_loaded_whole_moves_to_javascript_on_with_the_first_htmx_request(app, client, database):
+    from tests.conftest import current_captcha_code
+    client.get("/inscription/verification")  # a whole page: JavaScript unknown, counted off
+    assert reached_by_js(database) == {("captcha", "off"): 1}
+    client.post("/inscription/verification", data={"code": current_captcha_code(app)}, headers={"HX-Request": "true"})
+    client.get("/inscription/identite", headers={"HX-Request": "true"})
+    assert reached_by_js(database) == {("captcha", "off"): 0, ("captcha", "on"): 1, ("identity", "on"): 1}
+    completed = [row for row in all_rows(database) if row.get("event") == events.STEP_COMPLETED]
+    assert [(row["step"], row["js"]) for row in completed] == [("captcha", "on")]
+
+
+def test_without_javascript_every_screen_stays_off(app, database):
+    walk(app.test_client(), 1, stop_at="role")
+    assert reached_by_js(database) == {("captcha", "off"): 1, ("identity", "off"): 1, ("role", "off"): 1}
 
 
 def test_the_time_of_a_step_is_counted_in_a_bucket(app, client, database, monkeypatch):
@@ -51,8 +72,11 @@ def test_the_time_of_a_step_is_counted_in_a_bucket(app, client, database, monkey
     monkeypatch.setattr(clock, "now", lambda: start + timedelta(seconds=47))
     from tests.conftest import current_captcha_code
     client.post("/inscription/verification", data={"code": current_captcha_code(app)})
-    [row] = [row for row in all_rows(database) if row.get("event") == events.STEP_COMPLETED]
-    assert row["bucket"] == 60 and row["count"] == 1
+    [completed] = [row for row in all_rows(database) if row.get("event") == events.STEP_COMPLETED]
+    [timed] = [row for row in all_rows(database) if row.get("event") == events.STEP_TIME]
+    assert completed["bucket"] == 0 and completed["language"] == "fr" and completed["count"] == 1
+    # The time by step and bucket only, without the browser's dimensions.
+    assert (timed["step"], timed["bucket"], timed["language"], timed["count"]) == ("captcha", 60, "", 1)
 
 
 def test_a_kiosk_scan_and_its_journey_carry_the_kiosk(app, client_request, database):
@@ -83,6 +107,7 @@ def test_no_value_typed_by_the_person_appears_in_any_events_table(app, database)
     typed = {*PERSON.values(), *SUBSCRIBER.values(), *phone_of(1), *phone_of(2), "0671829301", email_of(1),
              email_of(2), "quimperle", "zoraide", "1958-09-17", "17/09/1958", "1952-02-29"}
     typed = {value.lower() for value in typed if len(value) > 2}  # a day or a month alone is no one's
+    typed |= {"10.0.0.", "mozilla", "werkzeug"}  # nor the address nor the User-Agent of the browser
     cells = {str(value).lower() for row in rows for value in row.values()}
     assert not {(value, cell) for value in typed for cell in cells if value in cell}
 
@@ -111,3 +136,16 @@ def test_the_purge_keeps_13_months_of_days_and_two_days_of_minutes(app, database
     days = [row for row in kept if "day" in row]
     assert sum(row["count"] for row in days) == 3 and max((now.date() - row["day"]).days for row in days) == 395
     assert [now - row["minute"] < timedelta(hours=48) for row in kept if "minute" in row] == [True]
+
+
+def test_a_step_is_not_counted_again_after_a_full_sign_in_on_the_same_browser(app, database):
+    from tests.conftest import in_browser
+    from wizard.accounts.models import Account
+    from wizard.sign_in import sessions
+    from wizard.web import account_session
+    client = app.test_client()
+    walk(client, 1, stop_at="phone")
+    with in_browser(client):
+        account_session.begin(db.session.query(Account).one().id, sessions.SIGN_IN)  # drops the journey
+    assert client.get("/inscription/telephone").status_code == 200
+    assert funnel(database, events.STEP_REACHED)["phone"] == 1

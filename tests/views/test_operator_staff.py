@@ -130,3 +130,59 @@ def test_a_session_left_idle_ends_as_strictly_as_a_citizens(app, client, client_
 def test_the_console_is_never_cached(app, client):
     signed_in_staff(app, client)
     assert client.get("/operateur/").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(("code", "error"), [
+    ("", "Saisissez le code à 6 chiffres que votre application affiche"),
+    ("12a456", "Le code comporte 6 chiffres, par exemple 123456"),
+    ("1" * 5000, "Le code comporte 6 chiffres, par exemple 123456"),
+])
+def test_a_malformed_code_is_told_and_costs_no_attempt(app, client_request, staff_member, database, code, error):
+    password_accepted(client_request)
+    assert client_request.post("/operateur/connexion/code", {"code": code}).errors() == [error]
+    assert database(lambda session: session.query(StaffMember).one().failures) == 0
+
+
+def test_the_console_warns_before_the_session_ends_and_its_poll_is_not_activity(app, client, client_request,
+                                                                              monkeypatch):
+    signed_in_staff(app, client)
+    dialog = client_request.get("/operateur/").select_one("dialog#session-timeout")
+    assert dialog["data-status-url"] == "/operateur/session" and dialog["data-expired-url"] == "/operateur/connexion"
+    assert [form["action"] for form in dialog.select("form")] == ["/operateur/session", "/operateur/deconnexion"]
+    moved(monkeypatch, minutes=14)
+    assert 55 <= client.get("/operateur/session").get_json()["seconds_left"] <= 60
+    moved(monkeypatch, minutes=1, seconds=1)  # polled, not kept alive: over
+    assert client.get("/operateur/session").get_json()["seconds_left"] == 0
+    assert client.get("/operateur/").headers["Location"] == "/operateur/connexion"
+
+
+def test_staying_signed_in_counts_from_now_again(app, client, monkeypatch):
+    signed_in_staff(app, client)
+    moved(monkeypatch, minutes=14)
+    stayed = client.post("/operateur/session", headers={"Accept": "application/json"}).get_json()
+    assert stayed["seconds_left"] == 15 * 60
+    moved(monkeypatch, minutes=14)
+    assert client.get("/operateur/").status_code == 200
+    assert client.post("/operateur/session").headers["Location"] == "/operateur/"  # without JavaScript
+
+
+def test_a_lost_authenticator_is_reset_by_a_command_and_enrolled_again(app, client, client_request, database):
+    signed_in_staff(app, client)
+    old_seed = database(lambda session: session.query(StaffMember).one().totp_sealed)
+    result = app.test_cli_runner().invoke(args=["staff", "reset-second-factor", STAFF_EMAIL.upper()])
+    assert result.exit_code == 0, result.output
+    assert client.get("/operateur/").headers["Location"] == "/operateur/connexion"  # its sessions ended
+    password_accepted(client_request)
+    assert client_request.get("/operateur/connexion/code").text_of("h1") == "Activez la double authentification"
+    assert database(lambda session: session.query(StaffMember).one().totp_sealed) != old_seed  # a new seed
+    client_request.post("/operateur/connexion/code", {"code": totp_code(app)}, expect_redirect="/operateur/")
+
+
+def test_a_removed_member_can_no_longer_sign_in(app, client, client_request, database):
+    signed_in_staff(app, client)
+    assert app.test_cli_runner().invoke(args=["staff", "remove", STAFF_EMAIL]).exit_code == 0
+    assert database(lambda session: (session.query(StaffMember).count(), session.query(StaffSession).count())) \
+        == (0, 0)
+    assert client.get("/operateur/").headers["Location"] == "/operateur/connexion"
+    assert password_step(client_request).errors() == ["L’adresse e-mail ou le mot de passe est incorrect"]
+    assert "has no staff account" in app.test_cli_runner().invoke(args=["staff", "remove", STAFF_EMAIL]).output

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import activated_account, newest_message
+from tests.conftest import activated_account, newest_message, reconfigure
 from wizard.accounts.models import Account
 from wizard.codes.models import OneTimeCode
 from wizard.core import clock
@@ -195,7 +195,8 @@ def test_a_resend_waits_for_the_cool_down(activated, client_request, database):
     assert database(lambda s: s.query(OutboxMessage).filter_by(channel="sms").count()) == 1
 
 
-def test_at_most_five_codes_an_hour(activated, client_request, monkeypatch, database):
+def test_at_most_five_codes_an_hour(app, activated, client_request, monkeypatch, database):
+    reconfigure(app, ADVISORS_URL="https://assure.exemple.fr/contact")
     give_number(activated)
     for _ in range(4):
         later(monkeypatch, seconds=61)
@@ -204,6 +205,8 @@ def test_at_most_five_codes_an_hour(activated, client_request, monkeypatch, data
     page = client_request.post("/inscription/telephone/code/renvoyer", {}, status=429)
     assert page.text_of("h1") == "Trop de codes demandés"
     assert re.search(r"à partir de \d\d:\d\d", page.text_of("main"))
+    contact = page.select_one(".advisors a[href='https://assure.exemple.fr/contact']")
+    assert contact.get_text() == "Contacter un conseiller"
     assert database(lambda s: s.query(OutboxMessage).filter_by(channel="sms").count()) == 5
     assert "beaucoup de codes" in client_request.get("/inscription/telephone/code").text_of("main")
 

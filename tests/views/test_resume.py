@@ -298,7 +298,7 @@ def test_the_sign_in_page_links_to_which_address_did_i_use(client_request, htmx)
 def test_the_advisors_contact_is_a_setting(app, client_request):
     reconfigure(app, ADVISORS_CONTACT="09 69 32 10 10, du lundi au vendredi de 8 h à 17 h")
     text = client_request.get("/connexion/quelle-adresse").text_of("#wizard-step")
-    assert "Nos conseillers peuvent vous aider : 09 69 32 10 10, du lundi au vendredi de 8 h à 17 h." in text
+    assert "Besoin d’aide ? Nos conseillers : 09 69 32 10 10, du lundi au vendredi de 8 h à 17 h." in text
     assert client_request.get("/mot-de-passe-oublie").select_one("a[href='/connexion/quelle-adresse']")
 
 

@@ -27,7 +27,7 @@ from wizard.sign_in.forms import (
     code_message,
     current_password_message,
 )
-from wizard.web import account_change, account_session, browser_cookies, resume
+from wizard.web import account_change, account_session, browser_cookies, franceconnect_state, resume
 from wizard.web.forms import ResendForm, password_checklist
 from wizard.web.limits import configured
 from wizard.web.rendering import render_page
@@ -279,10 +279,11 @@ def forget_browser(browser_id):
 @bp.post("/deconnexion-partout")
 @signed_in
 def sign_out_everywhere():
+    id_token = None
     if ResendForm().validate_on_submit():
         activity.record(db.session, g.account.id, activity.SIGNED_OUT_EVERYWHERE, account_session.device(), clock.now())
-        account_session.end_everywhere(g.account.id)
-    return redirect(url_for("sign_in.signed_out"), 303)
+        id_token = account_session.end_everywhere(g.account.id)
+    return redirect((id_token and franceconnect_state.logout_url(id_token)) or url_for("sign_in.signed_out"), 303)
 
 
 @bp.get("/session")

@@ -26,7 +26,10 @@ class Account(db.Model):
     id = db.Column(db.String(32), primary_key=True)
     email = db.Column(db.String(254), nullable=False)
     status = db.Column(db.String(10), nullable=False)  # pending | active
-    password_hash = db.Column(db.String(255), nullable=False)
+    # None: the account signs in only through FranceConnect (a choice at signup).
+    password_hash = db.Column(db.String(255))
+    # FranceConnect's identifier of the person for this service, once linked (never shown).
+    franceconnect_sub = db.Column(db.String(128))
     language = db.Column(db.String(8), nullable=False)
     answers = db.Column(JSON, nullable=False)
     created_at = db.Column(db.DateTime, nullable=False)
@@ -69,6 +72,7 @@ class Account(db.Model):
         db.Index("ix_accounts_email", "email"),
         db.Index("ix_accounts_status_email_given_at", "status", "email_given_at"),
         db.Index("ix_accounts_status_activated_at", "status", "activated_at"),
+        db.UniqueConstraint("franceconnect_sub", name="uq_accounts_franceconnect_sub"),
     )
 
 
@@ -121,7 +125,7 @@ class AccountEvent(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     account_id = db.Column(db.String(32), db.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
     # sign_in, new_browser, browser_forgotten, password_changed, phone_changed,
-    # signed_out_everywhere, sign_in_paused
+    # signed_out_everywhere, sign_in_paused, franceconnect_linked, franceconnect_unlinked
     kind = db.Column(db.String(24), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False)
     device = db.Column(db.String(60), nullable=False, default="")

@@ -60,6 +60,8 @@ class ActivationSettings:
     code_attempts: int
     link_for: Callable[[str], str]  # a link token -> the absolute URL to put in the email
     composer: Composer
+    # Counts an email to this address; False past its limit: then none is sent, silently.
+    may_email: Callable[[str], bool] = lambda address: True
 
     @property
     def link_max_age_seconds(self) -> int:
@@ -69,11 +71,12 @@ class ActivationSettings:
 @dataclass(frozen=True)
 class Signup:
     email: str  # normalised
-    password: str
+    password: str | None  # None: FranceConnect only
     language: str
     answers: dict  # the journey's
     marketing: dict[str, bool]
     marketing_version: str
+    franceconnect_sub: str | None = None  # a signup through FranceConnect: linked from the start
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,8 @@ def register(db_session, signup: Signup, hashing: passwords.Hashing, settings: A
     """Creates the pending account and queues its email, in the caller's transaction."""
     account = Account(
         id=secrets.token_hex(16), email=signup.email, status="pending",
-        password_hash=passwords.hash_password(signup.password, hashing), language=signup.language,
+        password_hash=passwords.hash_password(signup.password, hashing) if signup.password else None,
+        franceconnect_sub=signup.franceconnect_sub, language=signup.language,
         answers={name: signup.answers[name] for name in ANSWERS_KEPT if name in signup.answers},
         created_at=now, email_given_at=now,
         activation=EmailActivation(generation=0, address_generation=1, code_failures=0),
@@ -150,11 +154,15 @@ def _consents(signup: Signup, now: datetime) -> list[Consent]:
 
 
 def send_activation(db_session, account: Account, settings: ActivationSettings, now: datetime) -> None:
-    """A new generation: every earlier link and code stops working."""
+    """A new generation: every earlier link and code stops working. Past the address's
+    limit nothing changes and nothing is sent, and the person is told the same as usual
+    (so that the limit cannot be read, nor an address's earlier links be broken)."""
+    owner = address_owner(db_session, account)
+    if not settings.may_email(owner.email if owner else account.email):
+        return
     activation = account.activation
     activation.generation += 1
     activation.sent_at = now
-    owner = address_owner(db_session, account)
     if owner is not None:
         warning = settings.composer.address_taken(owner.language, owner.email)
         outbox.queue_email(db_session, warning, "address_taken", owner.id, now)

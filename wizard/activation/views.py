@@ -1,5 +1,5 @@
 """The activation pages: thin views over wizard/accounts/service.py."""
-from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, url_for
 from flask_babel import get_locale
 
 from wizard import settings
@@ -13,7 +13,7 @@ from wizard.signup import journeys
 from wizard.web.account_session import begin_after_activation, signed_in_account_id
 from wizard.web.forms import ResendForm
 from wizard.web.journey_state import WizardState
-from wizard.web.limits import activation_email_limits, configured, typed_address
+from wizard.web.limits import activation_email_limits, configured
 from wizard.web.rendering import redirect_whole_page, render_page
 
 bp = Blueprint("activation", __name__, url_prefix="/inscription")
@@ -27,18 +27,6 @@ LINK_PAGES = {
     accounts.SUPERSEDED: ("activation/superseded.html", 410),
     accounts.ADDRESS_CHANGED: ("activation/address_changed.html", 410),
 }
-
-
-def _journey_address() -> str:
-    """For the rate limit of resends: the address the journey's account would write to."""
-    _state, account = _journey_account()
-    return account.email if account else ""
-
-
-def _link_address() -> str:
-    """For the rate limit of new links: the address typed, or the one the link was for."""
-    check = _link_check(request.view_args.get("token", ""))
-    return typed_address() or (check.account.email if check.account else "")
 
 
 @bp.route("/verifiez-vos-emails", methods=["GET", "POST"])
@@ -57,7 +45,7 @@ def check_email():
 
 
 @bp.post("/verifiez-vos-emails/renvoyer")
-@activation_email_limits(_journey_address)
+@activation_email_limits
 def resend():
     _state, account = _journey_account()
     if account is None or account.status == "active" or not ResendForm().validate_on_submit():
@@ -70,7 +58,7 @@ def resend():
 
 
 @bp.route("/adresse-email", methods=["GET", "POST"])
-@activation_email_limits(typed_address)
+@activation_email_limits
 def change_email():
     _state, account = _journey_account()
     if account is None or account.status == "active":
@@ -104,7 +92,7 @@ def activate(token):
 
 
 @bp.post("/activation/<token>/nouveau-lien")
-@activation_email_limits(_link_address)
+@activation_email_limits
 def renew(token):
     form = NewLinkForm()
     if not form.validate_on_submit():

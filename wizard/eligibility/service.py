@@ -107,6 +107,7 @@ def run(db_session, check_id: str, settings: EligibilitySettings, deps: Run) -> 
     check = claim(db_session, check_id, deps.now(), settings)
     if check is None:
         return None
+    this_run = check.runs
     account = db_session.get(Account, check.account_id)
     # Read before the commit, so that no transaction, and no pooled connection, is held
     # while the insurer thinks: the pool has 15 connections, the job threads are 64.
@@ -118,6 +119,11 @@ def run(db_session, check_id: str, settings: EligibilitySettings, deps: Run) -> 
         verdict = deps.ask(applicant)
     except InsurerUnavailable as error:
         _count_call(db_session, "timeout" if "Timeout" in str(error) else "error", asked_at, deps.now())
+        verdict = None
+    if not _still_ours(db_session, check_id, this_run, deps.now()):
+        db_session.rollback()
+        return None
+    if verdict is None:
         return _unreachable(db_session, check, account, settings, deps)
     now = deps.now()
     _count_call(db_session, "ok", asked_at, now)
@@ -135,6 +141,18 @@ def run(db_session, check_id: str, settings: EligibilitySettings, deps: Run) -> 
 def _count_call(db_session, outcome: str, asked_at: datetime, answered_at: datetime) -> None:
     """One call to the insurer: ok, error or timeout, and how long it took."""
     events.count(db_session, events.INSURER_CALL, answered_at, detail=outcome, duration=answered_at - asked_at)
+
+
+def _still_ours(db_session, check_id: str, this_run: int, now: datetime) -> bool:
+    """Takes the row for this run's last write, unless its lease ran out while the insurer
+    answered and another run claimed the check (`runs` went up): that run answers, this one
+    writes and sends nothing, so no check is done twice. The UPDATE holds the row (the
+    database, on SQLite) until the commit, so a claim cannot slip in between."""
+    return db_session.execute(
+        update(EligibilityCheck)
+        .where(EligibilityCheck.id == check_id, EligibilityCheck.runs == this_run, EligibilityCheck.status == RUNNING)
+        .values(updated_at=now).execution_options(synchronize_session=False)
+    ).rowcount == 1
 
 
 def _unreachable(db_session, check, account, settings: EligibilitySettings, deps: Run) -> str:

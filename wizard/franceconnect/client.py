@@ -105,7 +105,9 @@ def identity(settings: ClientSettings, code: str, nonce: str, now: datetime) -> 
     if answer.status_code != 200 or not answer.headers.get("Content-Type", "").startswith("application/jwt"):
         raise Refused(SIGNATURE)  # FranceConnect signs UserInfo: an unsigned answer is not its
     userinfo = verified_claims(settings, answer.text.strip())
-    if userinfo.get("sub") != id_claims["sub"] or userinfo.get("iss", settings.issuer) != settings.issuer:
+    audience = userinfo.get("aud", settings.client_id)
+    if (userinfo.get("sub") != id_claims["sub"] or userinfo.get("iss", settings.issuer) != settings.issuer
+            or settings.client_id not in (audience if isinstance(audience, list) else [audience])):
         raise Refused(CLAIMS)
     asked = set(settings.scopes)
     return Identity(sub=id_claims["sub"], claims={name: value for name, value in userinfo.items() if name in asked},

@@ -57,6 +57,10 @@ class JobQueue:
         else:
             self.runner.submit(work)
 
+    def depth(self) -> int:
+        """Jobs waiting to run: for /metrics and the "job worker silent" alert."""
+        return self.rq.count if self.backend == "rq" else self.runner.depth()
+
     def run(self, name: str, *args) -> None:
         """Runs a job in the unit of work of the caller; a job done is counted (the
         console's "a job worker silent" alert reads these counts)."""

@@ -43,6 +43,10 @@ class InlineJobRunner:
     def submit_later(self, delay_seconds: float, job: Job) -> None:
         self.scheduled.append((delay_seconds, job))
 
+    def depth(self) -> int:
+        """Jobs waiting (here: the delayed ones, until the test runs them)."""
+        return len(self.scheduled)
+
     def run_scheduled(self) -> int:
         due, self.scheduled = self.scheduled, []
         for _delay, job in due:
@@ -61,6 +65,10 @@ class ThreadJobRunner:
 
     def submit(self, job: Job) -> None:
         self._pool.submit(_run_logged, self._wrap(job))
+
+    def depth(self) -> int:
+        """Jobs waiting for a free thread (not the delayed ones, which are not due)."""
+        return self._pool._work_queue.qsize()  # no public counter; a queue.Queue
 
     def submit_later(self, delay_seconds: float, job: Job) -> None:
         timer = threading.Timer(delay_seconds, self.submit, args=(job,))

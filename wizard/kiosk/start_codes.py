@@ -20,9 +20,11 @@ SALT = "start-code"
 _KIOSK_ID = re.compile(r"[a-z0-9][a-z0-9\-]{0,39}")
 
 
-def is_kiosk(kiosk_id: str | None, known: tuple[str, ...]) -> bool:
-    """A kiosk id is a short slug; when the operator lists its kiosks, one of those."""
-    return bool(kiosk_id and _KIOSK_ID.fullmatch(kiosk_id) and (not known or kiosk_id in known))
+def is_kiosk(kiosk_id: str | None, known: tuple[str, ...], any_id: bool = True) -> bool:
+    """A kiosk id is a short slug; one of `known` when the operator lists its kiosks, or
+    when any other id is refused (`any_id` false: production)."""
+    listed = kiosk_id in known if (known or not any_id) else True
+    return bool(kiosk_id and _KIOSK_ID.fullmatch(kiosk_id) and listed)
 
 
 class CodeRefused(Exception):
@@ -54,8 +56,11 @@ def issue(db_session, purpose: str, now: datetime, lifetime: timedelta,
 
 def current_kiosk_code(db_session, kiosk_id: str, shown: str | None, now: datetime,
                        lifetime: timedelta, renew_before: timedelta) -> StartCode:
-    """The code a kiosk shows: the same until it is used or about to expire."""
-    start_code = db_session.get(StartCode, shown) if shown else None
+    """The code a kiosk shows: the same until it is used or about to expire. Without the
+    code it showed (a reload), its newest unused one: a reload writes no new row."""
+    start_code = db_session.get(StartCode, shown) if shown else db_session.query(StartCode).filter(
+        StartCode.purpose == "kiosk", StartCode.kiosk_id == kiosk_id, StartCode.used_at.is_(None),
+        StartCode.expires_at > now).order_by(StartCode.expires_at.desc()).first()
     if (start_code is None or start_code.purpose != "kiosk" or start_code.kiosk_id != kiosk_id
             or start_code.used_at or start_code.expires_at - now <= renew_before):
         start_code = issue(db_session, "kiosk", now, lifetime, kiosk_id=kiosk_id)

@@ -17,7 +17,8 @@ bp = Blueprint("kiosk", __name__)
 
 def _kiosk_id() -> str:
     kiosk_id = request.values.get("kiosque", "")
-    if not start_codes.is_kiosk(kiosk_id, current_app.config["KIOSKS"]):
+    config = current_app.config
+    if not start_codes.is_kiosk(kiosk_id, config["KIOSKS"], config["KIOSKS_ANY_ID"]):
         abort(404)
     return kiosk_id
 
@@ -36,7 +37,8 @@ def _code_view(start_code) -> dict:
 @bp.get("/borne")
 def kiosk_screen():
     kiosk_id = _kiosk_id()
-    start_code = start_codes.issue(db.session, "kiosk", clock.now(), _lifetime(), kiosk_id=kiosk_id)
+    start_code = start_codes.current_kiosk_code(db.session, kiosk_id, None, clock.now(), _lifetime(),
+                                                renew_before=timedelta(minutes=1))
     return render_page("kiosk/screen.html", kiosk_id=kiosk_id, **_code_view(start_code))
 
 

@@ -49,6 +49,11 @@ class Delivery:
         return {channel: transport for channel, transport in
                 (("email", self.transport), ("sms", self.sms_transport)) if transport is not None}
 
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The channels whose messages leave the outbox (the others stay on purpose)."""
+        return tuple(self._transports())
+
     def start(self) -> None:
         if self._transports():
             jobs.enqueue("deliver_outbox")

@@ -131,6 +131,7 @@ def _attempt(db_session, message: OutboxMessage, transport: Transport, now: date
     message.status, message.sent_at, message.locked_until, message.last_error = "sent", now, None, None
     events.count(db_session, events.MESSAGE_DELIVERED, now, channel=message.channel, detail=message.kind,
                  duration=now - message.created_at)
+    _clear_body(message)
     db_session.commit()
     log.info("outbox %s (%s) sent after %s attempt(s)", message.id, message.kind, message.attempts)
     return True
@@ -141,12 +142,19 @@ def _failed(message: OutboxMessage, error: Exception, now: datetime) -> None:
     message.locked_until = None
     if message.attempts >= MAX_ATTEMPTS:
         message.status = "failed"
+        _clear_body(message)
         log.error("outbox %s (%s) given up after %s attempts: %s", message.id, message.kind,
                   message.attempts, message.last_error)
         return
     message.next_attempt_at = now + retry_delay(message.attempts)
     log.warning("outbox %s (%s) attempt %s failed, next at %s: %s", message.id, message.kind,
                 message.attempts, message.next_attempt_at, message.last_error)
+
+
+def _clear_body(message: OutboxMessage) -> None:
+    """Once delivered (or given up), a message's text is no longer needed, and it holds
+    links and codes: only what it was (kind, recipient, dates, attempts) is kept."""
+    message.body_text, message.body_html = "", None
 
 
 def next_due(db_session, channel: str = "email") -> datetime | None:

@@ -67,7 +67,7 @@ def _totp(member: StaffMember, settings: StaffSettings) -> pyotp.TOTP:
 
 def create(db_session, email: str, password: str, settings: StaffSettings, now: datetime) -> StaffMember:
     email = normalise_email(email)
-    if db_session.scalar(select(func.count()).where(StaffMember.email == email)):
+    if find(db_session, email) is not None:
         raise AlreadyExists(email)
     nonce = secrets.token_hex(16)
     member = StaffMember(id=secrets.token_hex(16), email=email,
@@ -76,6 +76,25 @@ def create(db_session, email: str, password: str, settings: StaffSettings, now: 
                          totp_nonce=nonce, last_code_step=0, failures=0, created_at=now)
     db_session.add(member)
     return member
+
+
+def find(db_session, email: str) -> StaffMember | None:
+    return db_session.scalar(select(StaffMember).where(StaffMember.email == normalise_email(email)))
+
+
+def reset_second_factor(db_session, member: StaffMember, settings: StaffSettings, now: datetime) -> None:
+    """A lost authenticator: a new seed, enrolled at the next sign-in; every session ends."""
+    member.totp_nonce = secrets.token_hex(16)
+    member.totp_sealed = _seal(secrets.token_bytes(SEED_BYTES), settings.secret_key, member.totp_nonce)
+    member.enrolled_at, member.last_code_step, member.failures, member.locked_until = None, 0, 0, None
+    db_session.execute(update(StaffSession).where(StaffSession.staff_id == member.id,
+                                                  StaffSession.ended_at.is_(None)).values(ended_at=now))
+
+
+def remove(db_session, member: StaffMember) -> None:
+    """With their sessions (SQLite does not enforce the foreign key's cascade)."""
+    db_session.query(StaffSession).filter(StaffSession.staff_id == member.id).delete(synchronize_session=False)
+    db_session.delete(member)
 
 
 def provisioning_uri(member: StaffMember, settings: StaffSettings) -> str:
@@ -103,7 +122,7 @@ def _fail(member: StaffMember, settings: StaffSettings, now: datetime) -> Attemp
 
 def check_password(db_session, email: str, password: str, settings: StaffSettings, now: datetime) -> Attempt:
     """An unknown address costs a hash too, and answers as a wrong password does."""
-    member = db_session.scalar(select(StaffMember).where(StaffMember.email == normalise_email(email)))
+    member = find(db_session, email)
     if member is None:
         passwords.verify(passwords.hash_password("decoy", settings.hashing), password, settings.hashing)
         return Attempt(WRONG)
@@ -148,9 +167,11 @@ def begin_session(db_session, member: StaffMember, now: datetime) -> str:
     return token
 
 
-def find_session(db_session, token: str | None, policy: sessions.SessionPolicy, now: datetime) -> StaffSession | None:
-    found = sessions.find(db_session, token, lambda kind: policy, now, model=StaffSession).session
-    if found is not None:
+def find_session(db_session, token: str | None, policy: sessions.SessionPolicy, now: datetime,
+                 touch: bool = True) -> StaffSession | None:
+    """The live session of this token; `touch`: as activity (an idle one is ended)."""
+    found = sessions.find(db_session, token, lambda kind: policy, now, end=touch, model=StaffSession).session
+    if found is not None and touch:
         sessions.touch(found, policy, now)
     return found
 

@@ -23,6 +23,9 @@ class AccountSession(db.Model):
     last_seen_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     ended_at = db.Column(db.DateTime)  # signed out, revoked or found idle
     device = db.Column(db.String(60), nullable=False, default="")
+    # A sign-in through FranceConnect: its ID token, the hint of the end-session request
+    # that signs the person out of FranceConnect too.
+    franceconnect_id_token = db.Column(db.Text)
 
     __table_args__ = (db.Index("ix_account_sessions_account", "account_id", "ended_at"),)
 

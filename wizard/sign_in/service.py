@@ -128,7 +128,8 @@ def check_credentials(db_session, email: str, password: str, settings: SignInSet
     if paused_until:
         return Attempt(PAUSED, paused_until=paused_until)
     account = active_account(db_session, email)
-    stored = account.password_hash if account else _decoy_hash(settings.hashing)
+    # No password (an account opened only through FranceConnect): the decoy, so it fails alike.
+    stored = account.password_hash if account and account.password_hash else _decoy_hash(settings.hashing)
     matches, new_hash = passwords.verify(stored, password, settings.hashing)
     if account is None or not matches:
         return _failed(db_session, digest, account, settings, device, now)

@@ -15,7 +15,7 @@ from wizard.settings import sign_in_settings
 from wizard.sign_in import devices, sessions
 from wizard.sign_in import service as sign_in
 from wizard.sign_in.forms import ChannelForm, NewCodeForm, SignInCodeForm, SignInForm, attempt_message, code_message
-from wizard.web import account_session, browser_cookies, pending_sign_in, resume, timeouts
+from wizard.web import account_session, browser_cookies, franceconnect_state, pending_sign_in, resume, timeouts
 from wizard.web.kiosk_mode import in_kiosk_mode
 from wizard.web.limits import configured
 from wizard.web.rendering import redirect_whole_page, render_page
@@ -66,8 +66,7 @@ def start():
 @bp.get("/connexion/quelle-adresse")
 def which_address():
     """Help: the identifier is the email address; how to find it; the operator's advisors."""
-    return render_page("sign_in/which_address.html", identifier=settings.identifier(),
-                       advisors=current_app.config["ADVISORS_CONTACT"])
+    return render_page("sign_in/which_address.html", identifier=settings.identifier())
 
 
 @bp.route("/connexion/verification", methods=["GET", "POST"])
@@ -124,8 +123,9 @@ def resend():
 
 @bp.post("/deconnexion")
 def sign_out():
-    account_session.end("user")
-    return redirect(url_for(".signed_out"), 303)
+    """Signed in through FranceConnect: its session ends too (its end-session endpoint)."""
+    id_token = account_session.end("user")
+    return redirect((id_token and franceconnect_state.logout_url(id_token)) or url_for(".signed_out"), 303)
 
 
 @bp.get("/deconnexion")

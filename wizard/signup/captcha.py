@@ -8,6 +8,7 @@
 
 Each check answers True or False and fails closed: a network error is a refusal.
 """
+import functools
 import hashlib
 import io
 import json
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 HCAPTCHA_TEST_SITEKEY = "10000000-ffff-ffff-ffff-000000000001"
 HCAPTCHA_TEST_HOSTNAME = "dummy-key-pass"
 ALTCHA_ALGORITHM = "PBKDF2/SHA-256"
+# A real solution is about 300 characters; a nested JSON payload of a few KB already
+# recurses past Python's limit.
+ALTCHA_PAYLOAD_MAX = 2000
 VOICES = Path(__file__).resolve().parent.parent / "voices"
 
 
@@ -54,10 +58,12 @@ def altcha_challenge(hmac_secret: str, cost: int, now: datetime, minutes: int) -
 
 def altcha_verified(payload: str, hmac_secret: str, db_session) -> bool:
     """True once per solved challenge: a replayed solution is refused."""
+    if len(payload) > ALTCHA_PAYLOAD_MAX:
+        return False
     try:
         result = altcha.verify_solution(payload, hmac_secret)
         signature = altcha.Payload.from_base64(payload).challenge.signature
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return False
     if not (result.verified and signature):
         return False
@@ -68,6 +74,11 @@ def altcha_verified(payload: str, hmac_secret: str, db_session) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def purge_spent(db_session, before: datetime) -> int:
+    """Solutions spent before `before`: their challenge has expired, a replay fails anyway."""
+    return db_session.query(SpentCaptcha).filter(SpentCaptcha.spent_at < before).delete()
 
 
 # --- hCaptcha --------------------------------------------------------------------------
@@ -107,7 +118,7 @@ def spoken_code_matches(typed: str, expected: str | None, expires_at: datetime |
     typed = "".join(typed.split())
     if not (expected and expires_at) or now >= expires_at:
         return False
-    return secrets.compare_digest(typed, expected)
+    return secrets.compare_digest(typed.encode(), expected.encode())  # str: ASCII only
 
 
 def spoken_code_image(code: str) -> bytes:
@@ -125,8 +136,11 @@ def spoken_code_image(code: str) -> bytes:
 _audio = {}
 
 
+@functools.lru_cache(maxsize=512)
 def spoken_code_audio(code: str, language: str) -> bytes:
-    """A WAV file reading the digits; French voices are ours, English ones the package's."""
+    """A WAV file reading the digits; French voices are ours, English ones the package's.
+    Its noise costs about 0.6 s of CPU: a code's file is built once (a player asks again for
+    each replay and each range), and kept for the few codes of the last minutes."""
     if language not in _audio:
         voices = VOICES / language
         _audio[language] = AudioCaptcha(voicedir=str(voices)) if voices.is_dir() else AudioCaptcha()

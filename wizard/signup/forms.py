@@ -1,5 +1,6 @@
 """The forms of the signup's steps. Field order here is the order on the page and in the
 error summary."""
+from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -62,6 +63,40 @@ class IdentityForm(BaseForm):
         self.identifier.label.text = settings.identifier().label
 
 
+class FranceConnectIdentityForm(IdentityForm):
+    """Signing up through FranceConnect: the names and the birth date are FranceConnect's
+    (shown, not editable, never read from the form); only the identifier is typed."""
+
+    last_name = first_name = birth_date = None
+
+    def __init__(self, *args, franceconnect: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.franceconnect = self.identity_of(franceconnect)
+
+    @staticmethod
+    def identity_of(franceconnect: dict) -> dict:
+        """FranceConnect's claims as the identity step's answers."""
+        return {"last_name": franceconnect.get("family_name", ""), "first_name": franceconnect.get("given_name", ""),
+                "birth_date": franceconnect.get("birthdate", "")}
+
+    def answers(self) -> dict:
+        return {**self.franceconnect, "identifier": self.identifier.data}
+
+    @classmethod
+    def usable(cls, franceconnect: dict) -> bool:
+        """Whether FranceConnect gave names and a birth date our identity step accepts (an
+        operator may not ask for all of them): else the person types them as usual."""
+        typed = IdentityForm(formdata=None, data=cls.identity_of(franceconnect), meta={"csrf": False})
+        typed.validate()
+        return not {"last_name", "first_name", "birth_date"} & set(typed.errors)
+
+    def birth_day(self) -> date | None:
+        try:
+            return date.fromisoformat(self.franceconnect["birth_date"])
+        except ValueError:
+            return None
+
+
 class RoleForm(BaseForm):
     role = RadioField(_l("Qui est le souscripteur du contrat ?"), choices=[
         SelectChoice("subscriber", _l("C’est moi : je suis le souscripteur (l’assuré principal)")),
@@ -122,3 +157,14 @@ class CredentialsForm(PasswordRules, BaseForm):
     def marketing(self) -> dict[str, bool]:
         return {"marketing_email": self.marketing_email.data, "marketing_sms": self.marketing_sms.data,
                 "marketing_phone": self.marketing_phone.data}
+
+
+class FranceConnectCredentialsForm(CredentialsForm):
+    """Through FranceConnect a password is a choice: without one, the account opens with
+    FranceConnect only (and cannot be unlinked from it until one is chosen)."""
+
+    password = PasswordField(_l("Mot de passe (facultatif)"), validators=[
+        v.Optional(), v.PasswordPolicy(PASSWORD_RULE_MESSAGES)])
+    password_confirmation = PasswordField(_l("Confirmez le mot de passe"), validators=[
+        v.SameAs("password", _l("Les deux mots de passe ne sont pas identiques")),
+    ])

@@ -10,11 +10,11 @@ from wizard.accounts import service as accounts
 from wizard.core import clock
 from wizard.extensions import db, limiter
 from wizard.signup import captcha, journeys, steps
-from wizard.signup.forms import CredentialsForm
+from wizard.signup.forms import CredentialsForm, FranceConnectCredentialsForm, FranceConnectIdentityForm
 from wizard.web import journey_state
 from wizard.web.forms import password_checklist
 from wizard.web.journey_state import WizardState, journey_seconds_left
-from wizard.web.limits import activation_email_limits, configured, typed_address
+from wizard.web.limits import activation_email_limits, configured
 from wizard.web.rendering import render_page
 from wizard.web.timeouts import journey_timeout
 
@@ -57,7 +57,7 @@ def step(slug):
     state = _load_state()
     if not steps.can_enter(step, state.answers):
         return redirect(state.current_url(), 303)
-    form = step.form(data=state.data_for(step))
+    form = _step_form(step, state)
     if form.validate_on_submit():
         state.save(step, form.answers())
         return redirect(state.current_url(), 303)
@@ -92,12 +92,14 @@ def altcha_challenge():
 
 
 @bp.get("/verification/code.png")
+@limiter.limit(configured("RATELIMIT_SPOKEN_CODE"))
 def spoken_code_image():
     code = WizardState.load().journey.captcha_code or abort(404)
     return _no_store(captcha.spoken_code_image(code), "image/png")
 
 
 @bp.get("/verification/code.wav")
+@limiter.limit(configured("RATELIMIT_SPOKEN_CODE"))
 def spoken_code_audio():
     code = WizardState.load().journey.captcha_code or abort(404)
     return _no_store(captcha.spoken_code_audio(code, get_locale().language), "audio/wav")
@@ -106,7 +108,7 @@ def spoken_code_audio():
 # More specific than /<slug>: this step creates the account instead of saving answers.
 @bp.route("/identifiants", methods=["GET", "POST"])
 @limiter.limit(configured("RATELIMIT_IDENTITY"), methods=["POST"])
-@activation_email_limits(typed_address)
+@activation_email_limits
 def credentials_step():
     step = steps.BY_NAME["credentials"]
     state = _load_state()
@@ -139,16 +141,28 @@ def password_rules():
 
 # --- helpers ---------------------------------------------------------------------------
 
+def _step_form(step, state):
+    """A journey FranceConnect opened has its identity from FranceConnect."""
+    if step.name == "identity" and state.franceconnect and FranceConnectIdentityForm.usable(state.franceconnect):
+        return FranceConnectIdentityForm(data=state.data_for(step), franceconnect=state.franceconnect)
+    return step.form(data=state.data_for(step))
+
+
 def _credentials_form(state) -> CredentialsForm:
-    applicant, is_nir = state.applicant, settings.identifier().is_nir
-    return CredentialsForm(policy=settings.password_policy(),
-                           personal=lambda form: accounts.personal_data(applicant, form.email.data or "", is_nir))
+    applicant, is_nir, franceconnect = state.applicant, settings.identifier().is_nir, state.franceconnect
+    # FranceConnect's address, filled in (the activation email still proves it); a password optional.
+    given = {"email": franceconnect.get("email"), "email_confirmation": franceconnect.get("email")} \
+        if franceconnect else None
+    return (FranceConnectCredentialsForm if franceconnect else CredentialsForm)(
+        data=given, policy=settings.password_policy(),
+        personal=lambda form: accounts.personal_data(applicant, form.email.data or "", is_nir))
 
 
 def _signup(form: CredentialsForm, state) -> accounts.Signup:
-    return accounts.Signup(email=form.email.data, password=form.password.data, language=get_locale().language,
-                           answers=state.answers, marketing=form.marketing(),
-                           marketing_version=current_app.config["MARKETING_CONSENT_VERSION"])
+    return accounts.Signup(email=form.email.data, password=form.password.data or None,
+                           language=get_locale().language, answers=state.answers, marketing=form.marketing(),
+                           marketing_version=current_app.config["MARKETING_CONSENT_VERSION"],
+                           franceconnect_sub=(state.franceconnect or {}).get("sub"))
 
 
 def _altcha_secret() -> str:

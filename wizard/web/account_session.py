@@ -15,6 +15,7 @@ from wizard.extensions import db
 from wizard.sign_in import devices, sessions
 from wizard.sign_in import service as sign_in
 from wizard.sign_in.models import AccountSession
+from wizard.web import funnel
 from wizard.web.kiosk_mode import KIOSK_KEY, KIOSK_MODE_KEY, in_kiosk_mode
 
 SESSION_KEY = "account_session"
@@ -30,8 +31,9 @@ NOTICE_KEY = "account_notice"
 # and second factor): once the insurer confirms, it is signed in fully without asking again.
 RESUMED_KEY = "resumed_signup"
 
-
-KEPT = ("lang", KIOSK_KEY, KIOSK_MODE_KEY)
+# What a full sign-in keeps of the cookie: the language, the kiosk, the funnel's marks
+# (a step already counted is not counted again on this browser).
+KEPT = ("lang", KIOSK_KEY, KIOSK_MODE_KEY, funnel.MARKS_KEY)
 
 
 _UNSET = object()
@@ -88,10 +90,11 @@ def signed_in_account_id(touch: bool = True) -> str | None:
     return row.account_id if row is not None else None
 
 
-def begin(account_id: str, kind: str, signed_in: bool = False) -> None:
+def begin(account_id: str, kind: str, signed_in: bool = False, franceconnect_id_token: str | None = None) -> None:
     """A new session with a new token; this browser's previous one ends. A full sign-in,
     or an unfinished signup taken up by signing in (`signed_in`), also drops everything
-    else the cookie held (a journey, a sign-in half done)."""
+    else the cookie held (a journey, a sign-in half done). `franceconnect_id_token`: a
+    sign-in through FranceConnect, whose session signing out ends too."""
     now = clock.now()
     sessions.end(db.session, session.get(SESSION_KEY), now)
     if kind == sessions.SIGN_IN or signed_in:
@@ -99,6 +102,7 @@ def begin(account_id: str, kind: str, signed_in: bool = False) -> None:
     if signed_in and kind == sessions.SIGNUP:
         session[RESUMED_KEY] = account_id
     token, row = sessions.begin(db.session, account_id, kind, device(), now)
+    row.franceconnect_id_token = franceconnect_id_token
     session[SESSION_KEY] = token
     g.account_session = row
 
@@ -130,17 +134,22 @@ def signup_account(touch: bool = True) -> Account | None:
     return account if sign_in.can_continue_signup(account) else None
 
 
-def end(reason: str = "user") -> None:
-    """Signs this browser out: the session ends on the server, the cookie is emptied."""
+def end(reason: str = "user") -> str | None:
+    """Signs this browser out: the session ends on the server, the cookie is emptied.
+    Returns the FranceConnect ID token of a sign-in through FranceConnect, to end that too."""
+    row = current(touch=False)
+    id_token = row.franceconnect_id_token if row is not None else None
     sessions.end(db.session, session.get(SESSION_KEY), clock.now())
     _clear_session()
     session[SIGNED_OUT_KEY] = reason
     g.account_session = None
+    return id_token
 
 
-def end_everywhere(account_id: str) -> None:
+def end_everywhere(account_id: str) -> str | None:
+    """Every session of the account ends; returns this browser's FranceConnect ID token, if any."""
     sessions.end_all(db.session, account_id, clock.now())
-    end("everywhere")
+    return end("everywhere")
 
 
 def session_token() -> str | None:

@@ -68,7 +68,7 @@ class StaticFiles:
         path = safe_join(self.folder, filename)
         try:
             stat = os.stat(path) if path else None
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL byte in the name
             stat = None
         if stat is None or not os.path.isfile(path):
             return None

@@ -22,8 +22,17 @@ EMAIL_COOKIE = "sesame_email"
 EMAIL_COOKIE_SALT = "sesame.remembered-email.v1"
 
 
+def _named(name: str) -> str:
+    """The cookie's name as set: with COOKIE_PREFIX ("__Host-" in production)."""
+    return current_app.config["COOKIE_PREFIX"] + name
+
+
+def _read(name: str) -> str | None:
+    return request.cookies.get(_named(name))
+
+
 def _queue_cookie(name: str, value: str | None, max_age: timedelta | None = None) -> None:
-    g.setdefault("sign_in_cookies", {})[name] = (value, max_age)
+    g.setdefault("sign_in_cookies", {})[_named(name)] = (value, max_age)
 
 
 def apply_cookies(response):
@@ -38,7 +47,7 @@ def apply_cookies(response):
 
 
 def browser_cookie() -> str | None:
-    return None if in_kiosk_mode() else request.cookies.get(BROWSER_COOKIE)
+    return None if in_kiosk_mode() else _read(BROWSER_COOKIE)
 
 
 def remember_browser(account_id: str) -> remembered_browsers.RememberedBrowser | None:
@@ -70,7 +79,7 @@ def _email_serializer() -> URLSafeSerializer:
 
 
 def remembered_email() -> str:
-    cookie = None if in_kiosk_mode() else request.cookies.get(EMAIL_COOKIE)
+    cookie = None if in_kiosk_mode() else _read(EMAIL_COOKIE)
     if not cookie or len(cookie) > 600:
         return ""
     try:
@@ -87,5 +96,5 @@ def remember_email(email: str | None) -> None:
     if email:
         _queue_cookie(EMAIL_COOKIE, _email_serializer().dumps(email),
                       timedelta(days=current_app.config["REMEMBER_EMAIL_DAYS"]))
-    elif EMAIL_COOKIE in request.cookies:
+    elif _read(EMAIL_COOKIE) is not None:
         _queue_cookie(EMAIL_COOKIE, None)

@@ -10,6 +10,7 @@ def init_app(app) -> None:
 
     app.register_error_handler(404, page("errors/404.html", 404))
     app.register_error_handler(405, page("errors/404.html", 405))
+    app.register_error_handler(413, page("errors/413.html", 413))
     app.register_error_handler(429, page("errors/429.html", 429))
     app.register_error_handler(500, page("errors/500.html", 500))
     app.register_error_handler(CSRFError, page("errors/csrf.html", 400))

@@ -3,8 +3,10 @@ fields that come back on several pages, and the messages they share."""
 import re
 from datetime import date
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import SUBMIT_METHODS, _Auto
 from wtforms import Field, PasswordField, StringField, SubmitField
 
 from wizard.core import passwords
@@ -23,6 +25,13 @@ def _clean_text(value):
 
 class BaseForm(FlaskForm):
     class Meta:
+        def wrap_formdata(self, form, formdata):
+            """Only the form's text fields: Flask-WTF would also read file parts and a JSON
+            body, whose values (a file, a list, a number) no text field expects."""
+            if formdata is not _Auto:
+                return formdata
+            return request.form if request.method in SUBMIT_METHODS else None
+
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", ()))
             # A password is kept exactly as typed: spaces and any character are allowed.

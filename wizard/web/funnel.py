@@ -5,19 +5,21 @@ cookie: a reload, a Back or a wrong answer counts nothing more. The time between
 and completing a step is counted in a bucket (wizard/operator/events.py), never kept.
 
 The dimensions are read here, from the request: the language, JavaScript (on once this
-browser has made an HTMX request; a first screen loaded whole counts as off), the device
+browser has made an HTMX request: the screens it loaded whole before, counted off, are
+then moved to on), the device
 class (the Sec-CH-UA-Mobile hint, else the User-Agent's family), the kiosk that brought
 the person, and the identity provider (PROVIDER_KEY, "franceconnect" when it signed the
 person in; "sesame" otherwise).
 """
 import hashlib
+from datetime import datetime
 
 from flask import g, request, session
 from flask_babel import get_locale
 
 from wizard.core import clock
 from wizard.extensions import db
-from wizard.operator import events
+from wizard.operator import events, reports
 from wizard.sign_in import devices
 from wizard.signup import steps
 from wizard.web import journey_state
@@ -30,8 +32,8 @@ PROVIDER_KEY = "identity_provider"
 LATER_STEPS = (("email", "activation.check_email", "activation.activated"),
                ("phone", "phone.number", "phone.confirmed"),
                ("eligibility", "eligibility.confirm", "eligibility.waiting"))
-# Every step of the funnel, in order.
-STEP_NAMES = tuple(step.name for step in steps.STEPS) + tuple(name for name, _, _ in LATER_STEPS)
+STEP_NAMES = reports.STEP_NAMES
+assert STEP_NAMES == (*steps.BY_NAME, *(name for name, _, _ in LATER_STEPS)), "the console's steps are these"
 _SIGNUP_ENDPOINTS = {"signup.captcha_step": "captcha", "signup.credentials_step": "credentials"}
 
 
@@ -75,6 +77,8 @@ def _count(response):
 
 def _record(reached: str | None, completed: str | None) -> None:
     marks, now = _marks(), clock.now()
+    if not marks["js"] and from_htmx():
+        _javascript_after_all(marks)
     context = _context(marks)
     if reached and reached not in marks["reached"]:
         marks["reached"][reached] = int(now.timestamp())
@@ -83,18 +87,33 @@ def _record(reached: str | None, completed: str | None) -> None:
         marks["completed"].append(completed)
         started = marks["reached"].get(completed)
         duration = now.timestamp() - started if started is not None else None
-        events.count(db.session, events.STEP_COMPLETED, now, step=completed, duration=duration, context=context)
+        events.count(db.session, events.STEP_COMPLETED, now, step=completed, context=context)
+        if duration is not None:
+            events.count(db.session, events.STEP_TIME, now, step=completed, duration=duration)
     session[MARKS_KEY] = marks
 
 
+def _javascript_after_all(marks: dict) -> None:
+    """A screen loaded whole says nothing of JavaScript, and was counted "off"; the first
+    HTMX request of this browser shows it was on: those screens are counted again as on
+    (one taken back from "off", on the day each was counted)."""
+    off, on = _context({**marks, "js": False}), _context({**marks, "js": True})
+    for step, at in marks["reached"].items():
+        day = datetime.fromtimestamp(at)  # naive, as clock.now() was when `at` was taken
+        events.count(db.session, events.STEP_REACHED, day, step=step, context=off, amount=-1)
+        events.count(db.session, events.STEP_REACHED, day, step=step, context=on)
+    marks["js"] = True
+
+
 def _marks() -> dict:
-    """This journey's marks; a new journey (another token) starts with none."""
-    token = session.get(journey_state.SESSION_KEY) or ""
-    journey = hashlib.sha256(token.encode()).hexdigest()[:12]
+    """This journey's marks. A new journey (another token) starts with none; the steps
+    after the signup keep them when the journey is gone (signed in, the cookie keeps them)."""
+    token = session.get(journey_state.SESSION_KEY)
+    journey = hashlib.sha256(token.encode()).hexdigest()[:12] if isinstance(token, str) else None
     marks = session.get(MARKS_KEY)
-    if not isinstance(marks, dict) or marks.get("journey") != journey:
+    if not isinstance(marks, dict) or (journey and marks.get("journey") != journey):
         marks = {"journey": journey, "reached": {}, "completed": [], "js": False}
-    marks["js"] = bool(marks.get("js")) or from_htmx()
+    marks["js"] = bool(marks.get("js"))
     return marks
 
 
@@ -104,4 +123,11 @@ def _context(marks: dict) -> events.Context:
     return events.Context(language=get_locale().language, js="on" if marks["js"] else "off",
                           device=devices.device_class(request.user_agent.string,
                                                       request.headers.get("Sec-CH-UA-Mobile")),
-                          kiosk=kiosk, provider=session.get(PROVIDER_KEY) or "sesame")
+                          kiosk=kiosk, provider=_provider(state))
+
+
+def _provider(state) -> str:
+    """A journey FranceConnect opened is FranceConnect's, whatever the cookie says."""
+    if state is not None and state.franceconnect:
+        return "franceconnect"
+    return session.get(PROVIDER_KEY) or "sesame"

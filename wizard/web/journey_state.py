@@ -14,6 +14,8 @@ from wizard.signup import journeys, steps
 from wizard.web.kiosk_mode import KIOSK_KEY, KIOSK_MODE_KEY
 
 SESSION_KEY = "journey"
+# The journey's answers key for what FranceConnect said (sub and the claims asked for).
+FRANCECONNECT = "franceconnect"
 
 
 class WizardState:
@@ -53,6 +55,22 @@ class WizardState:
         session[SESSION_KEY] = new_token
         g.wizard_state = cls(journey)
         return g.wizard_state
+
+    @classmethod
+    def start_with_franceconnect(cls, sub: str, claims: dict) -> "WizardState":
+        """A new journey (this browser's previous one is deleted) opened by FranceConnect: no
+        CAPTCHA (FranceConnect proved a person is there), and its identity for the steps."""
+        journeys.delete(db.session, session.get(SESSION_KEY))
+        state = cls.start(kiosk_id=session.get(KIOSK_KEY))
+        state.journey.answers = {"captcha": {"passed_at": clock.now().isoformat(timespec="seconds"),
+                                             "by": "franceconnect"},
+                                 FRANCECONNECT: {**claims, "sub": sub}}
+        return state
+
+    @property
+    def franceconnect(self) -> dict | None:
+        """What FranceConnect said, for a journey it opened."""
+        return self.journey.answers.get(FRANCECONNECT)
 
     @classmethod
     def adopt(cls, journey_id: str) -> bool:

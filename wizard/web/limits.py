@@ -3,8 +3,11 @@ that views name the setting and nothing else: `@limiter.limit(configured("RATELI
 
 The activation emails: at most RATELIMIT_ACTIVATION_EMAIL (5 an hour) per IP address and
 per email address, whichever page sends them (credentials step, resend, new address, new
-link). Only requests that queued an email count: they answer 303."""
-from flask import current_app, request
+link). Per IP, only requests that queued an email count (they answer 303). Per address,
+the email is counted when it is about to be queued, after the form was valid: past the
+limit it is silently not sent, and no response says how many an address has had."""
+from flask import current_app
+from limits import parse_many
 
 from wizard.extensions import limiter
 
@@ -21,17 +24,15 @@ def _email_queued(response) -> bool:
     return response.status_code == 303
 
 
-def typed_address() -> str:
-    """The address in the form, compared as it will be stored (case does not matter)."""
-    return request.form.get("email", "").strip().lower()[:254]
+def activation_email_limits(view):
+    """Per IP, on every page that sends an activation email."""
+    return limiter.shared_limit(_limit, scope="activation-email-ip", methods=["POST"],
+                                deduct_when=_email_queued)(view)
 
 
-def activation_email_limits(address):
-    """`address()` says which email address this request would write to."""
-    def decorate(view):
-        view = limiter.shared_limit(_limit, scope="activation-email-address", methods=["POST"],
-                                    key_func=lambda: "address:" + (address() or ""),
-                                    deduct_when=_email_queued)(view)
-        return limiter.shared_limit(_limit, scope="activation-email-ip", methods=["POST"],
-                                    deduct_when=_email_queued)(view)
-    return decorate
+def activation_email_allowed(address: str) -> bool:
+    """Counts one activation email to `address`; False once it has had its share."""
+    if not limiter.enabled:
+        return True
+    windows = parse_many(current_app.config["RATELIMIT_ACTIVATION_EMAIL"])
+    return all([limiter.limiter.hit(window, "activation-email-address", address) for window in windows])

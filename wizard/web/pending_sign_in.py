@@ -14,7 +14,7 @@ PENDING_KEY = "sign_in"
 
 
 def fingerprint(account: Account) -> str:
-    return hashlib.sha256(account.password_hash.encode()).hexdigest()[:16]
+    return hashlib.sha256((account.password_hash or "").encode()).hexdigest()[:16]
 
 
 def start_pending(account: Account) -> None:

@@ -22,15 +22,35 @@ def policy() -> sessions.SessionPolicy:
     return settings.session_policy(sessions.SIGN_IN, False)
 
 
-def current_member() -> StaffMember | None:
+def current_member(touch: bool = True) -> StaffMember | None:
+    """The member signed in on this browser. `touch`: the request counts as activity (and
+    a session found idle is ended); without (the idle warning's poll), nothing is written."""
     if "staff_member" not in g:
         token, now = session.get(SESSION_KEY), clock.now()
-        row = staff.find_session(db.session, token, policy(), now)
-        if row is None and token:
+        row = staff.find_session(db.session, token, policy(), now, touch=touch)
+        if row is None and token and touch:
             session.pop(SESSION_KEY, None)
             session[ENDED_KEY] = "idle"
         g.staff_member = db.session.get(StaffMember, row.staff_id) if row else None
     return g.staff_member
+
+
+def signed_in() -> bool:
+    return bool(session.get(SESSION_KEY)) and current_member(touch=False) is not None
+
+
+def seconds_left() -> int:
+    """Before the session ends if nothing happens; reading it writes nothing."""
+    row = staff.find_session(db.session, session.get(SESSION_KEY), policy(), clock.now(), touch=False)
+    return sessions.seconds_left(row, policy(), clock.now())
+
+
+def stay() -> int:
+    """The warning's "Rester connecté": the session counts from now again."""
+    row = staff.find_session(db.session, session.get(SESSION_KEY), policy(), clock.now(), touch=False)
+    if row is not None:
+        row.last_seen_at = clock.now()
+    return seconds_left()
 
 
 def ended_reason() -> str | None:

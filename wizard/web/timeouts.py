@@ -9,7 +9,7 @@ from wizard.core import clock
 from wizard.extensions import db
 from wizard.sign_in import sessions
 from wizard.signup import journeys
-from wizard.web import account_session
+from wizard.web import account_session, staff_session
 from wizard.web.journey_state import SESSION_KEY as JOURNEY_KEY
 from wizard.web.journey_state import idle_limit, journey_seconds_left
 from wizard.web.kiosk_mode import in_kiosk_mode
@@ -23,10 +23,9 @@ def timeout_context() -> dict:
     if row is None:
         return {}
     idle = account_session.idle_limit(row)
-    kind = "session" if row.kind == sessions.SIGN_IN else "signup"
     # A signup session's end loses nothing: signing in takes it up again (and says so).
-    expired = url_for("sign_in.start" if kind == "signup" else "sign_in.signed_out")
-    return _warning(kind, account_session.seconds_left(), int(idle.total_seconds()), expired)
+    kind = "session" if row.kind == sessions.SIGN_IN else "signup"
+    return _warning(kind, account_session.seconds_left(), int(idle.total_seconds()))
 
 
 def journey_timeout() -> dict:
@@ -44,12 +43,30 @@ def journey_timeout() -> dict:
     return _warning("journey", journey_seconds_left(journey, now), int(idle.total_seconds()), expired)
 
 
-def _warning(kind: str, seconds_left: int, idle_seconds: int, expired_url: str) -> dict:
+def staff_timeout() -> dict:
+    """On the console, the same warning before a member of staff's session ends."""
+    if not staff_session.signed_in():
+        return {}
+    return _warning("staff", staff_session.seconds_left(), int(staff_session.policy().idle.total_seconds()))
+
+
+# Where the warning asks the time left, goes when it is over, stays, signs out; by kind.
+_ENDPOINTS = {
+    "journey": ("signup.journey_status", "signup.start", "signup.stay", None),
+    "signup": ("account.session_status", "sign_in.start", "account.stay_signed_in", None),
+    "session": ("account.session_status", "sign_in.signed_out", "account.stay_signed_in", "sign_in.sign_out"),
+    "staff": ("operator.session_status", "operator.sign_in", "operator.stay", "operator.sign_out"),
+}
+
+
+def _warning(kind: str, seconds_left: int, idle_seconds: int, expired_url: str | None = None) -> dict:
     warning = min(current_app.config["SESSION_WARNING_SECONDS"], idle_seconds // 2)
-    return {"session_timeout": {"journey": kind == "journey", "kind": kind, "expired_url": expired_url,
-                                "seconds_left": seconds_left,
+    status, expired, stay, sign_out = (url_for(e) if e else None for e in _ENDPOINTS[kind])
+    return {"session_timeout": {"journey": kind == "journey", "kind": kind, "seconds_left": seconds_left,
                                 "idle_seconds": idle_seconds, "warning_seconds": warning,
-                                "announcements": announcements(warning, kind)}}
+                                "announcements": announcements(warning, "journey" if kind == "journey" else "session"),
+                                "status_url": status, "expired_url": expired_url or expired, "stay_url": stay,
+                                "sign_out_url": sign_out}}
 
 
 def announcements(warning: int, kind: str) -> dict[int, str]:
