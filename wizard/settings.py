@@ -11,11 +11,12 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from wizard.account import not_me
 from wizard.accounts import incomplete
 from wizard.accounts import service as accounts
 from wizard.codes import delivery as code_delivery
 from wizard.codes import one_time_codes
-from wizard.core import passwords
+from wizard.core import clock, passwords
 from wizard.eligibility import service as eligibility
 from wizard.franceconnect import client as franceconnect_client
 from wizard.messaging import sms
@@ -74,7 +75,9 @@ def composer(config) -> TemplateComposer:
         service_name=config["SERVICE_NAME"], insurer_name=config["INSURER_NAME"],
         sign_in_url=public_url("sign_in.start"), help_url=public_url("activation.not_received"),
         forgotten_url=public_url("password.forgotten"), account_url=public_url("account.overview"),
-        code_url=public_url("activation.check_email"))
+        code_url=public_url("activation.check_email"),
+        not_me_link=lambda account_id, kind, old_email=None: public_url(
+            "account.not_me_link", token=not_me.token(config["SECRET_KEY"], account_id, kind, clock.now(), old_email)))
 
 
 @_once_per_app

@@ -13,7 +13,7 @@ from conftest import unavailable  # tests/conftest.py, as the other test modules
 from playwright.sync_api import expect
 
 from tests.browser.support import EN_JS, EN_NO_JS, FR_JS, FR_NO_JS, REPORT, VNU_JAR, WORDS, axe_violations
-from tests.conftest import PASSWORD, code_in, newest_message, reconfigure
+from tests.conftest import PASSWORD, newest_message, reconfigure
 from tests.views.sign_in_support import make_account
 
 PASSWORD_2, PASSWORD_3 = "Girafe-Verte-2027?", "Colibri-Rouge-2028!"
@@ -31,6 +31,15 @@ HEADINGS = {
     "reset-done": ("Votre mot de passe est modifié", "Your password has been changed"),
     "reset-link-refused": ("Ce lien n’est pas valable", "This link is not valid"),
     "idled-out": ("Vous avez été déconnecté", "You have been signed out"),
+    "without-phone": ("Je n’ai plus accès à mon téléphone", "I no longer have access to my phone"),
+    "change-phone": ("Changer de téléphone portable", "Change mobile phone"),
+    "phone-reauth": ("Confirmez qu’il s’agit bien de vous", "Confirm it is you"),
+    "change-email": ("Changer d’adresse e-mail", "Change email address"),
+    "consents": ("Informations commerciales : mes choix", "Marketing information: my choices"),
+    "my-data-password": ("Mes données", "My data"),
+    "my-data": ("Mes données", "My data"),
+    "close": ("Fermer mon compte", "Close my account"),
+    "not-me-refused": ("Ce lien ne fonctionne plus", "This link no longer works"),
 }
 MODES = [FR_JS, FR_NO_JS, EN_JS, EN_NO_JS]
 
@@ -73,6 +82,35 @@ class Visit:
             self.page.locator(f"#{field_id}").fill(value)
 
 
+def account_screens(visit: Visit):
+    """Mon compte's changes, data and closure (closure not confirmed: the walk goes on)."""
+    page = visit.page
+    page.locator("a[href='/compte/telephone']").click()
+    visit.shows("change-phone")
+    visit.submit("/compte/telephone")
+    visit.shows("change-phone", errors=2)
+    visit.fill(current_password=PASSWORD, phone="07 52 12 34 56")
+    visit.submit("/compte/telephone")
+    visit.shows("phone-reauth")
+    page.goto("/compte")
+    page.locator("a[href='/compte/adresse']").click()
+    visit.shows("change-email")
+    visit.submit("/compte/adresse")
+    visit.shows("change-email", errors=3)
+    page.goto("/compte/consentements")
+    visit.shows("consents")
+    page.goto("/compte/mes-donnees")
+    visit.shows("my-data-password")
+    visit.fill(current_password=PASSWORD)
+    visit.submit("/compte/mes-donnees")
+    visit.shows("my-data")
+    page.goto("/compte/fermer")
+    visit.shows("close")
+    page.goto("/compte/ce-n-etait-pas-moi/abime")
+    visit.shows("not-me-refused")
+    page.goto("/compte")
+
+
 def walk(visit: Visit, email: str, phone: str):
     page, app, lang = visit.page, visit.app, visit.mode.lang
     page.goto("/")
@@ -85,19 +123,23 @@ def walk(visit: Visit, email: str, phone: str):
     visit.fill(email=email, password=PASSWORD)
     visit.submit("/connexion")
     visit.shows("channel")
-    page.locator("#channel-1").check()  # SMS
+    page.locator("#channel-0").check()  # SMS, the only choice with a confirmed phone
     visit.submit("/connexion/verification")
     visit.shows("code")
     code = newest_message(app, phone, "sms").body_text.split(" ", 1)[0]
     visit.fill(code=f"{(int(code) + 1) % 10**6:06d}")
     visit.submit("/connexion/code")
     visit.shows("code", errors=1)
+    page.locator("a[href='/connexion/sans-telephone']").click()
+    visit.shows("without-phone")
+    page.goto("/connexion/code")
     visit.fill(code=code)
     page.locator("#remember").check()
     visit.submit("/connexion/code")
     visit.shows("account")
     expect(page.locator("dialog#session-timeout")).to_have_count(1)  # there, closed
     expect(page.locator("dialog#session-timeout")).to_be_hidden()
+    account_screens(visit)
     page.locator("a[href='/compte/mot-de-passe']").click()
     visit.shows("change-password")
     visit.submit("/compte/mot-de-passe")
@@ -159,10 +201,10 @@ def test_signing_in_swaps_then_loads_the_account_as_a_whole_page(open_page, live
     page.locator("#wizard-step form button[type=submit]").click()
     expect(page).to_have_url(re.compile("/connexion/verification$"))
     assert page.evaluate("window.__same_document === true")
-    page.locator("#channel-0").check()  # by email
+    page.locator("#channel-0").check()  # by SMS
     page.locator("#wizard-step form button[type=submit]").click()
     expect(page.locator("#step-heading")).to_be_focused()
-    page.locator("#code").fill(code_in(newest_message(live_app, email)))
+    page.locator("#code").fill(newest_message(live_app, phone, "sms").body_text[:6])
     page.locator("#wizard-step form[action='/connexion/code'] button[type=submit]").click()
     expect(page).to_have_url(re.compile("/compte$"))
     expect(page.locator("h1")).to_have_text("Mon compte")
@@ -177,7 +219,7 @@ def test_the_code_page_counts_down(open_page, live_app):
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("#wizard-step form button[type=submit]").click()
-    page.locator("#channel-1").check()
+    page.locator("#channel-0").check()
     page.locator("#wizard-step form button[type=submit]").click()
     left = page.locator("#code-time-left")
     expect(left).to_have_text(re.compile(r"^Temps restant pour saisir ce code : 2:5\d\.$"))
@@ -203,10 +245,10 @@ def signed_in_page(open_page, live_app, js=True, clocks=None):
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("#wizard-step form button[type=submit]").click()
-    page.locator("#channel-0").check()
+    page.locator("#channel-0").check()  # SMS
     page.locator("#wizard-step form button[type=submit]").click()
     expect(page.locator("h1")).to_have_text("Saisissez votre code de sécurité")
-    page.locator("#code").fill(code_in(newest_message(live_app, email)))
+    page.locator("#code").fill(newest_message(live_app, phone, "sms").body_text[:6])
     page.locator("#wizard-step form[action='/connexion/code'] button[type=submit]").click()
     expect(page.locator("h1")).to_have_text("Mon compte")
     if clocks:

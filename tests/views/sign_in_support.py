@@ -55,11 +55,16 @@ def email_code(app, email=EMAIL) -> str:
     return code_in(newest_message(app, email))
 
 
-def sign_in(client, email=EMAIL, channel="email", remember=False, password=PASSWORD):
-    """Password, channel, code: a full sign-in; returns the last response (303 to /compte)."""
+def sign_in(client, email=EMAIL, channel=None, remember=False, password=PASSWORD):
+    """Password, channel, code: a full sign-in; returns the last response (303 to /compte).
+    `channel`: the one the page offers (SMS with a confirmed phone, else email) unless told."""
     response = type_password(client, email, password)
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     if response.headers["Location"] == "/connexion/verification":
+        if channel is None:
+            offered = re.search(r'name="channel"[^>]*value="(\w+)"|value="(\w+)"[^>]*name="channel"',
+                                client.get("/connexion/verification").get_data(as_text=True))
+            channel = offered.group(1) or offered.group(2)
         response = client.post("/connexion/verification", data={"channel": channel})
         assert response.headers["Location"] == "/connexion/code"
     elif response.headers["Location"] == "/compte":

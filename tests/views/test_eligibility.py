@@ -154,9 +154,48 @@ def test_correcting_the_answers_then_checking_again(client, client_request, data
             "birth_date-year": "1977", "identifier": "1020 3050", "subscriber_last_name": "Dupont",
             "subscriber_first_name": "Isabelle", "subscriber_birth_date-day": "21",
             "subscriber_birth_date-month": "12", "subscriber_birth_date-year": "1980"}
-    client_request.post("/inscription/eligibilite/corriger", form, expect_redirect="/inscription/eligibilite")
-    client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
+    client_request.post("/inscription/eligibilite/corriger", form, expect_redirect=WAITING)  # checked again at once
     assert checks(database)[-1][0] == "eligible"
+
+
+CORRECTED = {"last_name": "Durand", "first_name": "Paul", "birth_date-day": "1", "birth_date-month": "1",
+             "birth_date-year": "1990", "identifier": "99999999", "subscriber_last_name": "Durand",
+             "subscriber_first_name": "Marie", "subscriber_birth_date-day": "2",
+             "subscriber_birth_date-month": "2", "subscriber_birth_date-year": "1960"}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_an_identity_the_insurer_confirmed_cannot_be_rewritten(ready, client_request, database, language):
+    """The attacker's case: the session left after activation rewrites an eligible identity."""
+    client_request.post("/inscription/eligibilite", {}, expect_redirect=WAITING)
+    with ready.session_transaction() as session:
+        session["lang"] = language
+    before = account(database)
+    assert before.eligible_at is not None
+    page = client_request.get("/inscription/eligibilite/corriger", status=403)
+    expected = {"fr": "Vos informations ne peuvent plus être modifiées ici",
+                "en": "Your details can no longer be changed here"}[language]
+    assert page.text_of("h1") == expected
+    assert page.select_one("form") is None or page.select_one("input[name=last_name]") is None
+    client_request.post("/inscription/eligibilite/corriger", CORRECTED, status=403)
+    after = account(database)
+    assert after.answers == before.answers and after.contract_number == before.contract_number
+
+
+def test_a_signed_in_person_cannot_rewrite_a_confirmed_identity(client, client_request, database):
+    from tests.views.sign_in_support import make_account, sign_in
+    make_account(client.application)
+    sign_in(client, channel="sms")
+    before = account(database).answers
+    client_request.post("/inscription/eligibilite/corriger", CORRECTED, status=403)
+    assert account(database).answers == before
+
+
+def test_no_correction_while_the_insurer_is_asked(ready, client_request, database):
+    queued_check(ready.application)
+    before = account(database).answers
+    client_request.post("/inscription/eligibilite/corriger", CORRECTED, expect_redirect=WAITING)
+    assert account(database).answers == before
 
 
 @pytest.mark.parametrize(("changes", "message"), [
@@ -341,6 +380,7 @@ def test_a_correction_that_leaves_the_identifier_empty_keeps_it(not_in_directory
     before = account(database).answers["identity"]["identifier"]
     form = {"last_name": "Durand", "first_name": "Jean", "birth_date-day": "6", "birth_date-month": "3",
             "birth_date-year": "1977", "identifier": ""}
-    client_request.post("/inscription/eligibilite/corriger", form, expect_redirect="/inscription/eligibilite")
+    # A correction runs the check again (issue 14): straight to the waiting screen.
+    client_request.post("/inscription/eligibilite/corriger", form, expect_redirect="/inscription/verification-en-cours")
     identity = account(database).answers["identity"]
     assert (identity["identifier"], identity["last_name"]) == (before, "Durand")

@@ -16,7 +16,7 @@ from tests.views.sign_in_support import (
     type_password,
     wrong,
 )
-from wizard.accounts.models import AccountEvent
+from wizard.accounts.models import Account, AccountEvent
 from wizard.messaging.models import OutboxMessage
 from wizard.password_reset.models import PasswordReset, ResetFollow
 from wizard.sign_in.models import AccountSession, RememberedBrowser
@@ -286,3 +286,26 @@ def test_the_cookie_holds_neither_the_typed_address_nor_the_request(account_id, 
     assert EMAIL not in held and f"'id': {reset_id}" not in held
     assert database(lambda s: s.query(ResetFollow.email).scalar()) == EMAIL  # on the server
     assert EMAIL in client.get(CHECK).get_data(as_text=True)  # "we sent an email to ..."
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_after_a_reset_the_next_sign_in_needs_the_phone_code(app, client, client_request, database, monkeypatch,
+                                                           language):
+    """The attacker's case: the mailbox alone reset the password and signed in with an email code."""
+    make_account(app, language=language)
+    with client.session_transaction() as session:
+        session["lang"] = language
+    ask(client)
+    client_request.get(reset_link(app), status=303)
+    choose(client_request, expect_redirect="/mot-de-passe-oublie/termine")
+    later(monkeypatch, seconds=61)
+    type_password(client, password=NEW_PASSWORD)
+    page = client_request.get("/connexion/sans-telephone")
+    expected = {"fr": "la prochaine connexion demande le code envoyé par SMS au 06 •• •• •• 78",
+                "en": "the next sign-in asks for the code sent by text message to 06 •• •• •• 78"}[language]
+    assert expected in page.text_of("main")
+    assert page.select_one("form[action='/connexion/sans-telephone']") is None
+    client_request.post("/connexion/sans-telephone", {"channel": "email"})
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="sign_in_code").count()) == 0
+    sign_in(client, password=NEW_PASSWORD)  # by SMS: from then on, the usual sign-in
+    assert database(lambda s: s.query(Account).one().phone_code_required_since) is None

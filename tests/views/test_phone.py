@@ -133,12 +133,17 @@ def test_the_right_code_confirms_the_phone(activated, client_request, database, 
 
 
 @pytest.mark.postgres  # used once or counted once, whatever the timing: on PostgreSQL
-def test_a_code_serves_once(activated, client_request):
+def test_a_code_serves_once(activated, client_request, database):
+    from wizard.accounts.models import AccountEvent
+    from wizard.codes import one_time_codes
     give_number(activated)
     code = sms_code(activated.application)
     client_request.post(CODE, {"code": code}, expect_redirect=CONFIRMED)
-    page = client_request.post("/inscription/telephone/code", {"code": code})
-    assert page.errors() == ["Demandez un code : aucun code en cours pour ce numéro"]
+    client_request.post(CODE, {"code": code}, expect_redirect=CONFIRMED)  # the phone is proven: nothing to do
+    assert database(lambda s: s.query(AccountEvent).filter_by(kind="phone_changed").count()) == 1
+    owner = account(database).id
+    assert database(lambda s: one_time_codes.check(s, one_time_codes.CodePolicy(), "test-secret-key", "phone",
+                                                   owner, code, clock.now()).outcome) == "missing"
 
 
 def wrong(code: str) -> str:
@@ -185,7 +190,8 @@ def test_a_resend_waits_for_the_cool_down(activated, client_request, database):
     give_number(activated)
     client_request.post("/inscription/telephone/code/renvoyer", {}, expect_redirect="/inscription/telephone/code")
     page = client_request.get("/inscription/telephone/code")
-    assert "attendez un peu" in page.text_of(".notice")
+    assert re.fullmatch(r"Un code vient déjà d’être envoyé : vous pourrez en demander un autre à partir de "
+                        r"\d\d:\d\d:\d\d\.", page.text_of(".notice"))
     assert database(lambda s: s.query(OutboxMessage).filter_by(channel="sms").count()) == 1
 
 
@@ -226,14 +232,43 @@ def test_the_code_by_email(activated, client_request, database):
     assert confirmed.phone_verified_at is None  # an email code proves the address, not the phone
 
 
-def test_a_new_number_must_be_proven_again(activated, client_request, database, monkeypatch):
+def test_a_new_number_replaces_one_not_yet_proven(activated, client_request, database, monkeypatch):
     give_number(activated)
-    client_request.post("/inscription/telephone/code", {"code": sms_code(activated.application)},
-                        expect_redirect="/inscription/telephone/confirme")
     later(monkeypatch, seconds=61)
     give_number(activated, "07 52 12 34 56")
-    assert account(database).phone_verified_at is None
+    assert account(database).phone == "+33752123456"
     assert client_request.get("/inscription/telephone").select_one("#phone")["value"] == "07 52 12 34 56"
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_inside_the_cool_down_a_new_number_is_not_saved(activated, client_request, database, language):
+    """The attacker's case: a POST inside the cool-down saved the number though no code went to it."""
+    with activated.session_transaction() as session:
+        session["lang"] = language
+    give_number(activated)
+    page = client_request.post("/inscription/telephone", {"phone": "07 52 12 34 56", "channel": "sms"})
+    expected = {"fr": r"Un code vient déjà d’être envoyé : vous pourrez en demander un autre à partir de "
+                      r"\d\d:\d\d:\d\d\.",
+                "en": r"A code has just been sent: you can ask for another one from \d\d:\d\d:\d\d\."}[language]
+    assert len(page.errors()) == 1 and re.fullmatch(expected, page.errors()[0])
+    assert page.select_one("#phone-error") is not None
+    assert account(database).phone == "+33612345678"
+    assert database(lambda s: s.query(OutboxMessage).filter_by(recipient="+33752123456").count()) == 0
+
+
+def test_a_confirmed_phone_cannot_be_replaced_from_the_signup(activated, client_request, database, monkeypatch):
+    """The attacker's case: the session left after activation (it proves only the mailbox)
+    replaced the second factor. Changing it is for "Mon compte", after signing in again."""
+    give_number(activated)
+    client_request.post(CODE, {"code": sms_code(activated.application)}, expect_redirect=CONFIRMED)
+    later(monkeypatch, seconds=61)
+    client_request.post("/inscription/telephone", {"phone": "07 52 12 34 56", "channel": "sms"},
+                        expect_redirect=CONFIRMED)
+    client_request.get("/inscription/telephone", status=303)
+    client_request.post("/inscription/telephone/code/renvoyer", {}, expect_redirect="/inscription/telephone")
+    confirmed = account(database)
+    assert confirmed.phone == "+33612345678" and confirmed.phone_verified_at is not None
+    assert database(lambda s: s.query(OutboxMessage).filter_by(recipient="+33752123456").count()) == 0
 
 
 @pytest.mark.parametrize(("typed", "message"), [

@@ -227,9 +227,9 @@ def test_check_your_email_warns_before_the_journey_expires(client, client_reques
             "Pour protéger vos données, cette page expire après 30 minutes sans activité."
 
 
-@pytest.mark.parametrize("url", ["/inscription/compte-active", "/inscription/telephone", "/inscription/telephone/code",
-                                 "/inscription/telephone/confirme", "/inscription/eligibilite",
-                                 "/inscription/verification-en-cours", "/inscription/eligibilite/corriger"])
+@pytest.mark.parametrize("url", ["/inscription/compte-active", "/inscription/telephone/confirme",
+                                 "/inscription/eligibilite", "/inscription/verification-en-cours",
+                                 "/inscription/eligibilite/corriger"])
 def test_the_signup_pages_warn_before_the_session_ends(not_found_client, client_request, url):
     page = client_request.get(url)
     dialog = warning(page)

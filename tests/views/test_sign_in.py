@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, activated_account, confirmed_phone, newest_message, reconfigure
+from tests.conftest import PASSWORD, Page, activated_account, code_in, confirmed_phone, newest_message, reconfigure
 from tests.views.sign_in_support import (
     EMAIL,
     FIREFOX,
@@ -191,18 +191,25 @@ def test_sign_in_attempts_are_limited_per_address_of_the_client(app, account_id,
 
 # --- the second factor ---------------------------------------------------------------------------
 
-def test_the_person_chooses_email_or_sms_seeing_where_each_goes(account_id, client, client_request):
+def test_with_a_confirmed_phone_the_code_goes_by_sms(account_id, client, client_request, database):
     type_password(client)
     page = client_request.get("/connexion/verification")
     assert page.text_of("h1") == "Sécurisez votre connexion"
-    assert [page.text_of(f"label[for=channel-{i}]") for i in (0, 1)] == \
-        ["Par e-mail, à j•••n@exemple.fr", "Par SMS, au 06 •• •• •• 78"]
-    assert page.select_one("#channel-1").has_attr("checked")  # the channel chosen at signup
+    assert [label.get_text() for label in page.select("label[for^=channel-]")] == ["Par SMS, au 06 •• •• •• 78"]
+    assert page.select_one("a[href='/connexion/sans-telephone']").get_text() == "Je n’ai plus accès à mon téléphone"
+    # The email is no choice of its own: only through "je n'ai plus accès à mon téléphone".
+    assert client_request.post("/connexion/verification", {"channel": "email"}).errors() == \
+        ["Choisissez comment recevoir votre code de sécurité"]
+    assert database(lambda s: s.query(OutboxMessage).filter_by(recipient=EMAIL).count()) == 0
     client_request.post("/connexion/verification", {"channel": "sms"}, expect_redirect="/connexion/code")
     assert re.fullmatch(r"\d{6} est votre code Sésame\.",
                         newest_message(client.application, PHONE, "sms").body_text.split("\n")[0])
     page = client_request.get("/connexion/code")
     assert "par SMS au 06 •• •• •• 78" in page.text_of(".panel")
+    assert page.select_one("input[name=channel][value=email]") is None
+    # A resend asking for the email gets the SMS (the cool-down aside).
+    assert client_request.post("/connexion/code/renvoyer", {"channel": "email"}).select_one(".notice") is not None
+    assert database(lambda s: s.query(OutboxMessage).filter_by(recipient=EMAIL).count()) == 0
 
 
 @pytest.mark.parametrize("channel", ["", "fax", "<b>sms</b>", "sms' --"])
@@ -224,10 +231,10 @@ def test_no_sms_without_a_proven_phone(app, client, client_request, database):
 
 def test_the_code_page_says_how_long_the_code_lives(account_id, client, client_request):
     type_password(client)
-    client.post("/connexion/verification", data={"channel": "email"})
+    client.post("/connexion/verification", data={"channel": "sms"})
     page = client_request.get("/connexion/code")
     assert page.text_of("h1") == "Saisissez votre code de sécurité"
-    assert "par e-mail à j•••n@exemple.fr" in page.text_of(".panel")
+    assert "par SMS au 06 •• •• •• 78" in page.text_of(".panel")
     assert re.search(r"Ce code est valable 3 minutes, jusqu’à \d\d:\d\d\.", page.text_of(".panel"))
     left = page.select_one("#code-time-left")
     assert int(left["data-countdown"]) in (179, 180)
@@ -237,6 +244,11 @@ def test_the_code_page_says_how_long_the_code_lives(account_id, client, client_r
     assert (field["autocomplete"], field["inputmode"]) == ("one-time-code", "numeric")
     assert page.select_one("#wizard-step button[name]") is None  # the channel travels in a hidden field
     assert page.select_one("form[action='/connexion/code/renvoyer'] input[name=channel][value=sms]") is not None
+
+
+def test_the_email_code_says_how_long_it_lives(app, client):
+    make_account(app, phone=None)
+    type_password(client)
     mail = newest_message(client.application, EMAIL)
     assert mail.subject == "Votre code Sésame" and "valable 3 minutes" in mail.body_text
 
@@ -257,15 +269,19 @@ def test_wrong_codes_count_down_then_lock_even_the_right_one(account_id, client,
 
 def test_a_code_expires_after_three_minutes(account_id, client, client_request, monkeypatch):
     type_password(client)
-    client.post("/connexion/verification", data={"channel": "email"})
-    code = email_code(client.application)
+    client.post("/connexion/verification", data={"channel": "sms"})
+    code = sms_code(client.application)
     later(monkeypatch, minutes=3, seconds=1)
     page = client_request.post("/connexion/code", {"code": code})
     assert page.errors() == ["Ce code a expiré : demandez-en un nouveau"]
     assert page.text_of("#code-time-left") == "Ce code a expiré : demandez-en un nouveau."
     later(monkeypatch, seconds=60)
-    client_request.post("/connexion/code/renvoyer", {"channel": "email"}, expect_redirect="/connexion/code")
-    client_request.post("/connexion/code", {"code": email_code(client.application)}, expect_redirect="/compte")
+    client_request.post("/connexion/code/renvoyer", {"channel": "sms"}, expect_redirect="/connexion/code")
+    client_request.post("/connexion/code", {"code": sms_code(client.application)}, expect_redirect="/compte")
+
+
+NOTHING_SENT = (r"Aucun nouveau code n’a été envoyé : un code vient déjà d’être demandé\. "
+                r"Vous pourrez en demander un autre à partir de \d\d:\d\d:\d\d\.")
 
 
 def test_a_new_code_waits_for_the_cool_down_and_kills_the_old_one(account_id, client, client_request, monkeypatch):
@@ -273,15 +289,102 @@ def test_a_new_code_waits_for_the_cool_down_and_kills_the_old_one(account_id, cl
     client.post("/connexion/verification", data={"channel": "sms"})
     old = sms_code(client.application)
     page = client_request.post("/connexion/code/renvoyer", {"channel": "sms"})
-    assert "attendez un peu" in page.text_of(".notice")
+    assert re.fullmatch(NOTHING_SENT, page.text_of(".notice"))
     assert "Vous pourrez demander un nouveau code dans" in page.text_of("#resend-hint")
     later(monkeypatch, seconds=61)
-    client_request.post("/connexion/code/renvoyer", {"channel": "email"}, expect_redirect="/connexion/code")
-    assert "par e-mail à j•••n@exemple.fr" in client_request.get("/connexion/code").text_of(".panel")
-    new = email_code(client.application)
+    client_request.post("/connexion/code/renvoyer", {"channel": "sms"}, expect_redirect="/connexion/code")
+    new = sms_code(client.application)
     if new != old:
         assert client_request.post("/connexion/code", {"code": old}).errors()[0].startswith("Ce code n’est pas le bon")
     client_request.post("/connexion/code", {"code": new}, expect_redirect="/compte")
+
+
+def test_a_page_never_says_a_code_was_sent_when_none_was(account_id, client, client_request, database):
+    """The attacker's case: asking the other channel inside the cool-down said "Nous avons envoyé
+    un code… par e-mail" although nothing was sent. Now it says where the last one went, and when."""
+    type_password(client)
+    client.post("/connexion/verification", data={"channel": "sms"})
+    page = client_request.post("/connexion/sans-telephone", {"channel": "email"})
+    assert re.fullmatch(NOTHING_SENT, page.text_of(".notice"))
+    assert "par SMS au 06 •• •• •• 78" in page.text_of(".panel") and "e-mail" not in page.text_of(".panel")
+    assert database(lambda s: s.query(OutboxMessage).filter_by(recipient=EMAIL).count()) == 0
+
+
+def test_a_sign_in_inside_the_cool_down_of_another_says_so(account_id, app, client, client_request):
+    type_password(client)
+    client.post("/connexion/verification", data={"channel": "sms"})
+    other = app.test_client()
+    type_password(other)
+    page = other.post("/connexion/verification", data={"channel": "sms"})
+    page = Page(page.get_data(as_text=True), "html.parser")
+    assert re.fullmatch(NOTHING_SENT, page.text_of(".notice"))
+    assert "par SMS au 06 •• •• •• 78" in page.text_of(".panel")  # that code, sent a moment ago, works here
+
+
+# --- "je n'ai plus accès à mon téléphone" ----------------------------------------------------
+
+def test_without_the_phone_the_code_comes_by_email_and_the_owner_is_warned(account_id, client, client_request,
+                                                                           database, monkeypatch):
+    type_password(client)
+    client.post("/connexion/verification", data={"channel": "sms"})
+    later(monkeypatch, seconds=61)
+    page = client_request.get("/connexion/sans-telephone")
+    assert page.text_of("h1") == "Je n’ai plus accès à mon téléphone"
+    assert "par SMS au 06 •• •• •• 78 et par e-mail" in page.text_of(".callout")
+    client_request.post("/connexion/sans-telephone", {"channel": "email"}, expect_redirect="/connexion/code")
+    assert "par e-mail à j•••n@exemple.fr" in client_request.get("/connexion/code").text_of(".panel")
+    warning = newest_message(client.application, PHONE, "sms")
+    assert "un code de connexion a été demandé par e-mail" in warning.body_text
+    kinds = database(lambda s: sorted(m.kind for m in s.query(OutboxMessage).filter_by(recipient=EMAIL)))
+    assert kinds == ["email_code_no_phone", "sign_in_code"]
+    code = database(lambda s: code_in(s.query(OutboxMessage).filter_by(kind="sign_in_code", recipient=EMAIL).one()))
+    client_request.post("/connexion/code", {"code": code}, expect_redirect="/compte")
+    events = database(lambda s: [e.kind for e in s.query(AccountEvent).order_by(AccountEvent.id)])
+    assert events == ["email_code_no_phone", "sign_in"]
+    page = client_request.get("/compte")
+    assert "Code de connexion demandé par e-mail, sans le téléphone" in page.text_of("#activity-heading + ul")
+
+
+def test_the_warnings_are_in_the_owners_language(app, client, database, monkeypatch):
+    make_account(app, language="en")
+    type_password(client)
+    client.post("/connexion/verification", data={"channel": "sms"})
+    later(monkeypatch, seconds=61)
+    client.post("/connexion/sans-telephone", data={"channel": "email"})
+    assert "a sign-in code was asked for by email" in newest_message(app, PHONE, "sms").body_text
+    mail = database(lambda s: s.query(OutboxMessage).filter_by(kind="email_code_no_phone", channel="email").one())
+    assert mail.subject == "Sésame sign-in code asked for by email, without the phone"
+    assert "saying they no longer have access to your mobile phone" in mail.body_text
+
+
+def test_without_the_phone_is_rate_limited(account_id, app, client, client_request, database, monkeypatch):
+    reconfigure(app, RATELIMIT_SIGN_IN_FALLBACK="2 per hour")
+    limiter.reset()
+    type_password(client)
+    for _ in range(2):
+        later(monkeypatch, seconds=61)
+        client_request.post("/connexion/sans-telephone", {"channel": "email"}, expect_redirect="/connexion/code")
+    later(monkeypatch, seconds=61)
+    client_request.post("/connexion/sans-telephone", {"channel": "email"}, status=429)
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="sign_in_code").count()) == 2
+
+
+def test_an_operator_may_forbid_the_email_code(account_id, app, client, client_request, database):
+    reconfigure(app, SIGN_IN_EMAIL_FALLBACK=False, ADVISORS_CONTACT="09 69 32 10 10")
+    type_password(client)
+    page = client_request.get("/connexion/sans-telephone")
+    assert "n’est envoyé que par SMS au 06 •• •• •• 78" in page.text_of("main")
+    assert "Conseillers : 09 69 32 10 10" in page.text_of("main")
+    assert page.select_one("form[action='/connexion/sans-telephone']") is None
+    client_request.post("/connexion/sans-telephone", {"channel": "email"})
+    assert database(lambda s: s.query(OutboxMessage).filter_by(recipient=EMAIL).count()) == 0
+
+
+def test_without_a_phone_there_is_no_such_path(app, client, client_request):
+    make_account(app, phone=None)
+    type_password(client)
+    client_request.get("/connexion/sans-telephone", status=303)
+    assert client_request.get("/connexion/code").select_one("a[href='/connexion/sans-telephone']") is None
 
 
 @pytest.mark.parametrize(("typed", "message"), [
@@ -571,15 +674,15 @@ def test_a_pending_sign_in_copied_before_sign_out_opens_nothing_after(app, accou
     """The cookie of a sign-in half done (password typed, code not yet) is copied; the person
     finishes, then signs out: the copy neither opens the code page nor sends a code."""
     type_password(client)
-    client.post("/connexion/verification", data={"channel": "email"})
+    client.post("/connexion/verification", data={"channel": "sms"})  # a phone is confirmed: the SMS
     copied = session_cookie(client)
-    client.post("/connexion/code", data={"code": email_code(app)})
+    client.post("/connexion/code", data={"code": sms_code(app)})
     client.post("/deconnexion")
     thief = app.test_client()
     thief.set_cookie(app.config["SESSION_COOKIE_NAME"], copied)
     assert thief.get("/connexion/code").headers["Location"] == "/connexion"
     sent = len(_codes_sent(app))
-    thief.post("/connexion/code/renvoyer", data={"channel": "email"})
+    thief.post("/connexion/code/renvoyer", data={"channel": "sms"})
     assert len(_codes_sent(app)) == sent
 
 

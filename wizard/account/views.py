@@ -1,20 +1,33 @@
 """Mon compte: thin views over the sign-in services. Every page needs a full sign-in."""
 from functools import wraps
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_time, gettext
 
 from wizard import settings
+from wizard.account import changes, not_me
+from wizard.account import my_data as my_data_service
 from wizard.accounts import activity
 from wizard.accounts import service as accounts
 from wizard.accounts.models import Account
+from wizard.codes import one_time_codes
 from wizard.core import clock, phones
 from wizard.extensions import db, limiter
 from wizard.password_reset import service as password_resets
 from wizard.settings import reset_settings, sign_in_settings
 from wizard.sign_in import remembered_browsers
 from wizard.sign_in import service as sign_in
-from wizard.sign_in.forms import ChangePasswordForm, current_password_message
-from wizard.web import account_session, browser_cookies, franceconnect_state, resume
+from wizard.sign_in.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ChangePhoneForm,
+    MarketingForm,
+    PasswordCheckForm,
+    ProofCodeForm,
+    code_message,
+    current_password_message,
+)
+from wizard.web import account_change, account_session, browser_cookies, franceconnect_state, resume
 from wizard.web.forms import ResendForm, password_checklist
 from wizard.web.limits import configured
 from wizard.web.rendering import render_page
@@ -79,6 +92,182 @@ def password_changed():
     return render_page("account/password_changed.html")
 
 
+# --- a new mobile number: the password, a code to the current phone (or email), a code to the new one --
+
+PHONE_CHANGE = "phone"
+
+
+@bp.route("/telephone", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_SIGN_IN"), methods=["POST"])
+@signed_in
+def change_phone():
+    form = ChangePhoneForm(check=lambda form: _check_current(g.account, form))
+    if form.validate_on_submit():
+        return _send_reauth_code(g.account, form.phone.data, by_email=False, form=form)
+    return render_page("account/phone.html", form=form, phone=_masked_phone(g.account))
+
+
+@bp.route("/telephone/verification", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_CODE"), methods=["POST"])
+@signed_in
+def phone_reauth():
+    state = account_change.proven(g.account, PHONE_CHANGE)
+    if state is None:
+        return redirect(url_for(".change_phone"), 303)
+    form = ProofCodeForm(check=lambda form: _checked_code(changes.check_reauth_code(
+        db.session, g.account, form.code.data, settings.codes(changes.REAUTH), clock.now()), form))
+    if form.validate_on_submit():
+        return _send_new_phone_code(g.account, state["phone"])
+    return _code_page(g.account, form, changes.REAUTH, state)
+
+
+@bp.post("/telephone/verification/par-email")
+@signed_in
+def phone_reauth_by_email():
+    state = account_change.proven(g.account, PHONE_CHANGE)
+    if state is None or not ResendForm().validate_on_submit():
+        return redirect(url_for(".change_phone"), 303)
+    return _send_reauth_code(g.account, state["phone"], by_email=True)
+
+
+@bp.route("/telephone/nouveau-numero", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_CODE"), methods=["POST"])
+@signed_in
+def new_phone_code():
+    state = account_change.proven(g.account, PHONE_CHANGE)
+    if state is None or state["proven"] != account_change.CODE:
+        return redirect(url_for(".change_phone"), 303)
+    form = ProofCodeForm(check=lambda form: _checked_code(changes.confirm_new_phone(
+        db.session, g.account, form.code.data, settings.codes(changes.NEW_PHONE), settings.composer(),
+        account_session.device(), clock.now()), form))
+    if form.validate_on_submit():
+        account_change.forget()
+        account_session.tell("phone_changed")
+        return redirect(url_for(".overview"), 303)
+    return _code_page(g.account, form, changes.NEW_PHONE, state)
+
+
+# --- a new address: the password, then a code sent to it ------------------------------------------
+
+EMAIL_CHANGE = "email"
+
+
+@bp.route("/adresse", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_EMAIL"), methods=["POST"])
+@signed_in
+def change_email():
+    form = ChangeEmailForm(check=lambda form: _check_current(g.account, form))
+    if form.validate_on_submit():
+        new_email = accounts.normalise_email(form.email.data)
+        try:
+            changes.send_new_email_code(db.session, g.account, new_email, settings.codes(changes.NEW_EMAIL),
+                                        settings.composer(), clock.now())
+        except one_time_codes.SendLimited as limited:
+            form.email.errors.append(_refused_send(limited))
+        else:
+            account_change.note(g.account, EMAIL_CHANGE, account_change.PASSWORD, email=new_email)
+            return redirect(url_for(".new_email_code"), 303)
+    return render_page("account/email.html", form=form)
+
+
+@bp.route("/adresse/code", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_CODE"), methods=["POST"])
+@signed_in
+def new_email_code():
+    state = account_change.proven(g.account, EMAIL_CHANGE)
+    if state is None:
+        return redirect(url_for(".change_email"), 303)
+    form = ProofCodeForm(check=lambda form: _checked_code(changes.confirm_new_email(
+        db.session, g.account, form.code.data, settings.codes(changes.NEW_EMAIL), settings.composer(),
+        account_session.device(), clock.now()), form))
+    if form.validate_on_submit():
+        account_change.forget()
+        account_session.tell("email_changed")
+        return redirect(url_for(".overview"), 303)
+    return render_page("account/email_code.html", form=form, new_email=state["email"])
+
+
+@bp.route("/consentements", methods=["GET", "POST"])
+@signed_in
+def consents():
+    latest = changes.marketing_choices(g.account)
+    form = MarketingForm(data={purpose: bool(consent and consent.granted) for purpose, consent in latest.items()})
+    if form.validate_on_submit():
+        changes.record_marketing(g.account, form.chosen(), current_app.config["MARKETING_CONSENT_VERSION"],
+                                 clock.now())
+        account_session.tell("consents_saved")
+        return redirect(url_for(".overview"), 303)
+    history = sorted(g.account.consents, key=lambda consent: consent.id, reverse=True)
+    return render_page("account/consents.html", form=form, latest=latest, history=history)
+
+
+# --- my data, and closing the account: the password first ----------------------------------------
+
+MY_DATA = "data"
+
+
+@bp.route("/mes-donnees", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_SIGN_IN"), methods=["POST"])
+@signed_in
+def my_data():
+    form = PasswordCheckForm(check=lambda form: _check_current(g.account, form))
+    if form.validate_on_submit():
+        account_change.note(g.account, MY_DATA, account_change.PASSWORD)
+        return redirect(url_for(".my_data_shown"), 303)
+    return render_page("account/my_data_password.html", form=form)
+
+
+@bp.get("/mes-donnees/consulter")
+@signed_in
+def my_data_shown():
+    if account_change.proven(g.account, MY_DATA) is None:
+        return redirect(url_for(".my_data"), 303)
+    return render_page("account/my_data.html", data=my_data_service.everything(db.session, g.account))
+
+
+@bp.get("/mes-donnees/telecharger")
+@signed_in
+def my_data_download():
+    if account_change.proven(g.account, MY_DATA) is None:
+        return redirect(url_for(".my_data"), 303)
+    response = jsonify(my_data_service.everything(db.session, g.account))
+    response.headers["Content-Disposition"] = "attachment; filename=mes-donnees.json"
+    return response
+
+
+@bp.route("/fermer", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_SIGN_IN"), methods=["POST"])
+@signed_in
+def close():
+    form = PasswordCheckForm(check=lambda form: _check_current(g.account, form))
+    if form.validate_on_submit():
+        my_data_service.close(db.session, g.account, current_app.config["SECRET_KEY"], settings.composer(),
+                              clock.now())
+        account_session.end("user")
+        browser_cookies.forget_this_browser()
+        return redirect(url_for(".closed"), 303)
+    return render_page("account/close.html", form=form)
+
+
+@bp.get("/ferme")
+def closed():
+    return render_page("account/closed.html")
+
+
+@bp.route("/ce-n-etait-pas-moi/<token>", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_CODE"), methods=["POST"])
+def not_me_link(token):
+    """From a security email: a page, then one button (a mail scanner opening the link ends nothing)."""
+    payload = not_me.read(current_app.config["SECRET_KEY"], token, clock.now())
+    if payload is None:
+        return render_page("account/not_me.html", status=410, refused=True)
+    if ResendForm().validate_on_submit():
+        if not_me.undo(db.session, payload, account_session.device(), clock.now()) is not None:
+            account_session.end("user")
+        return render_page("account/not_me.html", done=True)
+    return render_page("account/not_me.html", kind=payload["k"], form=ResendForm(formdata=None))
+
+
 @bp.post("/navigateurs/<browser_id>/oublier")
 @signed_in
 def forget_browser(browser_id):
@@ -111,6 +300,57 @@ def stay_signed_in():
         return jsonify(seconds_left=left)
     unfinished = account_session.signup_account()
     return redirect(resume.next_url(unfinished) if unfinished else url_for(".overview"), 303)
+
+
+def _send_reauth_code(account: Account, new_phone: str, by_email: bool, form=None):
+    """The password is right: a code to prove the person. Inside the cool-down, none is sent and
+    the page says when one can be asked."""
+    try:
+        changes.send_reauth_code(db.session, account, settings.codes(changes.REAUTH), clock.now(), by_email)
+    except one_time_codes.SendLimited as limited:
+        if form is None:  # a second code asked too soon: the page of the first says when
+            return redirect(url_for(".phone_reauth"), 303)
+        form.phone.errors.append(_refused_send(limited))
+        return render_page("account/phone.html", form=form, phone=_masked_phone(account),
+                           status=429 if limited.reason != "cooldown" else 200)
+    account_change.note(account, PHONE_CHANGE, account_change.PASSWORD, phone=new_phone,
+                        by_email=by_email or not sign_in.has_phone_factor(account))
+    return redirect(url_for(".phone_reauth"), 303)
+
+
+def _send_new_phone_code(account: Account, new_phone: str):
+    state = account_change.proven(account, PHONE_CHANGE)
+    try:
+        changes.send_new_phone_code(db.session, account, new_phone, settings.codes(changes.NEW_PHONE), clock.now())
+    except one_time_codes.SendLimited as limited:
+        flash(_refused_send(limited))
+    account_change.note(account, PHONE_CHANGE, account_change.CODE, phone=new_phone, by_email=state["by_email"])
+    return redirect(url_for(".new_phone_code"), 303)
+
+
+def _refused_send(limited: one_time_codes.SendLimited) -> str:
+    if limited.reason == "cooldown":
+        return gettext("Un code vient déjà d’être envoyé : vous pourrez en demander un autre à partir de %(time)s.",
+                       time=format_time(limited.until, "HH:mm:ss"))
+    return gettext("Vous avez demandé beaucoup de codes : vous pourrez en demander un nouveau à partir de %(time)s.",
+                   time=format_time(limited.until, "HH:mm"))
+
+
+def _checked_code(result, form):
+    return result, code_message(result, "sign_in"), form.code
+
+
+def _code_page(account: Account, form, purpose: str, state: dict):
+    current = one_time_codes.current(db.session, purpose, account.id)
+    return render_page("account/phone_code.html", form=form, step=purpose, by_email=state["by_email"],
+                       phone=_masked_phone(account), new_phone=phones.masked(state["phone"]),
+                       masked_email=sign_in.mask_email(account.email),
+                       sent=current if current is not None and current.used_at is None else None,
+                       resend_form=ResendForm(formdata=None))
+
+
+def _masked_phone(account: Account) -> str | None:
+    return phones.masked(account.phone) if sign_in.has_phone_factor(account) else None
 
 
 def _forget(account: Account, browser_id: str) -> bool:

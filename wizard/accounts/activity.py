@@ -17,11 +17,15 @@ PASSWORD_CHANGED = "password_changed"
 PHONE_CHANGED = "phone_changed"
 SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
 SIGN_IN_PAUSED = "sign_in_paused"
+EMAIL_CODE_WITHOUT_PHONE = "email_code_no_phone"
+EMAIL_CHANGED = "email_changed"
+NOT_ME = "not_me"  # "ce n'était pas moi", from a security email
 FRANCECONNECT_SIGN_IN = "franceconnect_sign_in"
 FRANCECONNECT_LINKED = "franceconnect_linked"
 FRANCECONNECT_UNLINKED = "franceconnect_unlinked"
 KINDS = (SIGN_IN, NEW_BROWSER, BROWSER_FORGOTTEN, PASSWORD_CHANGED, PHONE_CHANGED, SIGNED_OUT_EVERYWHERE,
-         SIGN_IN_PAUSED, FRANCECONNECT_SIGN_IN, FRANCECONNECT_LINKED, FRANCECONNECT_UNLINKED)
+         SIGN_IN_PAUSED, EMAIL_CODE_WITHOUT_PHONE, EMAIL_CHANGED, NOT_ME, FRANCECONNECT_SIGN_IN,
+         FRANCECONNECT_LINKED, FRANCECONNECT_UNLINKED)
 
 
 def record(db_session, account_id: str, kind: str, device: str, now: datetime) -> AccountEvent:

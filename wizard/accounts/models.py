@@ -49,6 +49,12 @@ class Account(db.Model):
     # An unfinished signup is forgotten INCOMPLETE_ACCOUNT_DAYS after activation; the
     # person is told a few days before (wizard/accounts/incomplete.py).
     reminded_at = db.Column(db.DateTime)
+    # Set by a password reset (it proves the mailbox only) on an account with a confirmed
+    # phone: until a sign-in passes the SMS code, the email code is not offered instead.
+    phone_code_required_since = db.Column(db.DateTime)
+    # "Ce n'était pas moi": the password may be known to someone else; signing in with it is
+    # refused until a new one is chosen (the forgotten password).
+    password_reset_required_at = db.Column(db.DateTime)
 
     @property
     def applicant(self) -> Applicant | None:

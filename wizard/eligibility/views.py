@@ -33,12 +33,7 @@ def start():
     account = _account()
     if account is None:
         return _elsewhere()
-    try:
-        check = eligibility.start(db.session, account, settings.eligibility_settings(), clock.now())
-    except eligibility.TooManyAttempts as refusal:
-        return render_page("eligibility/locked.html", status=429, until=refusal.until)
-    checks.start(check.id)  # once this request has committed the check
-    return redirect(url_for("eligibility.waiting"), 303)
+    return _check(account)
 
 
 @bp.get("/verification-en-cours")
@@ -66,11 +61,26 @@ def correct():
     account = _account()
     if account is None:
         return _elsewhere()
+    if account.eligible_at is not None:  # the insurer confirmed this identity: only the operator changes it
+        return render_page("eligibility/identity_locked.html", status=403,
+                           advisors=current_app.config["ADVISORS_CONTACT"])
+    check = eligibility.latest(db.session, account)
+    if check is not None and check.status not in eligibility.FINISHED:  # not while the insurer is asked
+        return redirect(url_for("eligibility.waiting"), 303)
     form = correction_form(account.answers)
     if form.validate_on_submit():
         account.answers = {**account.answers, **form.corrected_answers()}
-        return redirect(url_for("eligibility.confirm"), 303)
+        return _check(account)  # the corrected answers are checked again at once
     return render_page("eligibility/correct.html", form=form, identifier=settings.identifier())
+
+
+def _check(account: Account):
+    try:
+        check = eligibility.start(db.session, account, settings.eligibility_settings(), clock.now())
+    except eligibility.TooManyAttempts as refusal:
+        return render_page("eligibility/locked.html", status=429, until=refusal.until)
+    checks.start(check.id)  # once this request has committed the check
+    return redirect(url_for("eligibility.waiting"), 303)
 
 
 def _confirm_page(account: Account):

@@ -27,6 +27,10 @@ SUBJECTS = {
     "sign_in_paused": _l("Connexion à votre compte %(service)s suspendue"),
     "password_reset": _l("Choisissez un nouveau mot de passe %(service)s"),
     "password_changed": _l("Votre mot de passe %(service)s a été modifié"),
+    "phone_changed": _l("Le téléphone portable de votre compte %(service)s a été changé"),
+    "account_closed": _l("Votre compte %(service)s est fermé"),
+    "email_changed": _l("L’adresse e-mail de votre compte %(service)s a été changée"),
+    "email_code_without_phone": _l("Code de connexion %(service)s demandé par e-mail, sans le téléphone"),
 }
 
 
@@ -40,10 +44,14 @@ class TemplateComposer:
     signing in, help with the activation email, the forgotten password, Mon compte."""
 
     def __init__(self, service_name: str, insurer_name: str, sign_in_url: str, help_url: str,
-                 forgotten_url: str, account_url: str, code_url: str):
+                 forgotten_url: str, account_url: str, code_url: str, not_me_link=None):
         self.common = {"service_name": service_name, "insurer_name": insurer_name, "sign_in_url": sign_in_url,
                        "help_url": help_url, "forgotten_url": forgotten_url, "account_url": account_url,
                        "code_url": code_url}
+        self._not_me_link = not_me_link  # (account id, kind, old address) -> "ce n'était pas moi"
+
+    def not_me_link(self, account_id: str, kind: str, old_email: str | None = None) -> str | None:
+        return self._not_me_link(account_id, kind, old_email) if self._not_me_link else None
 
     def activation(self, language: str, recipient: str, link: str, code: str, hours: int) -> Email:
         return self._compose("activation", language, recipient, link=link, code=code, hours=hours)
@@ -62,11 +70,29 @@ class TemplateComposer:
     def sign_in_paused(self, language: str, recipient: str, until: datetime, failures: int) -> Email:
         return self._compose("sign_in_paused", language, recipient, until=until, failures=failures)
 
-    def password_reset(self, language: str, recipient: str, link: str, code: str, minutes: int) -> Email:
-        return self._compose("password_reset", language, recipient, link=link, code=code, minutes=minutes)
+    def password_reset(self, language: str, recipient: str, link: str, code: str, minutes: int,
+                       not_me: str | None = None) -> Email:
+        return self._compose("password_reset", language, recipient, link=link, code=code, minutes=minutes,
+                             not_me=not_me)
 
-    def password_changed(self, language: str, recipient: str, when: datetime) -> Email:
-        return self._compose("password_changed", language, recipient, when=when)
+    def password_changed(self, language: str, recipient: str, when: datetime, not_me: str | None = None) -> Email:
+        return self._compose("password_changed", language, recipient, when=when, not_me=not_me)
+
+    def phone_changed(self, language: str, recipient: str, masked_phone: str, when: datetime,
+                      not_me: str | None = None) -> Email:
+        return self._compose("phone_changed", language, recipient, masked_phone=masked_phone, when=when,
+                             not_me=not_me)
+
+    def email_changed(self, language: str, recipient: str, new_email: str, when: datetime,
+                      not_me: str | None = None) -> Email:
+        """To the old address: the change, and the way back."""
+        return self._compose("email_changed", language, recipient, new_email=new_email, when=when, not_me=not_me)
+
+    def account_closed(self, language: str, recipient: str, when: datetime) -> Email:
+        return self._compose("account_closed", language, recipient, when=when)
+
+    def email_code_without_phone(self, language: str, recipient: str, when: datetime) -> Email:
+        return self._compose("email_code_without_phone", language, recipient, when=when)
 
     def incomplete_reminder(self, language: str, recipient: str, forgotten_on: date) -> Email:
         return self._compose("incomplete_reminder", language, recipient, forgotten_on=forgotten_on)

@@ -27,6 +27,13 @@ def code_text(language: str, code: str, service_name: str, public_base_url: str)
         ])
 
 
+def email_code_warning_text(language: str, service_name: str) -> str:
+    """Told on the phone itself: someone signing in said they no longer have it."""
+    with force_locale(language):
+        return _("%(service)s : un code de connexion a été demandé par e-mail, car la personne dit ne plus avoir "
+                 "accès à ce téléphone. Si ce n’est pas vous, changez votre mot de passe.", service=service_name)
+
+
 class SmsGatewayTransport:
     """Delivers outbox rows of the sms channel. Raises when the gateway does not take it."""
 

@@ -40,9 +40,13 @@ VALID, INVALID, EXPIRED, USED, SUPERSEDED = "valid", "invalid", "expired", "used
 
 
 class Composer(Protocol):
-    def password_reset(self, language: str, recipient: str, link: str, code: str, minutes: int) -> outbox.Email: ...
+    def password_reset(self, language: str, recipient: str, link: str, code: str, minutes: int,
+                       not_me: str | None = None) -> outbox.Email: ...
 
-    def password_changed(self, language: str, recipient: str, when: datetime) -> outbox.Email: ...
+    def password_changed(self, language: str, recipient: str, when: datetime,
+                         not_me: str | None = None) -> outbox.Email: ...
+
+    def not_me_link(self, account_id: str, kind: str, old_email: str | None = None) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,9 @@ def request(db_session, email: str, language: str, settings: ResetSettings, now:
                         created_at=now, expires_at=now + settings.lifetime)
     db_session.add(row)
     security_events.record("password_reset_requested", account.id if account else None)
-    mail = settings.composer.password_reset(account.language if account else language, email,
-                                            settings.link_for(token), code, settings.minutes)
+    mail = settings.composer.password_reset(
+        account.language if account else language, email, settings.link_for(token), code, settings.minutes,
+        not_me=settings.composer.not_me_link(account.id, "reset_requested") if account else None)
     if account is not None:
         outbox.queue_email(db_session, mail, "password_reset", account.id, now)
     db_session.flush()
@@ -175,6 +180,8 @@ def complete(db_session, reset: PasswordReset, new_password: str, settings: Rese
     reset.used_at = now
     account = db_session.get(Account, reset.account_id)
     replace_password(db_session, account, new_password, settings, device, now)
+    if account.phone and account.phone_verified_at:  # the mailbox alone does not sign in next time
+        account.phone_code_required_since = now
     return account
 
 
@@ -183,11 +190,13 @@ def replace_password(db_session, account: Account, new_password: str, settings: 
     """The new password, and what comes with it: every other session ended, every other
     remembered browser forgotten, the sign-in pause lifted, an event, an email."""
     account.password_hash = passwords.hash_password(new_password, settings.hashing)
+    account.password_reset_required_at = None
     sessions.end_all(db_session, account.id, now, keep=keep_session)
     remembered_browsers.revoke_all(db_session, account.id, now, keep=keep_browser)
     sign_in.forget_failures(db_session, settings.secret_key, account.email)
     activity.record(db_session, account.id, activity.PASSWORD_CHANGED, device, now)
-    mail = settings.composer.password_changed(account.language, account.email, now)
+    mail = settings.composer.password_changed(account.language, account.email, now,
+                                              not_me=settings.composer.not_me_link(account.id, "password_changed"))
     outbox.queue_email(db_session, mail, "password_changed", account.id, now)
 
 

@@ -1,5 +1,6 @@
 """The phone step: the number and the channel, then the code sent there."""
 from flask import Blueprint, flash, redirect, url_for
+from flask_babel import format_time
 from flask_babel import gettext as _
 
 from wizard import settings
@@ -27,11 +28,12 @@ def number():
     account = _account()
     if account is None:
         return redirect(url_for("sign_in.start"), 303)
+    if account.code_channel_confirmed_at is not None:
+        return _already_confirmed()
     form = PhoneForm(data={"phone": phones.national(account.phone) if account.phone else "",
                            "channel": account.code_channel})
-    if form.validate_on_submit():
-        code_delivery.choose_phone(account, form.phone.data, form.channel.data)
-        return _send_code(account)
+    if form.validate_on_submit() and (sent := _choose_and_send(account, form)) is not None:
+        return sent
     return render_page("phone/number.html", form=form, account=account, progress=_progress(account))
 
 
@@ -41,12 +43,13 @@ def code():
     account = _account()
     if account is None or not account.phone:
         return redirect(url_for("phone.number" if account else "sign_in.start"), 303)
+    if account.code_channel_confirmed_at is not None:
+        return _already_confirmed()
     form = OneTimeCodeForm(check=lambda typed: code_delivery.confirm(
         db.session, account, PHONE, typed, settings.codes(PHONE), clock.now()))
-    valid = form.validate_on_submit()
-    if valid and account.phone_verified_at:  # for "Mon compte": its activity
-        activity.record(db.session, account.id, activity.PHONE_CHANGED, account_session.device(), clock.now())
-    if valid:
+    if form.validate_on_submit():
+        if account.phone_verified_at:  # for "Mon compte": its activity
+            activity.record(db.session, account.id, activity.PHONE_CHANGED, account_session.device(), clock.now())
         return redirect(url_for("phone.confirmed"), 303)
     return _code_page(account, form)
 
@@ -54,7 +57,8 @@ def code():
 @bp.post("/telephone/code/renvoyer")
 def resend():
     account = _account()
-    if account is None or not account.phone or not ResendForm().validate_on_submit():
+    if account is None or not account.phone or account.code_channel_confirmed_at is not None \
+            or not ResendForm().validate_on_submit():
         return redirect(url_for("phone.number"), 303)
     return _send_code(account)
 
@@ -67,15 +71,41 @@ def confirmed():
     return render_page("phone/confirmed.html", account=account, phone=phones.masked(account.phone))
 
 
+def _choose_and_send(account: Account, form):
+    """The number is kept only with a code on its way to it: inside the cool-down, neither."""
+    limited = one_time_codes.send_limit(db.session, settings.codes(PHONE).policy, PHONE, account.id,
+                                        form.phone.data if form.channel.data == "sms" else account.email,
+                                        clock.now())
+    if limited is None:
+        code_delivery.choose_phone(account, form.phone.data, form.channel.data)
+        return _send_code(account)
+    if limited.reason != "cooldown":
+        return render_page("phone/locked.html", status=429, until=limited.until, account=account)
+    form.phone.errors.append(_next_code_at(limited))
+    return None
+
+
 def _send_code(account: Account):
     try:
         code_delivery.send(db.session, account, PHONE, settings.codes(PHONE), clock.now())
     except one_time_codes.SendLimited as limited:
         if limited.reason == "cooldown":
-            flash(_("Un code vient de vous être envoyé : attendez un peu avant d’en demander un autre."))
+            flash(_next_code_at(limited))
             return redirect(url_for("phone.code"), 303)
         return render_page("phone/locked.html", status=429, until=limited.until, account=account)
     return redirect(url_for("phone.code"), 303)
+
+
+def _next_code_at(limited: one_time_codes.SendLimited) -> str:
+    """Inside the cool-down nothing is sent, and the page says so, with when to ask again."""
+    return _("Un code vient déjà d’être envoyé : vous pourrez en demander un autre à partir de %(time)s.",
+             time=format_time(limited.until, "HH:mm:ss"))
+
+
+def _already_confirmed():
+    """The second factor is proven: only "Mon compte", after signing in again, changes it
+    (the session left after activation proves the mailbox, not the person)."""
+    return redirect(url_for("phone.confirmed"), 303)
 
 
 def _code_page(account: Account, form):

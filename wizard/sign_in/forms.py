@@ -8,9 +8,17 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 
+from wizard.phone.forms import PhoneForm
 from wizard.sign_in import service as sign_in
 from wizard.web import validators as v
-from wizard.web.forms import EMAIL_MESSAGES, PASSWORD_RULE_MESSAGES, BaseForm, PasswordRules
+from wizard.web.forms import (
+    EMAIL_MESSAGES,
+    PASSWORD_RULE_MESSAGES,
+    BaseForm,
+    PasswordRules,
+    email_confirmation_field,
+    email_field,
+)
 
 # A password longer than this is refused before it is hashed: nobody types 1,000 characters.
 LONGEST_PASSWORD_TYPED = 1024
@@ -53,6 +61,9 @@ def attempt_message(attempt: sign_in.Attempt) -> str:
         return gettext("Après plusieurs essais infructueux, la connexion avec cette adresse e-mail est suspendue "
                        "jusqu’à %(time)s pour protéger le compte. Vous pourrez réessayer à ce moment-là, ou "
                        "choisir dès maintenant un nouveau mot de passe", time=until)
+    if attempt.outcome == sign_in.NEW_PASSWORD_REQUIRED:
+        return gettext("Pour protéger votre compte après votre signalement « Ce n’était pas moi », choisissez "
+                       "un nouveau mot de passe avec « Mot de passe oublié ? » avant de vous connecter")
     return str(WRONG_CREDENTIALS)
 
 
@@ -110,10 +121,10 @@ class ChannelForm(BaseForm):
 
     def __init__(self, *args, masked_email: str = "", masked_phone: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [SelectChoice("email", gettext("Par e-mail, à %(email)s", email=masked_email))]
-        if masked_phone:
-            choices.append(SelectChoice("sms", gettext("Par SMS, au %(phone)s", phone=masked_phone)))
-        self.channel.choices = choices
+        # A confirmed phone is the second factor: the email code only through "je n'ai plus
+        # accès à mon téléphone" (wizard/sign_in/views.py::without_phone).
+        self.channel.choices = [SelectChoice("sms", gettext("Par SMS, au %(phone)s", phone=masked_phone))] \
+            if masked_phone else [SelectChoice("email", gettext("Par e-mail, à %(email)s", email=masked_email))]
 
 
 def code_message(result, new_code: str) -> str | None:
@@ -156,6 +167,37 @@ class ResetCodeForm(_Checked):
 
 class NewPasswordForm(PasswordRules, BaseForm):
     password, password_confirmation = new_password_fields()
+
+
+class ChangePhoneForm(_Checked):
+    current_password = current_password_field(_l("Mot de passe actuel"), _l("Saisissez votre mot de passe actuel"))
+    phone = StringField(_l("Nouveau numéro de téléphone portable"), validators=PhoneForm.phone.kwargs["validators"])
+
+
+class ChangeEmailForm(_Checked):
+    current_password = current_password_field(_l("Mot de passe actuel"), _l("Saisissez votre mot de passe actuel"))
+    email = email_field(_l("Nouvelle adresse e-mail"), _l("Saisissez votre nouvelle adresse e-mail"))
+    email_confirmation = email_confirmation_field(_l("Confirmez la nouvelle adresse e-mail"),
+                                                  _l("Saisissez à nouveau la nouvelle adresse e-mail"))
+
+
+class MarketingForm(BaseForm):
+    marketing_email = BooleanField(_l("Par e-mail"))
+    marketing_sms = BooleanField(_l("Par SMS"))
+    marketing_phone = BooleanField(_l("Par téléphone"))
+
+    def chosen(self) -> dict[str, bool]:
+        return {name: bool(self[name].data) for name in ("marketing_email", "marketing_sms", "marketing_phone")}
+
+
+class PasswordCheckForm(_Checked):
+    """Before showing everything held, or closing the account: the password again."""
+    current_password = current_password_field(_l("Mot de passe"), _l("Saisissez votre mot de passe"))
+
+
+class ProofCodeForm(_Checked):
+    """A code that proves the person (to their current phone or email), or a new number."""
+    code = code_field(_l("Code de sécurité à 6 chiffres"))
 
 
 class ChangePasswordForm(PasswordRules, _Checked):

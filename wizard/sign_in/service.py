@@ -31,6 +31,7 @@ from wizard.operator import events
 from wizard.sign_in.models import SignInThrottle
 
 OK, WRONG, PAUSED, UNFINISHED = "ok", "wrong", "paused", "unfinished"
+NEW_PASSWORD_REQUIRED = "new_password_required"  # after "ce n'était pas moi"
 # Failures further apart than this do not add up: "in a row" means within a day.
 FAILURE_MEMORY = timedelta(days=1)
 DIGEST_SALT = b"sesame.email-digest.v1:"
@@ -38,6 +39,7 @@ DIGEST_SALT = b"sesame.email-digest.v1:"
 
 class Composer(Protocol):
     def sign_in_paused(self, language: str, recipient: str, until: datetime, failures: int) -> outbox.Email: ...
+    def email_code_without_phone(self, language: str, recipient: str, when: datetime) -> outbox.Email: ...
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,31 @@ def can_continue_signup(account: Account | None) -> bool:
 
 def may_sign_in(account: Account | None) -> bool:
     return can_sign_in(account) or can_continue_signup(account)
+
+
+def has_phone_factor(account: Account) -> bool:
+    """A confirmed phone: the sign-in code goes there."""
+    return bool(account.phone and account.phone_verified_at)
+
+
+def email_code_refused(account: Account, fallback_allowed: bool) -> bool:
+    """Whether the email code is refused to a person who says their phone is out of reach:
+    by the operator's setting, or since a password reset (which proved the mailbox only)."""
+    return not fallback_allowed or account.phone_code_required_since is not None
+
+
+def warn_email_code_without_phone(db_session, account: Account, settings: SignInSettings, sms_text: str,
+                                  device: str, now: datetime) -> None:
+    """The owner is told both ways, so that a thief of the mailbox cannot go unseen."""
+    mail = settings.composer.email_code_without_phone(account.language, account.email, now)
+    outbox.queue_email(db_session, mail, "email_code_no_phone", account.id, now)
+    outbox.queue_sms(db_session, account.phone, sms_text, "email_code_no_phone", account.id, now)
+    activity.record(db_session, account.id, activity.EMAIL_CODE_WITHOUT_PHONE, device, now)
+
+
+def second_factor_passed(account: Account, channel: str) -> None:
+    if channel == "sms":
+        account.phone_code_required_since = None
 
 
 def email_digest(secret_key: str, email: str) -> str:
@@ -109,6 +136,8 @@ def check_credentials(db_session, email: str, password: str, settings: SignInSet
     if new_hash:
         account.password_hash = new_hash  # made with older cost settings
     _forget_failures(db_session, digest)
+    if account.password_reset_required_at is not None:
+        return Attempt(NEW_PASSWORD_REQUIRED, account)
     return Attempt(OK if can_sign_in(account) else UNFINISHED, account)
 
 

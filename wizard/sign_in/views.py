@@ -10,6 +10,7 @@ from wizard.codes import delivery as code_delivery
 from wizard.codes import one_time_codes
 from wizard.core import clock, phones
 from wizard.extensions import db, limiter
+from wizard.messaging import sms
 from wizard.settings import sign_in_settings
 from wizard.sign_in import devices, sessions
 from wizard.sign_in import service as sign_in
@@ -73,11 +74,29 @@ def choose_channel():
     account = pending_sign_in.pending_account()
     if account is None:
         return redirect(url_for(".start"), 303)
-    form = ChannelForm(data={"channel": account.code_channel if _sms_possible(account) else "email"},
+    form = ChannelForm(data={"channel": "sms" if _sms_possible(account) else "email"},
                        masked_email=sign_in.mask_email(account.email), masked_phone=_masked_phone(account))
     if form.validate_on_submit():
         return _send_code(account, form.channel.data)
     return render_page("sign_in/channel.html", form=form)
+
+
+@bp.route("/connexion/sans-telephone", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_SIGN_IN_FALLBACK"), methods=["POST"])
+def without_phone():
+    """"Je n'ai plus accès à mon téléphone": the code by email, its owner warned by SMS and
+    email; refused when the operator forbids it, or since a password reset."""
+    account = pending_sign_in.pending_account()
+    if account is None or not _sms_possible(account):
+        return redirect(url_for(".code" if account else ".start"), 303)
+    refused = sign_in.email_code_refused(account, current_app.config["SIGN_IN_EMAIL_FALLBACK"])
+    form = NewCodeForm()
+    if not refused and form.validate_on_submit():
+        return _send_code(account, "email", without_phone=True)
+    return render_page("sign_in/without_phone.html", form=NewCodeForm(formdata=None), refused=refused,
+                       after_reset=account.phone_code_required_since is not None,
+                       advisors=current_app.config["ADVISORS_CONTACT"],
+                       masked_email=sign_in.mask_email(account.email), masked_phone=_masked_phone(account))
 
 
 @bp.route("/connexion/code", methods=["GET", "POST"])
@@ -89,6 +108,7 @@ def code():
     form = SignInCodeForm(check=lambda form: _check_code(account, form))
     valid = form.validate_on_submit()
     if valid:
+        sign_in.second_factor_passed(account, pending_sign_in.pending_channel())
         return _complete(account, remember=form.remember.data and not in_kiosk_mode())
     return _code_page(account, form)
 
@@ -135,15 +155,23 @@ def _password_accepted(account: Account, email_to_remember: str | None):
     return _send_code(account, "email")
 
 
-def _send_code(account: Account, channel: str):
+def _send_code(account: Account, channel: str, without_phone: bool = False):
+    now = clock.now()
     try:
-        code_delivery.send(db.session, account, SIGN_IN, settings.codes(SIGN_IN), clock.now(), channel=channel)
+        code_delivery.send(db.session, account, SIGN_IN, settings.codes(SIGN_IN), now, channel=channel)
     except one_time_codes.SendLimited as limited:
         if limited.reason != "cooldown":
             return render_page("sign_in/locked.html", status=429, until=limited.until)
-        if pending_sign_in.pending_channel() is None:
-            pending_sign_in.note_code_sent(channel)  # a code sent a moment ago, from another attempt
-        return _code_page(account, SignInCodeForm(formdata=None), too_soon=True)
+        current = code_delivery.current_code(db.session, account, SIGN_IN)
+        if current is not None:  # the code page tells where that one went, not where this one would have
+            pending_sign_in.note_code_sent(current.channel)
+        return _code_page(account, SignInCodeForm(formdata=None), too_soon=limited.until)
+    if without_phone:
+        sign_in.warn_email_code_without_phone(
+            db.session, account, sign_in_settings(),
+            sms.email_code_warning_text(account.language, current_app.config["SERVICE_NAME"]),
+            account_session.device(), now)
+        pending_sign_in.note_without_phone()
     pending_sign_in.note_code_sent(channel)
     return redirect(url_for(".code"), 303)
 
@@ -167,7 +195,7 @@ def _complete(account: Account, remember: bool):
 
 
 def _sms_possible(account: Account) -> bool:
-    return bool(account.phone and account.phone_verified_at)
+    return sign_in.has_phone_factor(account)
 
 
 def _masked_phone(account: Account) -> str | None:
@@ -176,21 +204,24 @@ def _masked_phone(account: Account) -> str | None:
 
 def _chosen_channel(account: Account, chosen: str | None) -> str:
     """The button pressed: a new code the same way, or the other way."""
-    if chosen == "sms" and _sms_possible(account):
-        return "sms"
-    if chosen == "email":
-        return "email"
-    return pending_sign_in.pending_channel() or "email"
+    if _sms_possible(account) and (chosen == "sms" or not pending_sign_in.without_phone()):
+        return "sms"  # the email code only after "je n'ai plus accès à mon téléphone"
+    return "email"
 
 
-def _code_page(account: Account, form, too_soon: bool = False):
-    now, channel = clock.now(), pending_sign_in.pending_channel() or "email"
+def _code_page(account: Account, form, too_soon=None):
+    """`too_soon`: when a code may be asked again, if this request asked one inside the cool-down."""
+    now = clock.now()
     current = code_delivery.current_code(db.session, account, SIGN_IN)
+    if current is not None and current.used_at is not None:
+        current = None  # none on its way: the page does not say one was sent
+    channel = current.channel if current else pending_sign_in.pending_channel() or "email"
     destination = account.phone if channel == "sms" else account.email
     limited = one_time_codes.send_limit(db.session, settings.codes(SIGN_IN).policy, SIGN_IN, account.id,
                                         destination, now)
     return render_page(
-        "sign_in/code.html", form=form, channel=channel, too_soon=too_soon, kiosk=in_kiosk_mode(),
+        "sign_in/code.html", form=form, channel=channel, too_soon=too_soon, kiosk=in_kiosk_mode(), sent=current,
+        without_phone_allowed=_sms_possible(account) and channel == "sms",
         masked_email=sign_in.mask_email(account.email), masked_phone=_masked_phone(account),
         code_expires_at=current.expires_at if current else None,
         code_seconds_left=max(0, int((current.expires_at - now).total_seconds())) if current else 0,

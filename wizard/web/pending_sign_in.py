@@ -18,8 +18,8 @@ from wizard.web.account_session import device
 PENDING_KEY = "sign_in"
 
 
-def _fingerprint(account: Account) -> str:
-    return hashlib.sha256(account.password_hash.encode()).hexdigest()[:16]
+def fingerprint(account: Account) -> str:
+    return hashlib.sha256((account.password_hash or "").encode()).hexdigest()[:16]
 
 
 def _policy(kind: str) -> sessions.SessionPolicy:
@@ -30,7 +30,7 @@ def _policy(kind: str) -> sessions.SessionPolicy:
 def start_pending(account: Account) -> None:
     end_pending()
     token, _row = sessions.begin(db.session, account.id, sessions.PENDING, device(), clock.now())
-    session[PENDING_KEY] = {"t": token, "pw": _fingerprint(account)}
+    session[PENDING_KEY] = {"t": token, "pw": fingerprint(account)}
 
 
 def pending_account() -> Account | None:
@@ -41,7 +41,7 @@ def pending_account() -> Account | None:
     found = sessions.find(db.session, pending.get("t"), _policy, clock.now())
     row = found.session if found.session is not None and found.session.kind == sessions.PENDING else None
     account = db.session.get(Account, row.account_id) if row else None
-    if account is None or not sign_in.may_sign_in(account) or pending.get("pw") != _fingerprint(account):
+    if account is None or not sign_in.may_sign_in(account) or pending.get("pw") != fingerprint(account):
         end_pending()
         return None
     return account
@@ -60,3 +60,12 @@ def note_code_sent(channel: str) -> None:
 
 def pending_channel() -> str | None:
     return (session.get(PENDING_KEY) or {}).get("channel")
+
+
+def note_without_phone() -> None:
+    """The person said their phone is out of reach (and its owner was warned): email codes."""
+    session[PENDING_KEY] = {**session[PENDING_KEY], "no_phone": True}
+
+
+def without_phone() -> bool:
+    return bool((session.get(PENDING_KEY) or {}).get("no_phone"))

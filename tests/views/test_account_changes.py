@@ -1,0 +1,336 @@
+"""Mon compte: a new mobile number, proven twice (the person, then the number), the owner told."""
+import re
+
+import pytest
+
+from tests.conftest import PASSWORD, ClientRequest, code_in, newest_message
+from tests.views.sign_in_support import EMAIL, PHONE, later, make_account, sign_in, sms_code, wrong
+from wizard.accounts.models import Account, AccountEvent
+from wizard.core import clock
+from wizard.messaging.models import OutboxMessage
+
+NEW_PHONE = "+33752123456"
+CHANGE, REAUTH, NEW = "/compte/telephone", "/compte/telephone/verification", "/compte/telephone/nouveau-numero"
+
+
+@pytest.fixture
+def signed_in(app, client, monkeypatch):
+    make_account(app)
+    later(monkeypatch, seconds=0)
+    sign_in(client)
+    later(monkeypatch, seconds=61)  # past the sign-in code's cool-down
+    return client
+
+
+def account(database) -> Account:
+    return database(lambda s: s.query(Account).one())
+
+
+def mails(database, kind):
+    return database(lambda s: s.query(OutboxMessage).filter_by(kind=kind, channel="email").all())
+
+
+def test_a_new_number_after_the_password_the_current_phone_and_the_new_one(signed_in, client_request, database):
+    page = client_request.get("/compte")
+    assert page.select_one("a[href='/compte/telephone']").get_text() == "Changer de téléphone portable"
+    page = client_request.get(CHANGE)
+    assert page.text_of("h1") == "Changer de téléphone portable"
+    assert page.select_one("#current_password")["type"] == "password"
+    client_request.post(CHANGE, {"current_password": PASSWORD, "phone": "07 52 12 34 56"}, expect_redirect=REAUTH)
+    page = client_request.get(REAUTH)
+    assert "par SMS à votre numéro actuel, 06 •• •• •• 78" in page.text_of(".panel")
+    assert account(database).phone == PHONE  # nothing changes yet
+    client_request.post(REAUTH, {"code": sms_code(signed_in.application)}, expect_redirect=NEW)
+    page = client_request.get(NEW)
+    assert "au nouveau numéro, 07 •• •• •• 56" in page.text_of(".panel")
+    new_code = sms_code(signed_in.application, NEW_PHONE)
+    assert client_request.post(NEW, {"code": wrong(new_code)}).errors() == \
+        ["Ce code n’est pas le bon. Il vous reste 4 essais."]
+    assert account(database).phone == PHONE
+    client_request.post(NEW, {"code": new_code}, expect_redirect="/compte")
+    changed = account(database)
+    assert changed.phone == NEW_PHONE and changed.phone_verified_at is not None and changed.code_channel == "sms"
+    page = client_request.get("/compte")
+    assert page.text_of(".notice").startswith("Votre nouveau numéro est confirmé")
+    assert "Téléphone portable confirmé" in page.text_of("#activity-heading + ul")
+    [mail] = mails(database, "phone_changed")
+    assert mail.recipient == EMAIL and mail.subject == "Le téléphone portable de votre compte Sésame a été changé"
+    assert "désormais envoyés au 07 •• •• •• 56" in mail.body_text
+    # From now on, the sign-in code goes to the new number.
+    assert database(lambda s: s.query(AccountEvent).filter_by(kind="phone_changed").count()) == 1
+
+
+def test_the_owner_is_told_in_their_language(app, client, database, monkeypatch):
+    make_account(app, language="en")
+    sign_in(client)
+    later(monkeypatch, seconds=61)
+    client.post(CHANGE, data={"current_password": PASSWORD, "phone": "07 52 12 34 56"})
+    client.post(REAUTH, data={"code": sms_code(app)})
+    client.post(NEW, data={"code": sms_code(app, NEW_PHONE)})
+    [mail] = mails(database, "phone_changed")
+    assert mail.subject == "The mobile phone of your Sésame account has been changed"
+    assert "sent to 07 •• •• •• 56" in mail.body_text
+
+
+def test_a_wrong_password_changes_nothing_and_sends_nothing(signed_in, client_request, database):
+    page = client_request.post(CHANGE, {"current_password": "Mauvais-1!", "phone": "07 52 12 34 56"})
+    assert page.errors() == ["Le mot de passe actuel est incorrect"]
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="reauth_code").count()) == 0
+    client_request.get(REAUTH, status=303)
+    client_request.post(NEW, {"code": "123456"}, expect_redirect=CHANGE)
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("", "Saisissez votre numéro de téléphone portable"),
+    ("01 23 45 67 89", "Ce numéro est celui d’un téléphone fixe : saisissez un numéro de portable, "
+                       "qui peut recevoir des SMS"),
+    ("<script>alert(1)</script>", "Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78"),
+    ("9" * 300, "Ce numéro est trop long : saisissez 10 chiffres, par exemple 06 12 34 56 78"),
+])
+def test_a_number_refused_with_a_reason(signed_in, client_request, database, typed, message):
+    assert client_request.post(CHANGE, {"current_password": PASSWORD, "phone": typed}).errors() == [message]
+    assert account(database).phone == PHONE
+
+
+def test_without_the_current_phone_the_first_code_comes_by_email(signed_in, client_request, database, monkeypatch):
+    client_request.post(CHANGE, {"current_password": PASSWORD, "phone": "07 52 12 34 56"}, expect_redirect=REAUTH)
+    later(monkeypatch, seconds=61)
+    client_request.post("/compte/telephone/verification/par-email", {}, expect_redirect=REAUTH)
+    page = client_request.get(REAUTH)
+    assert "par e-mail à j•••n@exemple.fr" in page.text_of(".panel")
+    assert page.select_one("form[action='/compte/telephone/verification/par-email']") is None
+    client_request.post(REAUTH, {"code": code_in(newest_message(signed_in.application, EMAIL))}, expect_redirect=NEW)
+    client_request.post(NEW, {"code": sms_code(signed_in.application, NEW_PHONE)}, expect_redirect="/compte")
+    assert account(database).phone == NEW_PHONE
+
+
+def test_inside_the_cool_down_no_code_is_announced(signed_in, client_request, database):
+    client_request.post(CHANGE, {"current_password": PASSWORD, "phone": "07 52 12 34 56"}, expect_redirect=REAUTH)
+    page = client_request.post(CHANGE, {"current_password": PASSWORD, "phone": "07 52 12 34 57"})
+    assert re.fullmatch(r"Un code vient déjà d’être envoyé : vous pourrez en demander un autre à partir de "
+                        r"\d\d:\d\d:\d\d\.", page.errors()[0])
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="reauth_code").count()) == 1
+
+
+@pytest.mark.parametrize("typed", ["' OR 1=1 --", "１２３４５６", "<b>1</b>"])
+def test_malformed_codes(signed_in, client_request, typed):
+    client_request.post(CHANGE, {"current_password": PASSWORD, "phone": "07 52 12 34 56"}, expect_redirect=REAUTH)
+    assert client_request.post(REAUTH, {"code": typed}).errors() == ["Le code comporte 6 chiffres, par exemple 123456"]
+
+
+def test_the_change_needs_a_full_sign_in(app, client_request):
+    make_account(app)
+    for url in (CHANGE, REAUTH, NEW):
+        assert client_request.get(url, status=303).response.headers["Location"] == "/connexion"
+
+
+# --- a new address ---------------------------------------------------------------------------
+
+NEW_EMAIL = "jean.nouveau@exemple.fr"
+EMAIL_CHANGE, EMAIL_CODE = "/compte/adresse", "/compte/adresse/code"
+
+
+def ask_new_email(client_request, email=NEW_EMAIL, password=PASSWORD, **expect):
+    return client_request.post(EMAIL_CHANGE, {"current_password": password, "email": email,
+                                              "email_confirmation": email}, **expect)
+
+
+def not_me_link(mail) -> str:
+    return re.search(r"https?://[^/\s]+(/compte/ce-n-etait-pas-moi/\S+)", mail.body_text).group(1)
+
+
+def test_a_new_address_changes_only_with_its_code_and_the_old_one_is_told(signed_in, client_request, database):
+    assert client_request.get("/compte").select_one("a[href='/compte/adresse']").get_text() == \
+        "Changer d’adresse e-mail"
+    ask_new_email(client_request, "  Jean.Nouveau@EXEMPLE.fr ", expect_redirect=EMAIL_CODE)
+    assert "à jean.nouveau@exemple.fr" in client_request.get(EMAIL_CODE).text_of(".panel")
+    assert account(database).email == EMAIL  # not yet
+    code = code_in(newest_message(signed_in.application, NEW_EMAIL))
+    assert client_request.post(EMAIL_CODE, {"code": wrong(code)}).errors() == \
+        ["Ce code n’est pas le bon. Il vous reste 4 essais."]
+    client_request.post(EMAIL_CODE, {"code": code}, expect_redirect="/compte")
+    assert account(database).email == NEW_EMAIL
+    assert client_request.get("/compte").text_of(".notice").startswith("Votre nouvelle adresse e-mail est confirmée")
+    [mail] = mails(database, "email_changed")
+    assert mail.recipient == EMAIL and "a été changée pour jean.nouveau@exemple.fr" in mail.body_text
+    assert "/compte/ce-n-etait-pas-moi/" in mail.body_text
+
+
+def test_a_wrong_password_or_a_bad_address_changes_nothing(signed_in, client_request, database):
+    assert ask_new_email(client_request, password="Mauvais-1!").errors() == ["Le mot de passe actuel est incorrect"]
+    page = client_request.post(EMAIL_CHANGE, {"current_password": PASSWORD, "email": "pas<une>adresse",
+                                              "email_confirmation": "autre@exemple.fr"})
+    assert page.errors() == ["L’adresse e-mail doit comporter un @, par exemple nom@exemple.fr"]
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="new_email_code").count()) == 0
+    client_request.get(EMAIL_CODE, status=303)
+
+
+def test_an_address_of_another_account_is_not_given_away(signed_in, app, client_request, database):
+    make_account(app, email=NEW_EMAIL, phone="+33611111111")
+    ask_new_email(client_request, expect_redirect=EMAIL_CODE)  # the same page: nothing is confirmed
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="new_email_code").count()) == 0
+    assert database(lambda s: s.query(OutboxMessage).filter_by(kind="address_taken", recipient=NEW_EMAIL).count()) == 1
+    assert client_request.post(EMAIL_CODE, {"code": "123456"}).errors()
+    assert database(lambda s: s.query(Account).filter_by(email=NEW_EMAIL).count()) == 1
+
+
+# --- "ce n'était pas moi" ----------------------------------------------------------------------
+
+def test_not_me_reverts_the_address_ends_every_session_and_asks_a_new_password(signed_in, app, client_request,
+                                                                              database):
+    from wizard.sign_in.models import AccountSession, RememberedBrowser
+    ask_new_email(client_request, expect_redirect=EMAIL_CODE)
+    client_request.post(EMAIL_CODE, {"code": code_in(newest_message(app, NEW_EMAIL))}, expect_redirect="/compte")
+    [mail] = mails(database, "email_changed")
+    owner = app.test_client()  # the owner, from the old mailbox, in another browser
+    page = ClientRequest(owner).get(not_me_link(mail))
+    assert page.text_of("h1") == "Ce n’était pas vous ?"
+    assert account(database).email == NEW_EMAIL  # opening the link (a mail scanner) changes nothing
+    ClientRequest(owner).post(not_me_link(mail), {})
+    protected = account(database)
+    assert protected.email == EMAIL and protected.password_reset_required_at is not None
+    assert database(lambda s: s.query(AccountSession).filter(AccountSession.ended_at.is_(None)).count()) == 0
+    assert database(lambda s: s.query(RememberedBrowser).filter(RememberedBrowser.revoked_at.is_(None)).count()) == 0
+    assert signed_in.get("/compte").headers["Location"] == "/connexion"
+    assert database(lambda s: s.query(AccountEvent).filter_by(kind="not_me").one().device) is not None
+    page = ClientRequest(owner).post("/connexion", {"email": EMAIL, "password": PASSWORD})
+    assert page.errors()[0].startswith("Pour protéger votre compte après votre signalement")
+
+
+@pytest.mark.parametrize("kind", ["password_changed", "reset_requested"])
+def test_every_security_email_carries_the_link(signed_in, app, client_request, database, kind, monkeypatch):
+    if kind == "password_changed":
+        client_request.post("/compte/mot-de-passe", {"current_password": PASSWORD, "password": "Girafe-Verte-2027?",
+                                                     "password_confirmation": "Girafe-Verte-2027?"},
+                            expect_redirect="/compte/mot-de-passe/modifie")
+    else:
+        app.test_client().post("/mot-de-passe-oublie", data={"email": EMAIL})
+    mail = newest_message(app, EMAIL)
+    assert "Ce n’était pas vous ? Ce lien, valable 10 jours" in mail.body_text
+    later(monkeypatch, days=10, minutes=1)
+    page = ClientRequest(app.test_client()).get(not_me_link(mail), status=410)
+    assert page.text_of("h1") == "Ce lien ne fonctionne plus"
+
+
+def test_a_forged_not_me_link_is_refused(app, client_request):
+    make_account(app)
+    assert client_request.get("/compte/ce-n-etait-pas-moi/abc.def", status=410).text_of("h1") == \
+        "Ce lien ne fonctionne plus"
+    client_request.post("/compte/ce-n-etait-pas-moi/<script>", {}, status=410)
+
+
+def test_the_phone_changed_email_carries_the_link_in_english(app, client, database, monkeypatch):
+    make_account(app, language="en")
+    sign_in(client)
+    later(monkeypatch, seconds=61)
+    client.post(CHANGE, data={"current_password": PASSWORD, "phone": "07 52 12 34 56"})
+    client.post(REAUTH, data={"code": sms_code(app)})
+    client.post(NEW, data={"code": sms_code(app, NEW_PHONE)})
+    [mail] = mails(database, "phone_changed")
+    assert "Was this not you? This link, valid for 10 days" in mail.body_text
+    assert "/compte/ce-n-etait-pas-moi/" in mail.body_text
+
+
+# --- marketing consents ------------------------------------------------------------------------
+
+def test_marketing_consents_are_given_and_withdrawn_with_their_version_and_date(signed_in, app, client_request,
+                                                                                database, monkeypatch):
+    from wizard.accounts.models import Consent
+    page = client_request.get("/compte/consentements")
+    assert page.text_of("h1") == "Informations commerciales : mes choix"
+    assert not page.select_one("#marketing_email").has_attr("checked")
+    client_request.post("/compte/consentements", {"marketing_email": "y", "marketing_sms": "y"},
+                        expect_redirect="/compte")
+    assert client_request.get("/compte").text_of(".notice") == "Vos choix sont enregistrés."
+    later(monkeypatch, minutes=5)
+    client_request.post("/compte/consentements", {"marketing_sms": "y"}, expect_redirect="/compte")
+    rows = database(lambda s: [(c.purpose, c.granted, c.wording_version) for c in
+                               s.query(Consent).filter(Consent.purpose.like("marketing%")).order_by(Consent.id)])
+    assert rows == [("marketing_email", True, "2026-11-01"), ("marketing_sms", True, "2026-11-01"),
+                    ("marketing_email", False, "2026-11-01")]
+    page = client_request.get("/compte/consentements")
+    assert page.select_one("#marketing_sms").has_attr("checked")
+    assert not page.select_one("#marketing_email").has_attr("checked")
+    assert page.select(".item-title")[0].get_text() == "Informations commerciales par e-mail : refusé"
+
+
+def test_hostile_consent_input_is_only_a_box_ticked(signed_in, client_request, database):
+    from wizard.accounts.models import Consent
+    client_request.post("/compte/consentements", {"marketing_email": "<script>", "purpose": "terms",
+                                                  "marketing_fax": "y"}, expect_redirect="/compte")
+    purposes = database(lambda s: [c.purpose for c in s.query(Consent).filter(Consent.purpose.like("marketing%"))])
+    assert purposes == ["marketing_email"]
+
+
+def test_the_consents_page_in_english(signed_in, client_request):
+    with signed_in.session_transaction() as session:
+        session["lang"] = "en"
+    page = client_request.get("/compte/consentements")
+    assert page.text_of("h1") == "Marketing information: my choices"
+    assert page.text_of("label[for=marketing_sms]") == "By text message"
+
+
+# --- my data, closing the account ---------------------------------------------------------------
+
+def test_my_data_after_the_password_as_a_page_and_as_json(signed_in, client_request):
+    client_request.get("/compte/mes-donnees/consulter", status=303)
+    assert signed_in.get("/compte/mes-donnees/telecharger").headers["Location"] == "/compte/mes-donnees"
+    page = client_request.post("/compte/mes-donnees", {"current_password": "Mauvais-1!"})
+    assert page.errors() == ["Le mot de passe actuel est incorrect"]
+    client_request.post("/compte/mes-donnees", {"current_password": PASSWORD},
+                        expect_redirect="/compte/mes-donnees/consulter")
+    page = client_request.get("/compte/mes-donnees/consulter")
+    assert page.text_of("h1") == "Mes données"
+    assert EMAIL in page.text_of("#data-account + pre") and "Dupont" in page.text_of("#data-answers + pre")
+    response = signed_in.get("/compte/mes-donnees/telecharger")
+    assert response.headers["Content-Disposition"] == "attachment; filename=mes-donnees.json"
+    data = response.get_json()
+    assert data["account"]["email"] == EMAIL and data["account"]["phone"] == PHONE
+    assert data["answers"]["identity"]["last_name"] == "Dupont"
+    assert [e["kind"] for e in data["activity"]] == ["sign_in"]
+    assert data["sessions"] and data["messages"][0]["kind"] == "sign_in_code"
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_closing_the_account_leaves_nothing_of_the_person(app, client, client_request, database, monkeypatch,
+                                                          language):
+    from wizard.accounts.models import Consent
+    from wizard.extensions import db
+    account_id = make_account(app, language=language)
+    with app.app_context():  # consents, a reset request, a throttle row: all of it goes
+        db.session.add(Consent(account_id=account_id, purpose="marketing_email", granted=True,
+                               wording_version="2026-11-01", recorded_at=clock.now()))
+        db.session.commit()
+    client.post("/mot-de-passe-oublie", data={"email": EMAIL})
+    client.post("/connexion", data={"email": EMAIL, "password": "Mauvais-1!"})
+    later(monkeypatch, seconds=61)
+    sign_in(client, remember=True)
+    with client.session_transaction() as session:
+        session["lang"] = language
+    page = client_request.get("/compte/fermer")
+    assert page.text_of("h1") == {"fr": "Fermer mon compte", "en": "Close my account"}[language]
+    assert client_request.post("/compte/fermer", {"current_password": "Mauvais-1!"}).errors()
+    assert account(database) is not None
+    client_request.post("/compte/fermer", {"current_password": PASSWORD}, expect_redirect="/compte/ferme")
+    assert client_request.get("/compte/ferme").text_of("h1") == \
+        {"fr": "Votre compte est fermé", "en": "Your account is closed"}[language]
+    assert client.get("/compte").headers["Location"] == "/connexion"
+
+    def leftovers(session):
+        found = {}
+        for table in db.metadata.sorted_tables:
+            for row in session.execute(table.select()).mappings():
+                text = " ".join(str(value) for value in row.values())
+                if account_id in text or EMAIL in text or PHONE in text or "Dupont" in text:
+                    found.setdefault(table.name, []).append(dict(row))
+        return found
+    left = database(leftovers)
+    assert set(left) == {"outbox"}, left  # only the closure's email, tied to no account
+    [closure] = left["outbox"]
+    assert closure["kind"] == "account_closed" and closure["account_id"] is None
+    assert closure["subject"] == \
+        {"fr": "Votre compte Sésame est fermé", "en": "Your Sésame account is closed"}[language]
+    from wizard.password_reset.models import PasswordReset
+    from wizard.sign_in.models import SignInThrottle
+    assert database(lambda s: (s.query(SignInThrottle).count(), s.query(PasswordReset).count())) == (0, 0)
+    make_account(app)  # the address is free again
