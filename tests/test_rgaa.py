@@ -80,6 +80,8 @@ def test_the_statement_and_the_audit_page_say_what_the_grid_says(client):
     statement = BeautifulSoup(client.get("/accessibilite").data, "html.parser").main.get_text(" ")
     assert ("totalement conforme" in statement) == grid.fully_conformant
     assert ("partiellement conforme" in statement) != grid.fully_conformant
+    footer = BeautifulSoup(client.get("/").data, "html.parser").footer.get_text(" ")
+    assert ("Accessibilité : totalement conforme" in footer) == grid.fully_conformant
     audit = BeautifulSoup(client.get("/accessibilite/audit").data, "html.parser")
     assert [h2.get_text() for h2 in audit.main.find_all("h2")] == [
         f"{theme}. {name}" for theme, name in rgaa.THEMES.items()]
@@ -95,6 +97,8 @@ def test_one_failing_criterion_makes_the_statement_partial(client, monkeypatch):
     monkeypatch.setattr(rgaa, "grid", lambda: rgaa.parse(data))  # the views read it per request
     statement = BeautifulSoup(client.get("/accessibilite").data, "html.parser").main.get_text(" ")
     assert "partiellement conforme" in statement and "totalement" not in statement
+    footer = BeautifulSoup(client.get("/").data, "html.parser").footer.get_text(" ")
+    assert "Accessibilité : partiellement conforme" in footer
     audit = BeautifulSoup(client.get("/accessibilite/audit").data, "html.parser")
     assert audit.select(".audit-criteria > li")[5].find("p").get_text(" ", strip=True).startswith(
         "Critère 1.6 : non conforme")

@@ -106,7 +106,8 @@ def masked(snapshot: str) -> str:
     snapshot = re.sub(r"\b\d{1,2}[:h]\d{2}\b", "<time>", snapshot)
     snapshot = re.sub(r"\b[A-Z0-9]{3} ?[A-Z0-9]{3}\b(?=[^a-z]|$)", lambda m: "<code>" if re.search(r"\d", m[0])
                       else m[0], snapshot)
-    snapshot = re.sub(r"(?<![\w=-])\d+(?:[ .,]\d+)*(?![\w-])", "<n>", snapshot)
+    snapshot = re.sub(r"(?<!\S)(?:[A-Z0-9] ){3,}[A-Z0-9](?!\S)", "<code>", snapshot)  # a code spelt out
+    snapshot = re.sub(r"(?<![\w-])(?<!level=)\d+(?:[ .,]\d+)*(?![\w-])", "<n>", snapshot)
     return snapshot
 
 
