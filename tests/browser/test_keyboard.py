@@ -6,8 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.support import (
+    KIOSK,
     PASSWORD,
     SUBSCRIBER,
+    WORDS,
     activation_code,
     carry_session,
     contrast,
@@ -15,8 +17,10 @@ from tests.browser.support import (
     national,
     new_email,
     new_phone,
+    shown_code,
     signed_up,
     sms_code,
+    spoken_code,
     step_heading,
 )
 from tests.browser.test_sign_in_browser import short_idle, signed_in_page  # noqa: F401 (short_idle: a fixture)
@@ -128,9 +132,17 @@ FOCUS_RING = """() => {
     const colour = getComputedStyle(behind).backgroundColor;
     if (colour !== 'transparent' && !colour.endsWith(', 0)')) { background = colour; break; }
   }
-  const shadow = style.boxShadow === 'none' ? null : style.boxShadow.match(/rgba?\\([^)]*\\)/)?.[0];
-  return {element: e.outerHTML.slice(0, 80), outline: style.outlineStyle === 'none' ? null : style.outlineColor,
-          outlineWidth: parseFloat(style.outlineWidth), shadow, background};
+  const shadow = style.boxShadow === 'none' ? null : style.boxShadow.match(/(rgba?|oklch)\\([^)]*\\)/)?.[0];
+  // 'auto': Chromium's own ring (the ALTCHA box, in its shadow root), drawn a pixel wider than it says.
+  const width = parseFloat(style.outlineWidth) + (style.outlineStyle === 'auto' ? 1 : 0);
+  // As sRGB (the widget's colours are oklch()): painted on a pixel, read back.
+  const canvas = document.createElement('canvas').getContext('2d', {willReadFrequently: true});
+  const rgb = colour => { if (!colour) return null; canvas.clearRect(0, 0, 1, 1); canvas.fillStyle = colour;
+    canvas.fillRect(0, 0, 1, 1);
+    const [r, g, b] = canvas.getImageData(0, 0, 1, 1).data;
+    return `rgb(${r}, ${g}, ${b})`; };
+  return {element: e.outerHTML.slice(0, 80), outline: style.outlineStyle === 'none' ? null : rgb(style.outlineColor),
+          outlineWidth: width, shadow: rgb(shadow), background: rgb(background)};
 }"""
 
 
@@ -268,3 +280,30 @@ def test_a_focus_ring_without_contrast_is_found(open_page):
         assert "1.00:1" in str(error)
     else:
         raise AssertionError("a white ring on white passed")
+
+
+def test_the_spoken_code_and_the_kiosks_hand_off_with_the_keyboard_only(open_page, live_app):
+    """Without JavaScript, the CAPTCHA's code typed (its audio link on the way); then, on a
+    phone, the code a kiosk shows typed, and the hand-off followed: by keyboard, focus seen."""
+    page = open_page(js=False)
+    heading = page.get_by_role("heading", level=1)
+    page.goto("/inscription/")
+    tab_to_visibly(page, page.get_by_role("link", name="Écouter le code (fichier audio, en français)"))
+    tab_to_visibly(page, page.get_by_role("textbox", name="Code de sécurité"))
+    page.keyboard.type(spoken_code(live_app, page.context))
+    page.keyboard.press("Enter")
+    expect(heading).to_have_text(step_heading("fr", "Votre identité"))
+
+    kiosk = open_page()
+    kiosk.goto(f"/borne?kiosque={KIOSK}")
+    code = shown_code(kiosk)
+    phone = open_page()
+    phone.goto("/code")
+    tab_to_visibly(phone, phone.locator("#code"))
+    phone.keyboard.type(code)
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_role("heading", level=1)).to_have_text(step_heading("fr", "Vérification de sécurité"))
+    tab_to_visibly(phone, phone.locator("#wizard-step").get_by_role("link", name=WORDS["fr"]["handoff"]))
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Continuer sur votre téléphone")
+    leaves_by_tab(phone)
