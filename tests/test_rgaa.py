@@ -5,6 +5,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_decimal
 from bs4 import BeautifulSoup
 
 from tests.browser.support import ALL_KIOSK_SCREENS, ALL_SCREENS
@@ -66,6 +67,13 @@ def test_a_criterion_without_a_status_or_a_way_is_refused(changes, problem):
         rgaa.parse(data)
 
 
+def test_a_group_named_like_a_screen_is_refused():
+    data = document()
+    data["groups"]["captcha"] = ["captcha", "kiosk-mode"]
+    with pytest.raises(ValueError, match="a group has a screen's name"):
+        rgaa.parse(data)
+
+
 def test_one_non_conforme_makes_the_grid_partial():
     data = document()
     data["criterion"][0]["except"] = [{"screens": ["captcha"], "status": "non conforme", "manual": "Défaut."}]
@@ -88,7 +96,7 @@ def test_the_statement_and_the_audit_page_say_what_the_grid_says(client):
     criteria = audit.select(".audit-criteria > li")
     assert len(criteria) == 106
     assert criteria[0].find("strong").get_text() == "Critère 1.1"
-    assert f"Taux de conformité : {round(grid.rate, 1)} %" in audit.main.get_text(" ")
+    assert f"Taux de conformité : {format_decimal(round(grid.rate, 1), locale='fr')} %" in audit.main.get_text(" ")
 
 
 def test_one_failing_criterion_makes_the_statement_partial(client, monkeypatch):
@@ -102,6 +110,9 @@ def test_one_failing_criterion_makes_the_statement_partial(client, monkeypatch):
     audit = BeautifulSoup(client.get("/accessibilite/audit").data, "html.parser")
     assert audit.select(".audit-criteria > li")[5].find("p").get_text(" ", strip=True).startswith(
         "Critère 1.6 : non conforme")
+    rate = rgaa.grid().rate  # 1.6 was not applicable: one criterion now fails out of those that apply
+    assert f"Taux de conformité : {format_decimal(round(rate, 1), locale='fr')} %" in audit.main.get_text(" ")
+    assert "," in format_decimal(round(rate, 1), locale="fr")
 
 
 def test_the_audit_page_in_english(client, client_request):

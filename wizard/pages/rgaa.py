@@ -74,6 +74,8 @@ def parse(data: dict) -> Grid:
     """The grid of a TOML document; an unknown status or screen, or a finding said neither
     by a test nor by a manual check, raises ValueError."""
     screens, groups = data["screens"], data.get("groups", {})
+    if clashes := set(groups) & set(screens):
+        raise ValueError(f"a group has a screen's name: {sorted(clashes)}")
     criteria = []
     for entry in data["criterion"]:
         default = _finding(entry, {}, entry["id"])
