@@ -119,6 +119,7 @@ SCREENS = [
     _page("terms", r"/conditions-generales$", "Conditions générales d’utilisation", "Terms of use"),
     _page("privacy", r"/confidentialite$", "Politique de confidentialité", "Privacy policy"),
     _page("accessibility", r"/accessibilite$", "Déclaration d’accessibilité", "Accessibility statement"),
+    _page("accessibility-audit", r"/accessibilite/audit$", "Résultats de l’audit RGAA 4.1", "RGAA 4.1 audit results"),
     _page("not-found", r"/cette-page-n-existe-pas$", "Page introuvable", "Page not found"),
     _step("captcha", r"/inscription/verification$", "Vérification de sécurité", "Security check"),
     _step("captcha-wrong-code", r"/inscription/verification$", "Vérification de sécurité", "Security check",
@@ -524,6 +525,10 @@ class Walker:
         self.page.locator(f"footer a[href='{href}']").click()
         arrive(self.page, self.mode, name)
 
+    def _main_link(self, href, name):
+        self.page.locator(f"main a[href='{href}']").click()
+        arrive(self.page, self.mode, name)
+
     def _not_found(self):
         response = self.page.goto("/cette-page-n-existe-pas")
         assert response.status == 404
@@ -698,6 +703,7 @@ Walker.MOVES = {
     "terms": lambda w: w._footer_link("/conditions-generales", "terms"),
     "privacy": lambda w: w._footer_link("/confidentialite", "privacy"),
     "accessibility": lambda w: w._footer_link("/accessibilite", "accessibility"),
+    "accessibility-audit": lambda w: w._main_link("/accessibilite/audit", "accessibility-audit"),
     "not-found": Walker._not_found,
     "captcha": Walker._captcha,
     "captcha-wrong-code": Walker._captcha_wrong_code,
@@ -858,6 +864,21 @@ def new_context(browser, context_args: dict, js: bool = True, **kwargs) -> Brows
     if not js:
         context.route(APP_SCRIPTS, lambda route: route.abort())
     return context
+
+
+# --- colours ---------------------------------------------------------------------------------
+
+def luminance(colour: str) -> float:
+    """WCAG's relative luminance of a CSS rgb()/rgba() colour."""
+    red, green, blue = (int(float(x)) / 255 for x in re.findall(r"\d+(?:\.\d+)?", colour)[:3])
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG's contrast ratio of two colours, 1 to 21."""
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 # --- axe-core -----------------------------------------------------------------------------

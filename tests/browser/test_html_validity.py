@@ -44,6 +44,7 @@ def visit_every_screen(app, lang):
     visitor.get("terms", "/conditions-generales")
     visitor.get("privacy", "/confidentialite")
     visitor.get("accessibility", "/accessibilite")
+    visitor.get("accessibility-audit", "/accessibilite/audit")
     visitor.get("not-found", "/cette-page-n-existe-pas", status=404)
     visitor.get("captcha", "/inscription/")
     visitor.post("captcha-wrong-code", "/inscription/verification", {"code": wrong_code(visitor.code())})

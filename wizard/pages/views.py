@@ -5,11 +5,11 @@ from sqlalchemy import text
 
 from wizard.extensions import db
 from wizard.kiosk import start_codes
+from wizard.pages import rgaa
 from wizard.web import locale
 from wizard.web.kiosk_mode import note_kiosk
 
 bp = Blueprint("pages", __name__)
-
 
 
 @bp.get("/")
@@ -23,7 +23,18 @@ def landing():
 # The legal texts: one template each, nothing to compute.
 for _path, _name in (("/conditions-generales", "terms"), ("/confidentialite", "privacy"),
                      ("/accessibilite", "accessibility")):
-    bp.add_url_rule(_path, _name, lambda template=f"pages/{_name}.html": render_template(template))
+    bp.add_url_rule(_path, _name, lambda template=f"pages/{_name}.html": render_template(template, grid=rgaa.grid()))
+
+
+@bp.app_context_processor
+def audit_grid():
+    """The footer says the level of conformity the audit grid reaches, on every page."""
+    return {"rgaa_grid": rgaa.grid}
+
+
+@bp.get("/accessibilite/audit")
+def accessibility_audit():
+    return render_template("pages/accessibility_audit.html", grid=rgaa.grid(), themes=rgaa.THEMES)
 
 
 @bp.post("/langue")
