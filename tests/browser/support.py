@@ -151,15 +151,16 @@ SCREENS = [
     _page("phone-confirmed", r"/inscription/telephone/confirme$", "Votre téléphone est confirmé",
           "Your phone is confirmed"),
     # Eligibility: the walk typed the subscriber's year of birth wrong (SUBSCRIBER_AS_TYPED),
-    # so the insurer's answer is a mismatch; corrected, the check is locked (earlier refusals
-    # are put in the table), then, hours later, the person is found eligible.
+    # so the insurer's answer is a mismatch; back at the step, tried again, the check is locked
+    # (earlier refusals are put in the table); hours later the person corrects the year, and
+    # the corrected answers are checked at once: eligible.
     _step("eligibility", r"/inscription/eligibilite$", "Confirmer l’éligibilité à nos services",
           "Confirm you are eligible for our services"),
     _page("eligibility-mismatch", r"/inscription/verification-en-cours$", WAITING_FR, WAITING_EN),
-    _page("correction", r"/inscription/eligibilite/corriger$", "Corriger mes informations", "Correct my details"),
     _step("eligibility-retry", r"/inscription/eligibilite$", "Confirmer l’éligibilité à nos services",
           "Confirm you are eligible for our services"),
     _page("eligibility-locked", r"/inscription/eligibilite$", "Trop d’essais", "Too many attempts"),
+    _page("correction", r"/inscription/eligibilite/corriger$", "Corriger mes informations", "Correct my details"),
     _page("eligible", r"/inscription/verification-en-cours$", WAITING_FR, WAITING_EN),
     _page("link-used", r"/inscription/activation/[^/]+$", "Votre compte est déjà activé",
           "Your account is already activated"),
@@ -646,10 +647,11 @@ class Walker:
         self._press("send-code", "phone-locked", swapped=self.mode.js)
 
     def _phone_code(self):
-        """An hour later, the person changes nothing and asks again (the number is kept)."""
+        """An hour later, the person asks again: a number refused inside the limit was not
+        saved (issue 14), so it is typed again."""
         hours_later(self.app, self.email, 2)
         self._press("change-phone", "phone", role="link")
-        expect(self.page.locator("#phone")).to_have_value(national(self.phone))
+        self.page.locator("#phone").fill(national(self.phone))
         self._press("send-code", "phone-code", swapped=self.mode.js)
 
     def _phone_code_wrong(self):
@@ -667,25 +669,27 @@ class Walker:
         self._press("check-eligibility", "eligibility-mismatch")
         assert self.page.locator("#eligibility-status").get_attribute("data-hx-trigger") is None  # no polling
 
-    def _correction(self):
-        self._press("correct", "correction", role="link")
-        expect(self.page.locator("#subscriber_birth_date-year")).to_have_value(SUBSCRIBER_AS_TYPED[
-            "subscriber_birth_date-year"])
-
     def _eligibility_retry(self):
-        fill(self.page, {"subscriber_birth_date-year": SUBSCRIBER["subscriber_birth_date-year"]})
-        self._press("save-correction", "eligibility-retry", swapped=self.mode.js)
+        """Back at the step (the outcome email's way back), the attempts left are said."""
+        self.page.goto("/inscription/eligibilite")
+        arrive(self.page, self.mode, "eligibility-retry")
 
     def _eligibility_locked(self):
         earlier_refusals(self.app, self.email)
         self._press("check-eligibility", "eligibility-locked")
 
-    def _eligible(self):
-        """Hours later, the person opens the page again and asks once more."""
+    def _correction(self):
+        """Hours later, the person corrects what they typed."""
         hours_later(self.app, self.email, 7)
-        self.page.goto("/inscription/eligibilite")
-        arrive(self.page, self.mode, "eligibility-retry")
-        self._press("check-eligibility", "eligible")
+        self.page.goto("/inscription/eligibilite/corriger")
+        arrive(self.page, self.mode, "correction")
+        expect(self.page.locator("#subscriber_birth_date-year")).to_have_value(SUBSCRIBER_AS_TYPED[
+            "subscriber_birth_date-year"])
+
+    def _eligible(self):
+        """Saved, the corrected answers are checked at once."""
+        fill(self.page, {"subscriber_birth_date-year": SUBSCRIBER["subscriber_birth_date-year"]})
+        self._press("save-correction", "eligible", swapped=self.mode.js)
         expect(self.page.locator("#eligibility-status .panel--success")).to_be_visible()
 
     def _link_used(self):
@@ -727,9 +731,9 @@ Walker.MOVES = {
     "phone-confirmed": Walker._phone_confirmed,
     "eligibility": Walker._eligibility,
     "eligibility-mismatch": Walker._eligibility_mismatch,
-    "correction": Walker._correction,
     "eligibility-retry": Walker._eligibility_retry,
     "eligibility-locked": Walker._eligibility_locked,
+    "correction": Walker._correction,
     "eligible": Walker._eligible,
     "link-used": Walker._link_used,
     "link-invalid": Walker._link_invalid,
