@@ -238,9 +238,7 @@ def test_an_eligibility_check_closed_mid_way_is_taken_up_from_the_outcome_email(
     phone.locator("#wizard-step a[href='/inscription/eligibilite/corriger']").click()
     person.shows(phone, "correction")
     phone.locator("#subscriber_birth_date-year").fill(SUBSCRIBER["subscriber_birth_date-year"])
-    button(phone, mode.lang, "save-correction").click()
-    person.shows(phone, "eligibility-retry")
-    button(phone, mode.lang, "check-eligibility").click()
+    button(phone, mode.lang, "save-correction").click()  # the corrected answers are checked at once
     person.shows(phone, "eligible")
     phone.locator("#eligibility-status a.button[href='/connexion']").click()
     person.shows(phone, "account")
