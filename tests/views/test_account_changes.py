@@ -334,3 +334,18 @@ def test_closing_the_account_leaves_nothing_of_the_person(app, client, client_re
     from wizard.sign_in.models import SignInThrottle
     assert database(lambda s: (s.query(SignInThrottle).count(), s.query(PasswordReset).count())) == (0, 0)
     make_account(app)  # the address is free again
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_new_remembered_browser_is_told_with_the_link(app, client, database, language):
+    from tests.views.sign_in_support import FIREFOX
+    make_account(app, language=language)
+    client.environ_base["HTTP_USER_AGENT"] = FIREFOX
+    sign_in(client, remember=True)
+    [mail] = mails(database, "new_browser")
+    expected = {"fr": ("Nouvelle connexion à votre compte Sésame", "depuis Firefox sur Windows"),
+                "en": ("New sign-in to your Sésame account", "from Firefox on Windows")}[language]
+    assert mail.subject == expected[0] and expected[1] in mail.body_text
+    assert "/compte/ce-n-etait-pas-moi/" in mail.body_text
+    page = ClientRequest(app.test_client()).get(not_me_link(mail))
+    assert page.select_one("#wizard-step form button").get_text() == "Ce n’était pas moi : protéger mon compte"

@@ -28,6 +28,7 @@ SUBJECTS = {
     "password_reset": _l("Choisissez un nouveau mot de passe %(service)s"),
     "password_changed": _l("Votre mot de passe %(service)s a été modifié"),
     "phone_changed": _l("Le téléphone portable de votre compte %(service)s a été changé"),
+    "new_browser": _l("Nouvelle connexion à votre compte %(service)s"),
     "account_closed": _l("Votre compte %(service)s est fermé"),
     "email_changed": _l("L’adresse e-mail de votre compte %(service)s a été changée"),
     "email_code_without_phone": _l("Code de connexion %(service)s demandé par e-mail, sans le téléphone"),
@@ -87,6 +88,10 @@ class TemplateComposer:
                       not_me: str | None = None) -> Email:
         """To the old address: the change, and the way back."""
         return self._compose("email_changed", language, recipient, new_email=new_email, when=when, not_me=not_me)
+
+    def new_browser(self, language: str, recipient: str, device: str, when: datetime,
+                    not_me: str | None = None) -> Email:
+        return self._compose("new_browser", language, recipient, device=device, when=when, not_me=not_me)
 
     def account_closed(self, language: str, recipient: str, when: datetime) -> Email:
         return self._compose("account_closed", language, recipient, when=when)

@@ -40,6 +40,9 @@ DIGEST_SALT = b"sesame.email-digest.v1:"
 class Composer(Protocol):
     def sign_in_paused(self, language: str, recipient: str, until: datetime, failures: int) -> outbox.Email: ...
     def email_code_without_phone(self, language: str, recipient: str, when: datetime) -> outbox.Email: ...
+    def new_browser(self, language: str, recipient: str, device: str, when: datetime,
+                    not_me: str | None = None) -> outbox.Email: ...
+    def not_me_link(self, account_id: str, kind: str, old_email: str | None = None) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,13 @@ def warn_email_code_without_phone(db_session, account: Account, settings: SignIn
     outbox.queue_email(db_session, mail, "email_code_no_phone", account.id, now)
     outbox.queue_sms(db_session, account.phone, sms_text, "email_code_no_phone", account.id, now)
     activity.record(db_session, account.id, activity.EMAIL_CODE_WITHOUT_PHONE, device, now)
+
+
+def tell_new_browser(db_session, account: Account, settings: SignInSettings, device: str, now: datetime) -> None:
+    """A browser remembered for the first time: its owner is told, with "ce n'était pas moi"."""
+    mail = settings.composer.new_browser(account.language, account.email, device, now,
+                                         not_me=settings.composer.not_me_link(account.id, "new_browser"))
+    outbox.queue_email(db_session, mail, "new_browser", account.id, now)
 
 
 def second_factor_passed(account: Account, channel: str) -> None:

@@ -191,6 +191,7 @@ def _complete(account: Account, remember: bool):
     activity.record(db.session, account.id, activity.SIGN_IN, account_session.device(), clock.now())
     if remember and browser_cookies.remember_browser(account.id) is not None:
         activity.record(db.session, account.id, activity.NEW_BROWSER, account_session.device(), clock.now())
+        sign_in.tell_new_browser(db.session, account, sign_in_settings(), account_session.device(), clock.now())
     return redirect_whole_page(resume.next_url(account))
 
 
