@@ -103,6 +103,7 @@ def account_screens(visit: Visit):
     visit.shows("my-data-password")
     visit.fill(current_password=PASSWORD)
     visit.submit("/compte/mes-donnees")
+    expect(page).to_have_url(re.compile(r"/compte/mes-donnees/consulter$"))  # same heading as before
     visit.shows("my-data")
     page.goto("/compte/fermer")
     visit.shows("close")
