@@ -1,7 +1,7 @@
 """Mon compte: managing the account (the phone code required after a password reset)
 
 Revision ID: 0012
-Revises: 0010p
+Revises: 0011
 Create Date: 2026-12-02 07:40:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012'
-down_revision = '0010p'
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """the operator's staff and their sessions
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02 07:30:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010'
-down_revision = '0009'
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """unfinished accounts forgotten after a reminder; the app's scheduler
 
-Revision ID: 0008
-Revises: 0011
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 07:00:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008'
-down_revision = '0011'
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

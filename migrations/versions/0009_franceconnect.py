@@ -1,8 +1,8 @@
 """FranceConnect: accounts linked by sub, accounts without a password, flows in progress,
 the ID token of a sign-in through FranceConnect
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 07:00:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011'
-down_revision = '0010'
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """the reset request a browser follows, kept on the server
 
-Revision ID: 0010p
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 08:00:00
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0010p'
-down_revision = '0008'
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
