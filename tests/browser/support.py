@@ -198,6 +198,14 @@ FRANCECONNECT_SCREENS = [
     _step("franceconnect-identity", r"/inscription/identite$", "Votre identité", "Your identity"),
 ]
 ALL_FRANCECONNECT_SCREENS = [screen.name for screen in FRANCECONNECT_SCREENS]
+# Signing in, the forgotten password and Mon compte, walked by test_sign_in_browser.py (its
+# Visit), in the order first met; "-errors": the screen with its error summary.
+SIGN_IN_SCREENS = ["sign-in", "sign-in-errors", "sign-in-channel", "sign-in-code", "sign-in-code-errors",
+                   "without-phone", "account", "account-phone", "account-phone-errors", "phone-reauth",
+                   "account-email", "account-email-errors", "consents", "my-data-password", "my-data",
+                   "close-account", "not-me-refused", "change-password", "change-password-errors",
+                   "password-changed", "signed-out", "forgotten", "forgotten-errors", "reset-check-email",
+                   "reset-check-email-errors", "reset-new", "reset-done", "reset-link-refused"]
 BY_NAME = {screen.name: screen for screen in SCREENS + KIOSK_SCREENS + FRANCECONNECT_SCREENS}
 assert len(BY_NAME) == len(SCREENS) + len(KIOSK_SCREENS) + len(FRANCECONNECT_SCREENS), "a screen name is used twice"
 

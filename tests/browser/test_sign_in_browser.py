@@ -12,15 +12,26 @@ import pytest
 from conftest import unavailable  # tests/conftest.py, as the other test modules import it
 from playwright.sync_api import expect
 
-from tests.browser.support import EN_JS, EN_NO_JS, FR_JS, FR_NO_JS, REPORT, VNU_JAR, WORDS, axe_violations
+from tests.browser.screen_reader import check_what_a_screen_reader_reads
+from tests.browser.support import (
+    EN_JS,
+    EN_NO_JS,
+    FR_JS,
+    FR_NO_JS,
+    REPORT,
+    SIGN_IN_SCREENS,
+    VNU_JAR,
+    WORDS,
+    axe_violations,
+)
 from tests.conftest import PASSWORD, newest_message, reconfigure
 from tests.views.sign_in_support import make_account
 
 PASSWORD_2, PASSWORD_3 = "Girafe-Verte-2027?", "Colibri-Rouge-2028!"
 HEADINGS = {
     "sign-in": ("Se connecter", "Sign in"),
-    "channel": ("Sécurisez votre connexion", "Secure your sign-in"),
-    "code": ("Saisissez votre code de sécurité", "Enter your security code"),
+    "sign-in-channel": ("Sécurisez votre connexion", "Secure your sign-in"),
+    "sign-in-code": ("Saisissez votre code de sécurité", "Enter your security code"),
     "account": ("Mon compte", "My account"),
     "change-password": ("Changer mon mot de passe", "Change my password"),
     "password-changed": ("Votre mot de passe est modifié", "Your password has been changed"),
@@ -32,13 +43,13 @@ HEADINGS = {
     "reset-link-refused": ("Ce lien n’est pas valable", "This link is not valid"),
     "idled-out": ("Vous avez été déconnecté", "You have been signed out"),
     "without-phone": ("Je n’ai plus accès à mon téléphone", "I no longer have access to my phone"),
-    "change-phone": ("Changer de téléphone portable", "Change mobile phone"),
+    "account-phone": ("Changer de téléphone portable", "Change mobile phone"),
     "phone-reauth": ("Confirmez qu’il s’agit bien de vous", "Confirm it is you"),
-    "change-email": ("Changer d’adresse e-mail", "Change email address"),
+    "account-email": ("Changer d’adresse e-mail", "Change email address"),
     "consents": ("Informations commerciales : mes choix", "Marketing information: my choices"),
     "my-data-password": ("Mes données", "My data"),
     "my-data": ("Mes données", "My data"),
-    "close": ("Fermer mon compte", "Close my account"),
+    "close-account": ("Fermer mon compte", "Close my account"),
     "not-me-refused": ("Ce lien ne fonctionne plus", "This link no longer works"),
 }
 MODES = [FR_JS, FR_NO_JS, EN_JS, EN_NO_JS]
@@ -59,6 +70,7 @@ class Visit:
     def __init__(self, page, app, mode):
         self.page, self.app, self.mode = page, app, mode
         self.violations = {}
+        self.checked = []  # the screens' names (SIGN_IN_SCREENS), as first met
 
     def shows(self, name, errors=0):
         heading = HEADINGS[name][0 if self.mode.lang == "fr" else 1]
@@ -69,10 +81,14 @@ class Visit:
             expect(self.page.locator("#error-summary")).to_be_focused()
         elif self.mode.js:
             self.page.wait_for_load_state()
+        screen = f"{name}{'-errors' if errors else ''}"
         found = axe_violations(self.page)
-        REPORT.axe[f"{self.mode.id}/sign-in:{name}{'-errors' if errors else ''}"] = [v["id"] for v in found]
+        REPORT.axe[f"{self.mode.id}/sign-in:{screen}"] = [v["id"] for v in found]
         if found:
-            self.violations[f"{name}{'-errors' if errors else ''}"] = found
+            self.violations[screen] = found
+        if screen not in self.checked:  # met again later, it may say more (a notice)
+            self.checked.append(screen)
+            check_what_a_screen_reader_reads(self.page, screen, self.mode)
 
     def submit(self, action):
         self.page.locator(f"#wizard-step form[action='{action}'] button[type=submit]").first.click()
@@ -86,17 +102,17 @@ def account_screens(visit: Visit):
     """Mon compte's changes, data and closure (closure not confirmed: the walk goes on)."""
     page = visit.page
     page.locator("a[href='/compte/telephone']").click()
-    visit.shows("change-phone")
+    visit.shows("account-phone")
     visit.submit("/compte/telephone")
-    visit.shows("change-phone", errors=2)
+    visit.shows("account-phone", errors=2)
     visit.fill(current_password=PASSWORD, phone="07 52 12 34 56")
     visit.submit("/compte/telephone")
     visit.shows("phone-reauth")
     page.goto("/compte")
     page.locator("a[href='/compte/adresse']").click()
-    visit.shows("change-email")
+    visit.shows("account-email")
     visit.submit("/compte/adresse")
-    visit.shows("change-email", errors=3)
+    visit.shows("account-email", errors=3)
     page.goto("/compte/consentements")
     visit.shows("consents")
     page.goto("/compte/mes-donnees")
@@ -106,7 +122,7 @@ def account_screens(visit: Visit):
     expect(page).to_have_url(re.compile(r"/compte/mes-donnees/consulter$"))  # same heading as before
     visit.shows("my-data")
     page.goto("/compte/fermer")
-    visit.shows("close")
+    visit.shows("close-account")
     page.goto("/compte/ce-n-etait-pas-moi/abime")
     visit.shows("not-me-refused")
     page.goto("/compte")
@@ -123,14 +139,14 @@ def walk(visit: Visit, email: str, phone: str):
     visit.shows("sign-in", errors=2)
     visit.fill(email=email, password=PASSWORD)
     visit.submit("/connexion")
-    visit.shows("channel")
+    visit.shows("sign-in-channel")
     page.locator("#channel-0").check()  # SMS, the only choice with a confirmed phone
     visit.submit("/connexion/verification")
-    visit.shows("code")
+    visit.shows("sign-in-code")
     code = newest_message(app, phone, "sms").body_text.split(" ", 1)[0]
     visit.fill(code=f"{(int(code) + 1) % 10**6:06d}")
     visit.submit("/connexion/code")
-    visit.shows("code", errors=1)
+    visit.shows("sign-in-code", errors=1)
     page.locator("a[href='/connexion/sans-telephone']").click()
     visit.shows("without-phone")
     page.goto("/connexion/code")
@@ -184,6 +200,7 @@ def test_every_new_screen_passes_axe(open_page, live_app, mode):
     walk(visit, *new_person(live_app))
     assert page.evaluate("typeof window.htmx") == ("object" if mode.js else "undefined")
     assert visit.violations == {}
+    assert visit.checked == SIGN_IN_SCREENS  # the RGAA grid's list of these screens
 
 
 def test_signing_in_swaps_then_loads_the_account_as_a_whole_page(open_page, live_app):

@@ -1,7 +1,7 @@
 """Text spacing (WCAG 1.4.12, RGAA 10.12): with the spacing a reader's own style sheet may
 set (line height 1.5, paragraphs 2em apart, letters .12em, words .16em), nothing on any
 screen of the walk is cut off, spills out of its box, or scrolls sideways. Measured on the
-walk test_axe.py takes (French, with and without the app's JavaScript), the style sheet
+walk test_every_screen.py takes (French, with and without the app's JavaScript), the style sheet
 added for the measure and removed after it."""
 import pytest
 
