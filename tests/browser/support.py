@@ -898,6 +898,35 @@ def contrast(a: str, b: str) -> float:
 _axe_source = None
 
 
+# Text spacing (WCAG 1.4.12), as a reader's own style sheet may set it.
+SPACING = """* { line-height: 1.5 !important; letter-spacing: .12em !important; word-spacing: .16em !important; }
+p { margin-bottom: 2em !important; }"""
+# Boxes whose text no longer fits: cut off (overflow hidden or clip), or spilling out of a
+# control or a box of fixed size (its text would overlap what is next to it).
+SPILLED = """() => [...document.querySelectorAll('body *')].filter(e => {
+    if (!e.checkVisibility()) return false;
+    if (e.closest('.visually-hidden, [hidden], dialog:not([open]), altcha-widget')) return false;
+    const style = getComputedStyle(e);
+    const clips = ['hidden', 'clip'].includes(style.overflowX) || ['hidden', 'clip'].includes(style.overflowY);
+    const control = e.matches('button, input, select, textarea, .button, label, a');
+    const wide = e.scrollWidth > e.clientWidth + 1, tall = e.scrollHeight > e.clientHeight + 1;
+    return (clips || control) && e.clientWidth > 0 && (wide || (clips && tall));
+  }).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '')
+              + ' ' + e.scrollWidth + 'x' + e.scrollHeight + ' in ' + e.clientWidth + 'x' + e.clientHeight)"""
+
+
+def spaced_out(page: Page) -> list[str]:
+    """What text spacing cuts off or spills on the page shown ([] if nothing), sideways
+    scrolling included; the style sheet is removed after the measure."""
+    style = page.add_style_tag(content=SPACING)
+    try:
+        sideways = [] if page.evaluate("document.documentElement.scrollWidth <= window.innerWidth") \
+            else ["the page scrolls sideways"]
+        return sideways + page.evaluate(SPILLED)
+    finally:
+        style.evaluate("element => element.remove()")
+
+
 def axe_violations(page: Page) -> list[dict]:
     global _axe_source
     if _axe_source is None:

@@ -1,7 +1,8 @@
 """Signing in, the forgotten password and "Mon compte" in Chromium: every new screen walked
 through the UI and checked by axe-core, in French and in English, with the app's
-JavaScript (HTMX swaps) and without it; the idle warning (WCAG 2.2.1) with a short idle
-time; reflow at 320 px; and the pages as the server sends them, through the Nu checker."""
+JavaScript (HTMX swaps) and without it, with what a screen reader reads (screen_reader.py),
+text spacing and reflow at 320 px on each; the idle warning (WCAG 2.2.1) with a short idle
+time; and the pages as the server sends them, through the Nu checker."""
 import json
 import re
 import shutil
@@ -23,6 +24,7 @@ from tests.browser.support import (
     VNU_JAR,
     WORDS,
     axe_violations,
+    spaced_out,
 )
 from tests.conftest import PASSWORD, newest_message, reconfigure
 from tests.views.sign_in_support import make_account
@@ -89,6 +91,13 @@ class Visit:
         if screen not in self.checked:  # met again later, it may say more (a notice)
             self.checked.append(screen)
             check_what_a_screen_reader_reads(self.page, screen, self.mode)
+            assert spaced_out(self.page) == [], screen  # WCAG 1.4.12
+            viewport = self.page.viewport_size
+            self.page.set_viewport_size({"width": 320, "height": 640})
+            width = REPORT.reflow[f"{self.mode.id}-320px/sign-in:{screen}"] = \
+                self.page.evaluate("document.documentElement.scrollWidth")
+            self.page.set_viewport_size(viewport)
+            assert width <= 320, screen  # WCAG 1.4.10
 
     def submit(self, action):
         self.page.locator(f"#wizard-step form[action='{action}'] button[type=submit]").first.click()
@@ -331,15 +340,6 @@ def test_without_javascript_the_server_ends_an_idle_session(open_page, live_app,
     page.reload()
     expect(page).to_have_url(re.compile("/connexion$"))
     expect(page.locator(".notice")).to_contain_text("sans activité")
-
-
-@pytest.mark.parametrize("js", [True, False], ids=["js", "no-app-js"])
-def test_the_account_and_the_code_page_reflow_at_320_px(open_page, live_app, js):
-    page = signed_in_page(open_page, live_app, js=js)
-    page.set_viewport_size({"width": 320, "height": 640})
-    width = page.evaluate("document.documentElement.scrollWidth")
-    REPORT.reflow[f"fr-{'js' if js else 'no-app-js'}-320px/sign-in:account"] = width
-    assert width <= 320
 
 
 def test_the_new_pages_are_valid_html(live_app, tmp_path):
