@@ -91,7 +91,7 @@ def browser_tree(page) -> list[dict]:
 
 def masked(snapshot: str) -> str:
     """The snapshot without what changes from one walk to the next."""
-    snapshot = re.sub(r"[\w.+-]+@exemple\.fr", "<email>", snapshot)
+    snapshot = re.sub(r"[\w.+•-]+@exemple\.fr", "<email>", snapshot)  # masked ones too
     snapshot = re.sub(r"[A-Za-z0-9_.-]{24,}", "<token>", snapshot)
     snapshot = re.sub(r"\b\d{1,2}[:h]\d{2}\b", "<time>", snapshot)
     snapshot = re.sub(r"\b[A-Z0-9]{3} ?[A-Z0-9]{3}\b(?=[^a-z]|$)", lambda m: "<code>" if re.search(r"\d", m[0])
@@ -101,6 +101,8 @@ def masked(snapshot: str) -> str:
     snapshot = re.sub(r"(?<=<n> )(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre"
                       r"|décembre|January|February|March|April|May|June|July|August|September|October|November"
                       r"|December)\b", "<month>", snapshot)
+    # A wait said in seconds by the server, as a countdown once the page's script has ticked.
+    snapshot = re.sub(r"<n> (?:secondes?|seconds?)\b", "<time>", snapshot)
     return snapshot
 
 

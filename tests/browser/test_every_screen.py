@@ -3,9 +3,9 @@ and without it: axe-core finds no WCAG 2.2 A/AA violation nor any of its best pr
 a screen reader is given what it needs (screen_reader.py: one h1, headings without gaps,
 every control named, every error linked to its field, nothing focusable hidden, dialogs named
 and modal, a skip link; the grid's statuses that depend on what the screen holds). One walk
-serves both. The signup's screens (support.SCREENS), the kiosk's pages (KIOSK_SCREENS), then
-what FranceConnect adds, with FranceConnect configured (FRANCECONNECT_SCREENS); the sign-in
-and Mon compte screens are checked the same way by test_sign_in_browser.py's walk."""
+serves both. The signup's screens (support.SCREENS), the kiosk's pages (KIOSK_SCREENS), what
+FranceConnect adds, with FranceConnect configured (FRANCECONNECT_SCREENS), then signing in,
+Mon compte and the forgotten password (SIGN_IN_SCREENS)."""
 import pytest
 
 from tests.browser.screen_reader import check_what_a_screen_reader_reads
@@ -18,8 +18,10 @@ from tests.browser.support import (
     FR_JS,
     FR_NO_JS,
     REPORT,
+    SIGN_IN_SCREENS,
     FranceConnectWalker,
     KioskWalker,
+    SignInWalker,
     Walker,
     axe_violations,
 )
@@ -27,7 +29,8 @@ from tests.browser.support import (
 MODES = (FR_JS, FR_NO_JS, EN_JS, EN_NO_JS)
 CASES = [(mode, Walker, screen) for mode in MODES for screen in ALL_SCREENS] \
     + [(mode, KioskWalker, screen) for mode in MODES for screen in ALL_KIOSK_SCREENS] \
-    + [(mode, FranceConnectWalker, screen) for mode in MODES for screen in ALL_FRANCECONNECT_SCREENS]
+    + [(mode, FranceConnectWalker, screen) for mode in MODES for screen in ALL_FRANCECONNECT_SCREENS] \
+    + [(mode, SignInWalker, screen) for mode in MODES for screen in SIGN_IN_SCREENS]
 
 
 @pytest.mark.parametrize(("mode", "walker", "screen"), CASES, ids=[f"{m.id}-{s}" for m, _, s in CASES])

@@ -11,9 +11,11 @@ from tests.browser.support import (
     ALL_KIOSK_SCREENS,
     ALL_SCREENS,
     REPORT,
+    SIGN_IN_SCREENS,
     FranceConnectWalker,
     KioskWalker,
     Mode,
+    SignInWalker,
     Walker,
 )
 
@@ -21,7 +23,8 @@ WIDTH = 320
 MODES = [Mode("fr", True, WIDTH), Mode("fr", False, WIDTH), Mode("en", True, WIDTH)]
 CASES = [(mode, Walker, screen) for mode in MODES for screen in ALL_SCREENS] \
     + [(mode, KioskWalker, screen) for mode in MODES for screen in ALL_KIOSK_SCREENS] \
-    + [(mode, FranceConnectWalker, screen) for mode in MODES for screen in ALL_FRANCECONNECT_SCREENS]
+    + [(mode, FranceConnectWalker, screen) for mode in MODES for screen in ALL_FRANCECONNECT_SCREENS] \
+    + [(mode, SignInWalker, screen) for mode in MODES for screen in SIGN_IN_SCREENS]
 
 
 @pytest.mark.parametrize(("mode", "walker", "screen"), CASES, ids=[f"{m.id}-{s}" for m, _, s in CASES])

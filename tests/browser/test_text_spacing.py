@@ -12,8 +12,10 @@ from tests.browser.support import (
     ALL_SCREENS,
     FR_JS,
     FR_NO_JS,
+    SIGN_IN_SCREENS,
     FranceConnectWalker,
     KioskWalker,
+    SignInWalker,
     Walker,
     spaced_out,
 )
@@ -21,7 +23,8 @@ from tests.browser.support import (
 MODES = (FR_JS, FR_NO_JS)
 CASES = [(mode, Walker, screen) for mode in MODES for screen in ALL_SCREENS] \
     + [(mode, KioskWalker, screen) for mode in MODES for screen in ALL_KIOSK_SCREENS] \
-    + [(mode, FranceConnectWalker, screen) for mode in MODES for screen in ALL_FRANCECONNECT_SCREENS]
+    + [(mode, FranceConnectWalker, screen) for mode in MODES for screen in ALL_FRANCECONNECT_SCREENS] \
+    + [(mode, SignInWalker, screen) for mode in MODES for screen in SIGN_IN_SCREENS]
 
 
 @pytest.mark.parametrize(("mode", "walker", "screen"), CASES, ids=[f"{m.id}-{s}" for m, _, s in CASES])
