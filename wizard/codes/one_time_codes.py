@@ -121,3 +121,8 @@ def check(db_session, policy: CodePolicy, secret: str, purpose: str, owner: str,
         security_events.record("code_locked", purpose=purpose)
         return Check("locked")
     return Check("wrong", left)
+
+
+def purge(db_session, before: datetime) -> int:
+    """Codes sent before `before` (the caps count a day of them): how many deleted."""
+    return db_session.query(OneTimeCode).filter(OneTimeCode.created_at < before).delete(synchronize_session=False)
