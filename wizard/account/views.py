@@ -222,7 +222,8 @@ def my_data():
 def my_data_shown():
     if account_change.proven(g.account, MY_DATA) is None:
         return redirect(url_for(".my_data"), 303)
-    return render_page("account/my_data.html", data=my_data_service.everything(db.session, g.account))
+    data = my_data_service.everything(db.session, g.account, current_app.config["SECRET_KEY"])
+    return render_page("account/my_data.html", sections=my_data_service.readable(data))
 
 
 @bp.get("/mes-donnees/telecharger")
@@ -230,7 +231,7 @@ def my_data_shown():
 def my_data_download():
     if account_change.proven(g.account, MY_DATA) is None:
         return redirect(url_for(".my_data"), 303)
-    response = jsonify(my_data_service.everything(db.session, g.account))
+    response = jsonify(my_data_service.everything(db.session, g.account, current_app.config["SECRET_KEY"]))
     response.headers["Content-Disposition"] = "attachment; filename=mes-donnees.json"
     return response
 
