@@ -5,9 +5,18 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.conftest import reconfigure
+from tests.conftest import ClientRequest, normalize_spaces, reconfigure
 from wizard.accounts.models import Account, AccountEvent
-from wizard.accounts.personal_data import ACCOUNT_LIFE, NOT_PERSONAL, PERSONAL, Period, Personal, kept, retention
+from wizard.accounts.personal_data import (
+    ACCOUNT_LIFE,
+    NOT_PERSONAL,
+    PERSONAL,
+    TABLES,
+    Period,
+    Personal,
+    kept,
+    retention,
+)
 from wizard.codes.models import OneTimeCode
 from wizard.core import clock
 from wizard.extensions import db
@@ -159,3 +168,28 @@ def test_a_retention_changed_in_the_declaration_changes_the_purge(app, monkeypat
     reconfigure(app)  # the settings objects read the declaration again
     assert kept(app.config, *declared) == timedelta(days=10)
     assert _purge_around(app, monkeypatch, declared, timedelta(days=10)) == [0, 1]
+
+
+# --- the privacy notice's table ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("fr", ("Votre compte", "votre adresse e-mail", "l’exécution du contrat (RGPD, art. 6.1.b)",
+            "jusqu’à la fermeture du compte ; 9 jours si l’adresse n’est jamais confirmée ; 1 jour après "
+            "l’activation si l’inscription n’est jamais terminée")),
+    ("en", ("Your account", "your email address", "performance of the contract (GDPR, art. 6.1.b)",
+            "until the account is closed; 9 days if the address is never confirmed; 1 day after activation if "
+            "the signup is never finished")),
+])
+def test_the_privacy_notice_shows_each_declared_table_with_its_periods(app, client, language, expected):
+    reconfigure(app, UNCONFIRMED_EMAIL_DAYS=9, INCOMPLETE_ACCOUNT_DAYS=1, JOURNEY_IDLE_MINUTES=60)
+    client.post("/langue", data={"lang": language})
+    page = ClientRequest(client).get("/confidentialite")
+    rows = page.select("table.personal-data tbody tr")
+    assert len(rows) == len(PERSONAL)
+    if language == "fr":
+        assert [normalize_spaces(row.select_one("th").get_text()) for row in rows] == [TABLES[t] for t in PERSONAL]
+    account = [normalize_spaces(cell.get_text(" ")) for cell in rows[0].select("th, td")]
+    assert account[0] == expected[0] and expected[1] in account[1] and account[3] == expected[2]
+    assert account[4] == expected[3]
+    journeys = normalize_spaces(rows[list(PERSONAL).index("journeys")].select("td")[-1].get_text())
+    assert journeys == {"fr": "1 heure après la dernière réponse", "en": "1 hour after the last answer"}[language]
