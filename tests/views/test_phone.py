@@ -220,7 +220,8 @@ def test_at_most_twenty_codes_a_day_whatever_the_number(activated, client_reques
     response = give_number(activated, "06 99 88 77 66")
     assert response.status_code == 429
     assert database(lambda s: s.query(OneTimeCode).count()) == 20
-    assert "Le numéro saisi n’est pas enregistré" in Page(response.get_data(as_text=True), "html.parser").text_of("main")
+    page = Page(response.get_data(as_text=True), "html.parser")
+    assert "Le numéro saisi n’est pas enregistré" in page.text_of("main")
     assert account(database).phone != "+33699887766"
 
 
