@@ -175,6 +175,75 @@ def test_an_address_of_another_account_is_not_given_away(signed_in, app, client_
     assert database(lambda s: s.query(Account).filter_by(email=NEW_EMAIL).count()) == 1
 
 
+def new_email_link(app) -> str:
+    mail = newest_message(app, NEW_EMAIL)
+    assert mail.kind == "new_email_code"
+    links = re.findall(r"https?://[^/\s\"]+(/compte/adresse/lien/[^\s\"<]+)", mail.body_text + mail.body_html)
+    assert len(set(links)) == 1, links  # the same link in the text and the HTML
+    return links[0]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_new_address_email_carries_a_link_that_confirms_from_any_browser(app, client, database, monkeypatch,
+                                                                             language):
+    make_account(app, language=language)
+    later(monkeypatch, seconds=0)
+    sign_in(client)
+    ask_new_email(ClientRequest(client), expect_redirect=EMAIL_CODE)
+    mail = newest_message(app, NEW_EMAIL)
+    assert mail.subject == {"fr": "Confirmez votre nouvelle adresse e-mail Sésame",
+                            "en": "Confirm your new Sésame email address"}[language]
+    link = new_email_link(app)
+    elsewhere = ClientRequest(app.test_client())  # another browser, signed in nowhere
+    page = elsewhere.get(link)
+    assert page.text_of("h1") == "Confirmer ma nouvelle adresse"
+    assert account(database).email == EMAIL  # opening the link (a mail scanner) changes nothing
+    page = elsewhere.post(link, {})
+    assert page.text_of("h1") == "Votre adresse e-mail est changée"
+    assert NEW_EMAIL in page.text_of("main")
+    assert account(database).email == NEW_EMAIL
+    [told] = mails(database, "email_changed")
+    assert told.recipient == EMAIL and "/compte/ce-n-etait-pas-moi/" in told.body_text
+    assert told.subject == {"fr": "L’adresse e-mail de votre compte Sésame a été changée",
+                            "en": "The email address of your Sésame account has been changed"}[language]
+    assert database(lambda s: s.query(AccountEvent).filter_by(kind="email_changed").count()) == 1
+    # Single use: the link, and the code of the same email, are spent.
+    assert elsewhere.post(link, {}, status=410).text_of("h1") == "Ce lien ne fonctionne plus"
+    assert ClientRequest(client).post(EMAIL_CODE, {"code": code_in(mail)}).errors()
+    assert len(mails(database, "email_changed")) == 1
+
+
+def test_a_new_address_link_refused_when_expired_replaced_or_forged(signed_in, app, client_request, database,
+                                                                    monkeypatch):
+    ask_new_email(client_request, expect_redirect=EMAIL_CODE)
+    first = new_email_link(app)
+    later(monkeypatch, seconds=61)
+    ask_new_email(client_request, expect_redirect=EMAIL_CODE)
+    second = new_email_link(app)
+    elsewhere = ClientRequest(app.test_client())
+    assert elsewhere.post(first, {}, status=410).text_of("h1") == "Ce lien ne fonctionne plus"  # replaced
+    for forged in (second[:-3] + "abc", "/compte/adresse/lien/" + "A" * 3000, "/compte/adresse/lien/%00'--",
+                   second.replace("/lien/", "/lien/x")):
+        assert elsewhere.post(forged, {}, status=410).text_of("h1") == "Ce lien ne fonctionne plus"
+    later(monkeypatch, minutes=app.config["SIGN_IN_CODE_MINUTES"], seconds=1)
+    assert elsewhere.get(second, status=410).text_of("h1") == "Ce lien ne fonctionne plus"
+    assert elsewhere.post(second, {}, status=410)
+    assert account(database).email == EMAIL
+
+
+def test_a_new_address_link_never_takes_an_address_another_account_got_meanwhile(signed_in, app, client_request,
+                                                                                 database):
+    ask_new_email(client_request, expect_redirect=EMAIL_CODE)
+    link = new_email_link(app)
+    make_account(app, email=NEW_EMAIL, phone="+33611111111")
+    assert ClientRequest(app.test_client()).post(link, {}, status=410)
+    assert account_of(database, EMAIL) is not None
+
+
+def account_of(database, email):
+    return database(lambda s: s.query(Account).filter_by(email=email).one_or_none())
+
+
 # --- "ce n'était pas moi" ----------------------------------------------------------------------
 
 def test_not_me_reverts_the_address_ends_every_session_and_asks_a_new_password(signed_in, app, client_request,

@@ -160,8 +160,9 @@ def change_email():
     if form.validate_on_submit():
         new_email = accounts.normalise_email(form.email.data)
         try:
-            changes.send_new_email_code(db.session, g.account, new_email, settings.codes(changes.NEW_EMAIL),
-                                        settings.composer(), clock.now())
+            changes.send_new_email_code(
+                db.session, g.account, new_email, settings.codes(changes.NEW_EMAIL), settings.composer(),
+                lambda token: settings.public_url("account.new_email_link", token=token), clock.now())
         except one_time_codes.SendLimited as limited:
             form.email.errors.append(_refused_send(limited))
         else:
@@ -185,6 +186,24 @@ def new_email_code():
         account_session.tell("email_changed")
         return redirect(url_for(".overview"), 303)
     return render_page("account/email_code.html", form=form, new_email=state["email"])
+
+
+@bp.route("/adresse/lien/<token>", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_CODE"), methods=["POST"])
+def new_email_link(token):
+    """From the new address's email, in any browser: a page, then one button (a mail scanner
+    opening the link changes nothing)."""
+    codes = settings.codes(changes.NEW_EMAIL)
+    if changes.link_account(db.session, token, codes) is None:
+        return render_page("account/new_email_link.html", status=410, refused=True)
+    form = ResendForm()
+    if form.validate_on_submit():
+        account = changes.confirm_new_email_by_link(db.session, token, codes, settings.composer(),
+                                                    account_session.device(), clock.now())
+        if account is None:
+            return render_page("account/new_email_link.html", status=410, refused=True)
+        return render_page("account/new_email_link.html", done=True, new_email=account.email)
+    return render_page("account/new_email_link.html", form=form, token=token)
 
 
 @bp.route("/consentements", methods=["GET", "POST"])
