@@ -35,6 +35,9 @@ HEADINGS = {
     "change-phone": ("Changer de téléphone portable", "Change mobile phone"),
     "phone-reauth": ("Confirmez qu’il s’agit bien de vous", "Confirm it is you"),
     "change-email": ("Changer d’adresse e-mail", "Change email address"),
+    "new-email-code": ("Confirmez la nouvelle adresse", "Confirm the new address"),
+    "new-email-link": ("Confirmer ma nouvelle adresse", "Confirm my new address"),
+    "new-email-link-refused": ("Ce lien ne fonctionne plus", "This link no longer works"),
     "consents": ("Informations commerciales : mes choix", "Marketing information: my choices"),
     "my-data-password": ("Mes données", "My data"),
     "my-data": ("Mes données", "My data"),
@@ -97,6 +100,15 @@ def account_screens(visit: Visit):
     visit.shows("change-email")
     visit.submit("/compte/adresse")
     visit.shows("change-email", errors=3)
+    new_email = f"nouvelle-{uuid.uuid4().hex[:10]}@exemple.fr"
+    visit.fill(current_password=PASSWORD, email=new_email, email_confirmation=new_email)
+    visit.submit("/compte/adresse")
+    visit.shows("new-email-code")
+    mail = newest_message(visit.app, new_email).body_text
+    page.goto(re.search(r"https?://[^/\s]+(/compte/adresse/lien/\S+)", mail).group(1))  # not confirmed here
+    visit.shows("new-email-link")
+    page.goto("/compte/adresse/lien/abime")
+    visit.shows("new-email-link-refused")
     page.goto("/compte/consentements")
     visit.shows("consents")
     page.goto("/compte/mes-donnees")
@@ -369,6 +381,14 @@ def server_pages(app) -> dict[str, bytes]:
     post("code", "/connexion/verification", {"channel": "sms"})
     code = newest_message(app, phone, "sms").body_text.split(" ", 1)[0]
     post("account", "/connexion/code", {"code": code, "remember": "y"})
+    keep("my-data-password", client.get("/compte/mes-donnees"))
+    post("my-data", "/compte/mes-donnees", {"current_password": PASSWORD})
+    keep(None, client.get("/compte/adresse"))
+    new_email = f"nouvelle-{uuid.uuid4().hex[:10]}@exemple.fr"
+    post("new-email-code", "/compte/adresse", {"current_password": PASSWORD, "email": new_email,
+                                                "email_confirmation": new_email})
+    link = re.search(r"https?://[^/\s]+(/compte/adresse/lien/\S+)", newest_message(app, new_email).body_text).group(1)
+    keep("new-email-link", client.get(link))  # confirmed at the end: the address changes then
     keep("change-password", client.get("/compte/mot-de-passe"))
     post("change-password-errors", "/compte/mot-de-passe", {})
     keep(None, client.get("/compte"))
@@ -379,4 +399,8 @@ def server_pages(app) -> dict[str, bytes]:
     post("reset-new", "/mot-de-passe-oublie/code", {"code": reset_code})
     post("reset-done", "/mot-de-passe-oublie/nouveau", {"password": PASSWORD_2, "password_confirmation": PASSWORD_2})
     keep("reset-link-refused", client.get("/mot-de-passe-oublie/lien/abime"), status=400)
+    keep("privacy", client.get("/confidentialite"))
+    keep(None, client.get(link))  # from any browser, signed in or not
+    post("new-email-link-done", link, {})
+    keep("new-email-link-refused", client.get("/compte/adresse/lien/abime"), status=410)
     return pages
