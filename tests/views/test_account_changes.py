@@ -113,6 +113,18 @@ def test_inside_the_cool_down_no_code_is_announced(signed_in, client_request, da
     assert database(lambda s: s.query(OutboxMessage).filter_by(kind="reauth_code").count()) == 1
 
 
+@pytest.mark.parametrize("step", [REAUTH, NEW])
+def test_a_missing_or_expired_code_changes_no_number(signed_in, app, client_request, database, monkeypatch, step):
+    client_request.post(CHANGE, {"current_password": PASSWORD, "phone": "07 52 12 34 56"}, expect_redirect=REAUTH)
+    if step == NEW:
+        client_request.post(REAUTH, {"code": sms_code(app)}, expect_redirect=NEW)
+    code = sms_code(app, PHONE if step == REAUTH else NEW_PHONE)
+    assert len(client_request.post(step, {"code": ""}).errors()) == 1
+    later(monkeypatch, minutes=app.config["SIGN_IN_CODE_MINUTES"], seconds=1)
+    assert client_request.post(step, {"code": code}).errors() == ["Ce code a expiré : demandez-en un nouveau"]
+    assert account(database).phone == PHONE and mails(database, "phone_changed") == []
+
+
 @pytest.mark.parametrize("typed", ["' OR 1=1 --", "１２３４５６", "<b>1</b>"])
 def test_malformed_codes(signed_in, client_request, typed):
     client_request.post(CHANGE, {"current_password": PASSWORD, "phone": "07 52 12 34 56"}, expect_redirect=REAUTH)
@@ -164,6 +176,15 @@ def test_a_wrong_password_or_a_bad_address_changes_nothing(signed_in, client_req
     assert page.errors() == ["L’adresse e-mail doit comporter un @, par exemple nom@exemple.fr"]
     assert database(lambda s: s.query(OutboxMessage).filter_by(kind="new_email_code").count()) == 0
     client_request.get(EMAIL_CODE, status=303)
+
+
+def test_a_missing_or_expired_code_changes_no_address(signed_in, app, client_request, database, monkeypatch):
+    ask_new_email(client_request, expect_redirect=EMAIL_CODE)
+    code = code_in(newest_message(app, NEW_EMAIL))
+    assert len(client_request.post(EMAIL_CODE, {"code": ""}).errors()) == 1
+    later(monkeypatch, minutes=app.config["SIGN_IN_CODE_MINUTES"], seconds=1)
+    assert client_request.post(EMAIL_CODE, {"code": code}).errors() == ["Ce code a expiré : demandez-en un nouveau"]
+    assert account(database).email == EMAIL and mails(database, "email_changed") == []
 
 
 def test_an_address_of_another_account_is_not_given_away(signed_in, app, client_request, database):
