@@ -130,3 +130,15 @@ def test_an_account_with_a_password_keeps_the_password(app, client):
     assert client.post("/franceconnect/reconfirmer", data={"what": "data"}).headers["Location"] == "/compte"
     with app.app_context():
         assert db.session.query(AccountEvent).filter_by(kind="franceconnect_sign_in").count() == 0
+
+
+def test_in_english(signed_in, provider):
+    signed_in.post("/langue", data={"lang": "en"})
+    page = ClientRequest(signed_in).get("/compte/fermer")
+    button = page.select_one("form[action='/franceconnect/reconfirmer'] button")
+    assert button.get_text() == "Confirm with FranceConnect"
+    assert page.text_of("#wizard-step p:has(+ form[action='/franceconnect/reconfirmer'])").startswith(
+        "Your account has no password")
+    refused = reauthenticate(signed_in, provider, "close", user="jean")
+    assert Page(refused.get_data(as_text=True), "html.parser").select_one("h1").get_text() == \
+        "This is not your account's FranceConnect identity"
