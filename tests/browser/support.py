@@ -218,6 +218,10 @@ SIGN_IN_SCREEN_LIST = [
           "Confirm it is you"),
     _page("account-email", r"/compte/adresse$", "Changer d’adresse e-mail", "Change email address"),
     _page("account-email-errors", r"/compte/adresse$", "Changer d’adresse e-mail", "Change email address", errors=3),
+    _page("new-email-code", r"/compte/adresse/code$", "Confirmez la nouvelle adresse", "Confirm the new address"),
+    _page("new-email-link", r"/compte/adresse/lien/[^/]+$", "Confirmer ma nouvelle adresse", "Confirm my new address"),
+    _page("new-email-link-refused", r"/compte/adresse/lien/[^/]+$", "Ce lien ne fonctionne plus",
+          "This link no longer works"),
     _page("consents", r"/compte/consentements$", "Informations commerciales : mes choix",
           "Marketing information: my choices"),
     _page("my-data-password", r"/compte/mes-donnees$", "Mes données", "My data"),
@@ -951,6 +955,15 @@ class SignInWalker(Walker):
         expect(self.page.locator("dialog#session-timeout")).to_have_count(1)  # there, closed
         expect(self.page.locator("dialog#session-timeout")).to_be_hidden()
 
+    def _new_email_code(self):
+        self.new_email = new_email("nouvelle")
+        self._submit("/compte/adresse", "new-email-code", current_password=PASSWORD, email=self.new_email,
+                     email_confirmation=self.new_email)
+
+    def _new_email_link(self):
+        mail = newest_mail(self.app, self.new_email)
+        self._go(re.search(r"https?://[^/\s]+(/compte/adresse/lien/\S+)", mail).group(1), "new-email-link")
+
     def _my_data(self):
         self.page.locator("#current_password").fill(PASSWORD)
         self.page.locator("#wizard-step form[action='/compte/mes-donnees'] button[type=submit]").first.click()
@@ -991,6 +1004,9 @@ SignInWalker.MOVES = {
                                         phone="07 52 12 34 56"),
     "account-email": lambda w: (w._go("/compte", "account"), w._follow("/compte/adresse", "account-email")),
     "account-email-errors": lambda w: w._submit("/compte/adresse", "account-email-errors"),
+    "new-email-code": SignInWalker._new_email_code,
+    "new-email-link": SignInWalker._new_email_link,  # not confirmed: the walk goes on with the old address
+    "new-email-link-refused": lambda w: w._go("/compte/adresse/lien/abime", "new-email-link-refused"),
     "consents": lambda w: w._go("/compte/consentements", "consents"),
     "my-data-password": lambda w: w._go("/compte/mes-donnees", "my-data-password"),
     "my-data": SignInWalker._my_data,

@@ -203,6 +203,14 @@ def server_pages(app) -> dict[str, bytes]:
     post("code", "/connexion/verification", {"channel": "sms"})
     code = newest_message(app, phone, "sms").body_text.split(" ", 1)[0]
     post("account", "/connexion/code", {"code": code, "remember": "y"})
+    keep("my-data-password", client.get("/compte/mes-donnees"))
+    post("my-data", "/compte/mes-donnees", {"current_password": PASSWORD})
+    keep(None, client.get("/compte/adresse"))
+    new_email = f"nouvelle-{uuid.uuid4().hex[:10]}@exemple.fr"
+    post("new-email-code", "/compte/adresse", {"current_password": PASSWORD, "email": new_email,
+                                                "email_confirmation": new_email})
+    link = re.search(r"https?://[^/\s]+(/compte/adresse/lien/\S+)", newest_message(app, new_email).body_text).group(1)
+    keep("new-email-link", client.get(link))  # confirmed at the end: the address changes then
     keep("change-password", client.get("/compte/mot-de-passe"))
     post("change-password-errors", "/compte/mot-de-passe", {})
     keep(None, client.get("/compte"))
@@ -213,4 +221,8 @@ def server_pages(app) -> dict[str, bytes]:
     post("reset-new", "/mot-de-passe-oublie/code", {"code": reset_code})
     post("reset-done", "/mot-de-passe-oublie/nouveau", {"password": PASSWORD_2, "password_confirmation": PASSWORD_2})
     keep("reset-link-refused", client.get("/mot-de-passe-oublie/lien/abime"), status=400)
+    keep("privacy", client.get("/confidentialite"))
+    keep(None, client.get(link))  # from any browser, signed in or not
+    post("new-email-link-done", link, {})
+    keep("new-email-link-refused", client.get("/compte/adresse/lien/abime"), status=410)
     return pages
