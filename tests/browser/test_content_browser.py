@@ -1,0 +1,59 @@
+"""The operator's texts in a real browser: a hostile CONTENT_FOLDER runs nothing, and the
+pages it fills stay axe-clean, in French and in English (which falls back to French)."""
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from tests.browser import support
+from tests.views.test_content import HOSTILE_HTML, HOSTILE_MD, folder
+
+HELP = "## Chez nous\n\nNos e-mails partent de **@mutuelle.fr**. <a href=\"#\" onclick=\"alert(1)\">Aide</a>\n"
+ACCESSIBILITY = ("# Déclaration\n\n## Dérogations\n\n- Les relevés PDF avant 2024.\n\n"
+                 "## Contact\n\n[accessibilite@mutuelle.fr](mailto:accessibilite@mutuelle.fr)\n")
+
+
+@pytest.fixture(scope="module")
+def content_url(tmp_path_factory):
+    root = tmp_path_factory.mktemp("content")
+    app = create_app("test", CONTENT_FOLDER=folder(root, {
+        "fr/conditions-generales.md": HOSTILE_MD, "fr/confidentialite.html": HOSTILE_HTML,
+        "en/confidentialite.html": HOSTILE_HTML.replace("Vie privée", "Privacy"),
+        "fr/accessibilite.md": ACCESSIBILITY, "fr/aide-email-non-recu.md": HELP}))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_hostile_texts_run_nothing_and_stay_axe_clean(browser, browser_context_args, content_url, lang):
+    context = support.new_context(browser, {**browser_context_args, "base_url": content_url,
+                                            "locale": {"fr": "fr-FR", "en": "en-GB"}[lang]})
+    page = context.new_page()
+    dialogs, errors = [], []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        for path in ("/conditions-generales", "/confidentialite", "/accessibilite", "/inscription/email-non-recu"):
+            page.goto(path)
+            assert page.locator("html").get_attribute("lang") == lang
+            assert page.locator("h1").count() == 1
+            text = page.locator(".operator-text")
+            assert text.count() == 1, path
+            if lang == "en" and path != "/confidentialite":  # no English file: the French one, said so
+                assert text.get_attribute("lang") == "fr"
+            # What the sanitiser left of a hostile link has no address: clicking goes nowhere, runs nothing.
+            page.locator(".operator-text a:not([href])").evaluate_all("links => links.forEach(link => link.click())")
+            assert page.locator(".operator-text").evaluate(
+                "text => [...text.querySelectorAll('*')].flatMap(e => [...e.attributes].map(a => a.name))"
+                ".filter(name => name.startsWith('on') || name === 'style' || name === 'src')") == []
+            violations = support.axe_violations(page)
+            support.REPORT.axe[f"content-{lang}{path}"] = [v["id"] for v in violations]
+            assert violations == [], path
+        assert dialogs == [] and errors == []
+    finally:
+        context.close()
