@@ -43,6 +43,8 @@ DROPPED_WHOLE = {"script", "style", "iframe", "object", "embed", "template", "no
 SCHEMES = {"https", "http", "mailto", "tel"}
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
 HEADING = re.compile(r"<(/?)h([1-6])\b")
+# A link whose address the sanitiser refused: its words stay, not a link that goes nowhere.
+DEAD_LINK = re.compile(r"<a(?=[\s>])(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,7 @@ def clean(html: str) -> str:
     headings renumbered from TOP_HEADING."""
     safe = nh3.clean(html, tags=TAGS, clean_content_tags=DROPPED_WHOLE, attributes=ATTRIBUTES,
                      attribute_filter=_attribute, url_schemes=SCHEMES, link_rel="noopener noreferrer")
-    return renumber_headings(safe.strip())
+    return renumber_headings(DEAD_LINK.sub(r"\1", safe).strip())
 
 
 def _attribute(tag: str, name: str, value: str) -> str | None:
