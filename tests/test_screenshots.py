@@ -1,10 +1,10 @@
 """The journey in pictures (tests/browser/screenshots.py, `./dev screenshots`) keeps up with
 the journey: every step has its pictures, every picture is of a screen the walk reaches, and
 the galleries of the README and docs/operators.md are the command's. No picture is taken here."""
-from tests.browser import screenshots, support
+from tests.browser import screenshots
 from wizard.signup import steps
 
-SHOT_NAMES = [screen for screen, _ in screenshots.SHOTS]
+SHOT_NAMES = [screen for screen, _ in screenshots.SHOTS + screenshots.KIOSK_SHOTS]
 
 
 def test_every_step_of_the_journey_has_its_pictures():
@@ -12,10 +12,11 @@ def test_every_step_of_the_journey_has_its_pictures():
     assert not missing, f"add them to SHOTS (tests/browser/screenshots.py), run ./dev screenshots: {missing}"
 
 
-def test_the_pictures_are_of_the_walks_screens_in_its_order():
-    walk = list(support.Walker.MOVES)
-    assert all(name in walk for name in SHOT_NAMES)
-    assert SHOT_NAMES == sorted(SHOT_NAMES, key=walk.index)
+def test_the_pictures_are_of_the_walks_screens_in_their_order():
+    for walker, shots in screenshots.WALKS:
+        names, walk = [screen for screen, _ in shots], list(walker.MOVES)
+        assert all(name in walk for name in names), walker
+        assert names == sorted(names, key=walk.index), walker
     assert len(set(SHOT_NAMES)) == len(SHOT_NAMES)
 
 

@@ -1,5 +1,6 @@
-"""The journey in pictures: `./dev screenshots` walks the browser suite's walk (support.Walker,
-in French, with JavaScript) on a fresh app and photographs each screen of SHOTS at a phone's
+"""The journey in pictures: `./dev screenshots` walks the browser suite's walks (support.Walker
+and KioskWalker, in French, with JavaScript) on a fresh app and photographs each screen of
+SHOTS and KIOSK_SHOTS at a phone's
 and a desktop's width into docs/screens/, then writes the gallery into README.md and
 docs/operators.md between GALLERY_START and GALLERY_END. Run it again whenever a screen
 changes; tests/test_screenshots.py checks that every step of the journey has its pictures.
@@ -43,6 +44,14 @@ SHOTS = [
     ("correction", "Correct the details"),
     ("eligible", "Eligible: the signup is done"),
 ]
+# The kiosk's pages (support.KioskWalker), in its walk's order.
+KIOSK_SHOTS = [
+    ("poster", "A kiosk's poster, to print"),
+    ("kiosk", "A kiosk's screen: a QR code to scan, or a code to type, on one's own phone"),
+    ("typed-code", "On the phone: the code shown by the kiosk, typed"),
+]
+# The address the pictures show (the kiosk's, the emails'), rather than a port that changes each run.
+HOST = "inscription.exemple.fr"
 # Shown where a person is refused or locked out: an example, so that an operator sees where its own goes.
 ADVISORS = "09 69 32 10 10, du lundi au vendredi de 8 h à 17 h"
 GALLERY_START = "<!-- screens: made by `./dev screenshots` (tests/browser/screenshots.py) -->"
@@ -57,7 +66,7 @@ def file_name(screen: str, width: str) -> str:
 def gallery(folder: str) -> str:
     """The table of pictures, with `folder` the pictures' path from the page that shows it."""
     lines = ["| screen | phone (390 px) | desktop (1280 px) |", "|---|---|---|"]
-    for number, (screen, what) in enumerate(SHOTS, 1):
+    for number, (screen, what) in enumerate(SHOTS + KIOSK_SHOTS, 1):
         title = support.BY_NAME[screen].title["fr"]
         cells = [f"{number}. **{title}**<br>{what}"]
         for width, picture_width in (("phone", 130), ("desktop", 300)):
@@ -93,6 +102,9 @@ class ScreenshotWalker(support.Walker):
         self.email, self.phone = "jean.dupont@exemple.fr", "+33612345678"
 
 
+WALKS = [(ScreenshotWalker, SHOTS), (support.KioskWalker, KIOSK_SHOTS)]
+
+
 def _live_app(folder: Path):
     """As tests/browser/conftest.py's live_app and base_url: a fresh database, served on loopback."""
     from werkzeug.serving import WSGIRequestHandler, make_server
@@ -116,17 +128,16 @@ def _live_app(folder: Path):
 
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    app.config["PUBLIC_BASE_URL"] = url  # the emails' links open here (tests.conftest.reconfigure)
-    app.extensions.pop(settings.CACHE, None)
-    return app, server, url
+    app.config["PUBLIC_BASE_URL"] = f"http://{HOST}"  # the emails' links and the kiosk's QR code
+    app.extensions.pop(settings.CACHE, None)  # as tests.conftest.reconfigure
+    return app, server
 
 
-def take(walker: ScreenshotWalker) -> dict[str, int]:
+def take(walker: support.Walker, shots: list) -> dict[str, int]:
     """Walks to each shot and photographs it at each width; the bytes written, by file."""
     FOLDER.mkdir(parents=True, exist_ok=True)
     written = {}
-    for screen, _ in SHOTS:
+    for screen, _ in shots:
         page = walker.at(screen)
         for width, (x, y) in WIDTHS.items():
             page.set_viewport_size({"width": x, "height": y})
@@ -144,16 +155,24 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-        app, server, url = _live_app(Path(folder))
-        browser = playwright.chromium.launch(executable_path=support.CHROMIUM, args=support.CHROMIUM_ARGS)
+        app, server = _live_app(Path(folder))
+        # HOST is the loopback server for this browser (nothing leaves the machine), and a secure
+        # context as 127.0.0.1 is (ALTCHA's proof of work needs Web Crypto).
+        browser = playwright.chromium.launch(executable_path=support.CHROMIUM, args=[
+            *support.CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1:{server.server_port}",
+            f"--unsafely-treat-insecure-origin-as-secure=http://{HOST}"])
         width, height = WIDTHS["desktop"]
-        walker = ScreenshotWalker(browser, {"base_url": url, "locale": "fr-FR", "bypass_csp": True,
-                                            "viewport": {"width": width, "height": height}},
-                                  app, support.FR_JS)
+        context_args = {"base_url": f"http://{HOST}", "locale": "fr-FR", "bypass_csp": True,
+                        "viewport": {"width": width, "height": height}}
+        written = {}
         try:
-            written = take(walker)
+            for walker_class, shots in WALKS:
+                walker = walker_class(browser, context_args, app, support.FR_JS)
+                try:
+                    written.update(take(walker, shots))
+                finally:
+                    walker.close()
         finally:
-            walker.close()
             browser.close()
             server.shutdown()
     for name in sorted({p.name for p in FOLDER.glob("*.png")} - set(written)):
