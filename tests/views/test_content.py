@@ -145,6 +145,12 @@ def test_the_version_accepted_is_the_files(content_app, new_app, tmp_path):
     assert version.startswith("sha256:") and len(version) <= 32  # Consent.wording_version
     assert page_of(hashed, "/conditions-generales").select("main .prose > p") == []  # a hash is not shown
     assert texts.of(hashed).version("privacy") == "2026-11-01"  # not given: Sésame's
+    again = content_app({"fr/conditions-generales.md": "# CGU\n\nTexte.\n"})
+    assert texts.of(again).version("terms") == version  # the same files, the same version, start after start
+    html = content_app({"fr/confidentialite.html": "---\nversion: 2027-02-01\n---\n<p>Texte.</p>",
+                        "en/confidentialite.html": "---\nversion: 2027-02-01\n---\n<p>Text.</p>"})
+    assert texts.of(html).version("privacy") == "2027-02-01"
+    assert page_of(html, "/confidentialite", "en").text_of("main .prose > p") == "Version dated 2027-02-01."
 
 
 def test_a_changed_terms_file_is_accepted_again_and_recorded(new_app, tmp_path):
