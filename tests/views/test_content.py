@@ -101,6 +101,15 @@ def test_french_and_english_each_in_its_own_language(content_app):
     assert english.select_one(".operator-text").get("lang") is None
 
 
+def test_the_privacy_notice_keeps_the_declared_tables_of_data_after_the_operators_text(content_app):
+    app = content_app({"fr/confidentialite.md": "# Vie privée\n\nNotre délégué répond.\n"})
+    page = page_of(app, "/confidentialite")
+    assert page.text_of(".operator-text p") == "Notre délégué répond."
+    assert len(page.select("table.personal-data")) == 1  # once, after the operator's text
+    assert page.text_of("table.personal-data caption") == "Les données que nous gardons, pourquoi, et combien de temps"
+    assert page.select_one(".operator-text").find_next("table") is not None
+
+
 def test_a_missing_language_falls_back_to_french_said_in_french(content_app):
     app = content_app({"fr/accessibilite.md": "## Contact\n\nÉcrivez à a11y@exemple.fr.\n"})
     english = page_of(app, "/accessibilite", "en")
