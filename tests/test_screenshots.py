@@ -4,7 +4,7 @@ the galleries of the README and docs/operators.md are the command's. No picture 
 from tests.browser import screenshots
 from wizard.signup import steps
 
-SHOT_NAMES = [screen for screen, _ in screenshots.SHOTS + screenshots.KIOSK_SHOTS]
+SHOT_NAMES = [screen for screen, _ in screenshots.SHOTS + screenshots.KIOSK_SHOTS + screenshots.SIGN_IN_SHOTS]
 
 
 def test_every_step_of_the_journey_has_its_pictures():

@@ -1,9 +1,9 @@
-"""The journey in pictures: `./dev screenshots` walks the browser suite's walks (support.Walker
-and KioskWalker, in French, with JavaScript) on a fresh app and photographs each screen of
-SHOTS and KIOSK_SHOTS at a phone's
-and a desktop's width into docs/screens/, then writes the gallery into README.md and
-docs/operators.md between GALLERY_START and GALLERY_END. Run it again whenever a screen
-changes; tests/test_screenshots.py checks that every step of the journey has its pictures.
+"""The journey in pictures: `./dev screenshots` walks the browser suite's walks (support.Walker,
+KioskWalker and SignInWalker, in French, with JavaScript) on a fresh app and photographs each
+screen of SHOTS, KIOSK_SHOTS and SIGN_IN_SHOTS at a phone's and a desktop's width into
+docs/screens/, then writes the gallery into README.md and docs/operators.md between
+GALLERY_START and GALLERY_END. Run it again whenever a screen changes;
+tests/test_screenshots.py checks that every step of the journey has its pictures.
 
 Not a test: nothing here runs under pytest.
 """
@@ -50,6 +50,17 @@ KIOSK_SHOTS = [
     ("kiosk", "A kiosk's screen: a QR code to scan, or a code to type, on one's own phone"),
     ("typed-code", "On the phone: the code shown by the kiosk, typed"),
 ]
+# Signing in and Mon compte (support.SignInWalker), in its walk's order.
+SIGN_IN_SHOTS = [
+    ("sign-in", "Signing in: email and password"),
+    ("sign-in-channel", "The second factor: where to get the code"),
+    ("sign-in-code", "The security code"),
+    ("account", "Mon compte: details, remembered browsers, recent activity"),
+    ("account-phone", "Changing the mobile phone: the password first"),
+    ("my-data", "My data, to read and to download"),
+    ("close-account", "Closing the account: what is deleted, what the law keeps"),
+    ("forgotten", "Forgotten password"),
+]
 # The address the pictures show (the kiosk's, the emails'), rather than a port that changes each run.
 HOST = "inscription.exemple.fr"
 # Shown where a person is refused or locked out: an example, so that an operator sees where its own goes.
@@ -66,7 +77,7 @@ def file_name(screen: str, width: str) -> str:
 def gallery(folder: str) -> str:
     """The table of pictures, with `folder` the pictures' path from the page that shows it."""
     lines = ["| screen | phone (390 px) | desktop (1280 px) |", "|---|---|---|"]
-    for number, (screen, what) in enumerate(SHOTS + KIOSK_SHOTS, 1):
+    for number, (screen, what) in enumerate(SHOTS + KIOSK_SHOTS + SIGN_IN_SHOTS, 1):
         title = support.BY_NAME[screen].title["fr"]
         cells = [f"{number}. **{title}**<br>{what}"]
         for width, picture_width in (("phone", 130), ("desktop", 300)):
@@ -102,7 +113,19 @@ class ScreenshotWalker(support.Walker):
         self.email, self.phone = "jean.dupont@exemple.fr", "+33612345678"
 
 
-WALKS = [(ScreenshotWalker, SHOTS), (support.KioskWalker, KIOSK_SHOTS)]
+class SignInScreenshotWalker(support.SignInWalker):
+    """The sign-in walk, with the same person each time (see ScreenshotWalker)."""
+
+    def _restart(self):
+        self.fixed = getattr(self, "fixed", 0) + 1  # a walk started again needs an address of its own
+        email, phone = f"marie.martin{'' if self.fixed == 1 else self.fixed}@exemple.fr", "+33698765432"
+        support.Walker._restart(self)
+        self.email, self.phone = email, phone
+        from tests.views.sign_in_support import make_account
+        make_account(self.app, email=self.email, phone=self.phone, password=support.PASSWORD)
+
+
+WALKS = [(ScreenshotWalker, SHOTS), (support.KioskWalker, KIOSK_SHOTS), (SignInScreenshotWalker, SIGN_IN_SHOTS)]
 
 
 def _live_app(folder: Path):
