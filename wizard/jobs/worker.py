@@ -19,6 +19,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from rq.defaults import DEFAULT_MAINTENANCE_TASK_INTERVAL
 from rq.timeouts import TimerDeathPenalty
 from rq.worker import SimpleWorker
 
@@ -58,6 +59,11 @@ class ThreadPoolWorker(SimpleWorker):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.maintenance_interval == DEFAULT_MAINTENANCE_TASK_INTERVAL:
+            # The maintenance also restarts a scheduler that died (Redis restarted) or takes
+            # over the lock of one killed with its worker: within 30 s, not RQ's 10 min, so
+            # that delayed jobs (the retries) are not held that long (bench/faults.py).
+            self.maintenance_interval = 30
         self.threads = int(os.environ.get("JOB_THREADS", "64"))
         self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="sesame-rq")
         self._free = threading.BoundedSemaphore(self.threads)

@@ -6,11 +6,15 @@ per email address, whichever page sends them (credentials step, resend, new addr
 link). Per IP, only requests that queued an email count (they answer 303). Per address,
 the email is counted when it is about to be queued, after the form was valid: past the
 limit it is silently not sent, and no response says how many an address has had."""
+import logging
+
 from flask import current_app
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 
 from wizard.extensions import limiter
+
+log = logging.getLogger(__name__)
 
 
 def configured(setting: str):
@@ -37,7 +41,11 @@ def hit(setting: str, scope: str, key: str) -> bool:
     if not limiter.enabled:
         return True
     windows = parse_many(current_app.config[setting])
-    return all([limiter.limiter.hit(window, scope, key) for window in windows])
+    try:
+        return all([limiter.limiter.hit(window, scope, key) for window in windows])
+    except Exception as error:  # the storage (Redis) away: not counted, rather than a 500
+        log.warning("limit %s not counted: %s", setting, type(error).__name__)
+        return True
 
 
 def activation_email_allowed(address: str) -> bool:
