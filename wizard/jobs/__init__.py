@@ -37,8 +37,12 @@ class JobQueue:
         if self.backend == "rq":
             import rq
             from redis import Redis
-            # Short timeouts: a request that queues a job never waits long for a Redis away.
-            connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5)
+            from redis.backoff import ConstantBackoff
+            from redis.retry import Retry
+            # Short timeouts and one quick retry: a request that queues a job never waits
+            # long for a Redis away (the job is left to the sweeps, see _enqueue_rq).
+            connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5,
+                                        retry=Retry(ConstantBackoff(0.2), 1))
             self.rq = rq.Queue(app.config["JOB_QUEUE"], connection=connection)
         else:
             runner = InlineJobRunner if self.backend == "inline" else ThreadJobRunner
