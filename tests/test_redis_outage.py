@@ -102,11 +102,26 @@ def test_a_killed_senders_mail_waits_for_the_transports_lease_not_five_minutes(a
         assert outbox._claim(db.session, message_id, now + timedelta(seconds=21), transport.lease) is not None
 
 
-def test_a_thread_pool_worker_replaces_a_dead_scheduler_within_30_seconds():
+@pytest.fixture
+def reachable_redis():
     connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
         connection.ping()
     except redis.exceptions.ConnectionError:
         unavailable(f"Redis not reachable at {REDIS_URL}")
+    return connection
+
+
+def test_a_thread_pool_worker_replaces_a_dead_scheduler_within_30_seconds(reachable_redis):
+    connection = reachable_redis
     assert ThreadPoolWorker(["sesame"], connection=connection).maintenance_interval == 30
     assert ThreadPoolWorker(["sesame"], connection=connection, maintenance_interval=120).maintenance_interval == 120
+
+
+def test_a_thread_pool_worker_rides_out_redis_away(reachable_redis):
+    """RQ's loop quits on a Redis error outside its wait for a job: not this worker's."""
+    worker = ThreadPoolWorker(["sesame"], connection=redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2))
+    worker.connection = redis.Redis.from_url(nobody_listening(), retry=None)
+    worker.heartbeat()
+    worker.check_for_suspension(burst=False)
+    worker.run_maintenance_tasks()
