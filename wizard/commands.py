@@ -97,7 +97,12 @@ def purge_incomplete() -> str:
     return f"{reminded} reminder(s) sent, {forgotten} unfinished account(s) deleted"
 
 
-@_scheduled("deliver-outbox", timedelta(minutes=1))
+# The two sweeps that recover work whose job was lost (a worker killed, Redis restarted):
+# often, since a person may be waiting for it; each is one indexed query when nothing is due.
+SWEEP_EVERY = timedelta(seconds=15)
+
+
+@_scheduled("deliver-outbox", SWEEP_EVERY)
 def deliver_outbox() -> str:
     """Deliver the outbox messages that are due. The web process delivers as soon as a
     message is queued; this catches what a restart left behind.
@@ -106,7 +111,7 @@ def deliver_outbox() -> str:
     return f"{report.sent} sent, {report.failed} failed, next due: {report.next_due or 'none'}"
 
 
-@_scheduled("sweep-eligibility", timedelta(minutes=1))
+@_scheduled("sweep-eligibility", SWEEP_EVERY)
 def sweep_eligibility() -> str:
     """Restart eligibility checks whose worker died or whose job was lost (cron: * * * * *)."""
     return f"{checks.sweep()} check(s) restarted"

@@ -67,6 +67,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     RATELIMIT_STORAGE_URI = OPERATOR_SETTINGS["REDIS_URL"] or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis away (a restart, a failover): each worker counts in its own memory meanwhile,
+    # rather than answering 500; the shared counts resume when Redis answers again.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     INSURER_DIRECTORY = OPERATOR_SETTINGS["INSURER_DIRECTORY"] or str(ROOT / "wizard" / "data" / "demo_directory.csv")
 
     # Request size: no form of ours comes near these; a bigger body is refused (413) before

@@ -6,6 +6,7 @@ import pytest
 
 from tests.views.sign_in_support import make_account
 from wizard.accounts.models import AccountEvent
+from wizard.codes.models import OneTimeCode
 from wizard.password_reset.models import PasswordReset
 from wizard.sign_in import devices, remembered_browsers, sessions
 from wizard.sign_in import service as sign_in
@@ -128,14 +129,18 @@ def test_the_purge_command(app, database, monkeypatch):
             SignInThrottle(email_digest="e" * 64, failures=3, last_failure_at=old),
             AccountEvent(account_id=account_id, kind="sign_in", created_at=old),
             AccountEvent(account_id=account_id, kind="sign_in", created_at=NOW),
+            OneTimeCode(purpose="sign_in", owner=account_id, destination="+33612345678", channel="sms",
+                        code_hmac="3" * 64, created_at=old, expires_at=old + timedelta(minutes=3)),
+            OneTimeCode(purpose="sign_in", owner=account_id, destination="+33612345678", channel="sms",
+                        code_hmac="4" * 64, created_at=NOW, expires_at=NOW + timedelta(minutes=3)),
         ])
         db_session.commit()
     database(seed)
     from wizard.core import clock
     monkeypatch.setattr(clock, "now", lambda: NOW)
     result = app.test_cli_runner().invoke(args=["purge-sign-in"])
-    assert result.output.strip() == ("1 sessions, 1 remembered browsers, 1 password resets, 1 sign-in pauses, "
-                                     "1 events deleted")
+    assert result.output.strip() == ("1 sessions, 1 remembered browsers, 1 password resets, 1 codes, "
+                                     "1 sign-in pauses, 1 events deleted")
     counts = database(lambda s: [s.query(model).count() for model in
                                  (AccountSession, RememberedBrowser, PasswordReset, SignInThrottle, AccountEvent)])
     assert counts == [1, 0, 0, 0, 1]

@@ -1,6 +1,7 @@
 """The CAPTCHA gate: ALTCHA by default, hCaptcha when configured, the spoken code without JS."""
 import json
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs
@@ -11,6 +12,7 @@ from captcha.audio import AudioCaptcha
 
 from tests.conftest import current_captcha_code, reconfigure
 from wizard.core import clock
+from wizard.signup import captcha
 from wizard.signup.models import SpentCaptcha
 
 
@@ -210,3 +212,52 @@ def test_the_purge_deletes_spent_captchas_once_their_challenge_has_expired(app, 
     result = app.test_cli_runner().invoke(args=["purge-journeys"])
     assert "1 spent CAPTCHA(s)" in result.output
     assert database(lambda session: session.query(SpentCaptcha).count()) == 0
+
+
+# --- the proof of work's cost rises with a network's challenges, then falls back -------------
+
+def challenge_cost(client, address: str) -> int:
+    reply = client.get("/inscription/verification/defi.json", environ_base={"REMOTE_ADDR": address})
+    assert reply.status_code == 200
+    return reply.get_json()["parameters"]["cost"]
+
+
+@pytest.mark.parametrize(("recent", "cost"), [(0, 2000), (20, 2000), (21, 4000), (40, 4000), (41, 8000),
+                                              (160, 16000), (161, 32000), (100000, 32000)])
+def test_the_cost_doubles_each_time_the_count_doubles_up_to_its_ceiling(recent, cost):
+    assert captcha.AltchaCost(base=2000, free=20, ceiling=32000).for_recent(recent) == cost
+
+
+@pytest.mark.parametrize(("address", "network"), [
+    ("203.0.113.77", "203.0.113.0/24"), ("2001:db8:1234:5678::1", "2001:db8:1234::/48"),
+    ("not an address", "not an address"), ("", "unknown")])
+def test_a_network_is_a_slash_24_or_a_slash_48(address, network):
+    assert captcha.network(address) == network
+
+
+def test_a_busy_network_pays_more_its_neighbours_too_and_other_networks_do_not(app, client):
+    reconfigure(app, ALTCHA_COST=50, ALTCHA_COST_FREE=3, ALTCHA_COST_MAX=400)
+    # 3 free, then 4 to 6 (up to twice as many) at twice the cost, 7 to 12 at four times.
+    assert [challenge_cost(client, "198.51.100.7") for _ in range(7)] == [50, 50, 50, 100, 100, 100, 200]
+    assert challenge_cost(client, "198.51.100.200") == 200  # the same /24
+    assert challenge_cost(client, "192.0.2.1") == 50  # another network
+    assert challenge_cost(client, "2001:db8:1::1") == 50
+
+
+def test_the_cost_falls_back_as_the_challenges_age_out(app, client):
+    reconfigure(app, ALTCHA_COST=50, ALTCHA_COST_FREE=2, ALTCHA_COST_MAX=400, ALTCHA_COST_WINDOW_SECONDS=1)
+    assert [challenge_cost(client, "198.51.100.7") for _ in range(4)] == [50, 50, 100, 100]
+    time.sleep(2.1)  # two windows: the sliding count is empty again
+    assert challenge_cost(client, "198.51.100.7") == 50
+
+
+def test_a_costlier_challenge_is_still_solved_and_accepted(app, client):
+    reconfigure(app, ALTCHA_COST=50, ALTCHA_COST_FREE=1, ALTCHA_COST_MAX=400)
+    client.get("/inscription/verification")
+    for _ in range(4):  # the 5th is more than four times the free one
+        challenge_cost(client, "127.0.0.1")
+    challenge = altcha.Challenge.from_dict(client.get("/inscription/verification/defi.json").get_json())
+    assert challenge.parameters.cost == 400
+    payload = altcha.Payload(challenge, altcha.solve_challenge(challenge)).to_base64()
+    response = client.post("/inscription/verification", data={"altcha": payload})
+    assert response.status_code == 303

@@ -176,11 +176,17 @@ def _unreachable(db_session, check, this_run: int, account, settings: Eligibilit
     return RETRYING
 
 
+# A retry is due at its time; one not taken within this was lost (a web process restarted
+# with its thread pool, Redis restarted with its delayed jobs). Queuing it again is harmless:
+# a run claims the check first, so a second job finds nothing to do.
+RETRY_GRACE = timedelta(seconds=15)
+
+
 def stale(db_session, now: datetime, grace: timedelta = timedelta(minutes=2)) -> list[str]:
     """Checks that no worker holds any more: a dead worker's lease ran out, or a queued or
-    retrying job was lost (a web process restarted with its thread pool)."""
+    retrying job was lost (a web process restarted with its thread pool, Redis restarted)."""
     return [row.id for row in db_session.query(EligibilityCheck.id).filter(or_(
         (EligibilityCheck.status == RUNNING) & (EligibilityCheck.lease_until < now),
         (EligibilityCheck.status == QUEUED) & (EligibilityCheck.created_at < now - grace),
-        (EligibilityCheck.status == RETRYING) & (EligibilityCheck.next_try_at < now - grace),
+        (EligibilityCheck.status == RETRYING) & (EligibilityCheck.next_try_at < now - min(grace, RETRY_GRACE)),
     ))]

@@ -11,6 +11,7 @@ A job is a plain function, registered under its name by `create_app` (explicitly
 of jobs is in one place); its arguments are plain values (ids), never objects, so that
 they cross a Redis queue unchanged.
 """
+import logging
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
@@ -23,6 +24,7 @@ from wizard.extensions import db
 from wizard.jobs.runners import InlineJobRunner, ThreadJobRunner
 from wizard.operator import events
 
+log = logging.getLogger(__name__)
 EXTENSION = "sesame.jobs"
 WORKER_ENTRY = "wizard.jobs.worker.run"  # by name: RQ imports it in the worker
 
@@ -35,7 +37,13 @@ class JobQueue:
         if self.backend == "rq":
             import rq
             from redis import Redis
-            self.rq = rq.Queue(app.config["JOB_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
+            from redis.backoff import ConstantBackoff
+            from redis.retry import Retry
+            # Short timeouts and one quick retry: a request that queues a job never waits
+            # long for a Redis away (the job is left to the sweeps, see _enqueue_rq).
+            connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5,
+                                        retry=Retry(ConstantBackoff(0.2), 1))
+            self.rq = rq.Queue(app.config["JOB_QUEUE"], connection=connection)
         else:
             runner = InlineJobRunner if self.backend == "inline" else ThreadJobRunner
             self.runner = runner(self._in_app_context, **({"workers": app.config["JOB_THREADS"]}
@@ -45,16 +53,26 @@ class JobQueue:
         if name not in self.registry:
             raise KeyError(f"no job named {name}")
         if self.backend == "rq":
-            if delay > 0:
-                self.rq.enqueue_in(timedelta(seconds=delay), WORKER_ENTRY, name, *args, job_timeout=120)
-            else:
-                self.rq.enqueue(WORKER_ENTRY, name, *args, job_timeout=120)
+            self._enqueue_rq(name, args, delay)
             return
         work = _bound(self.run, name, args)
         if delay > 0:
             self.runner.submit_later(delay, work)
         else:
             self.runner.submit(work)
+
+    def _enqueue_rq(self, name: str, args: tuple, delay: float) -> None:
+        """A job that Redis cannot take now is not lost: its state is in our tables, and the
+        scheduled sweeps (deliver-outbox, sweep-eligibility) queue it again. So the request
+        that committed the work answers as usual, rather than 500 after its commit."""
+        from redis.exceptions import RedisError
+        try:
+            if delay > 0:
+                self.rq.enqueue_in(timedelta(seconds=delay), WORKER_ENTRY, name, *args, job_timeout=120)
+            else:
+                self.rq.enqueue(WORKER_ENTRY, name, *args, job_timeout=120)
+        except RedisError as error:
+            log.warning("job %s not queued (%s): a sweep will queue it again", name, type(error).__name__)
 
     def depth(self) -> int:
         """Jobs waiting to run: for /metrics and the "job worker silent" alert."""

@@ -19,6 +19,8 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import redis
+from rq.defaults import DEFAULT_MAINTENANCE_TASK_INTERVAL
 from rq.timeouts import TimerDeathPenalty
 from rq.worker import SimpleWorker
 
@@ -27,6 +29,7 @@ from wizard.database import unit_of_work
 from wizard.extensions import db
 from wizard.jobs import EXTENSION, job_context
 
+REDIS_AWAY = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 _worker_app = None
 _building = threading.Lock()
 
@@ -58,6 +61,11 @@ class ThreadPoolWorker(SimpleWorker):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.maintenance_interval == DEFAULT_MAINTENANCE_TASK_INTERVAL:
+            # The maintenance also restarts a scheduler that died (Redis restarted) or takes
+            # over the lock of one killed with its worker: within 30 s, not RQ's 10 min, so
+            # that delayed jobs (the retries) are not held that long (bench/faults.py).
+            self.maintenance_interval = 30
         self.threads = int(os.environ.get("JOB_THREADS", "64"))
         self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="sesame-rq")
         self._free = threading.BoundedSemaphore(self.threads)
@@ -73,8 +81,37 @@ class ThreadPoolWorker(SimpleWorker):
             self._free.release()
         return result
 
+    # RQ's work loop quits on any Redis error outside its wait for a job: a Redis restart
+    # took a worker down under load (bench/faults.py). These ride it out instead; the wait
+    # for a job then retries with RQ's own back-off.
+    def heartbeat(self, *args, **kwargs):
+        try:
+            return super().heartbeat(*args, **kwargs)
+        except REDIS_AWAY as error:
+            self.log.warning("Worker %s: heartbeat not sent, Redis away (%s)", self.name, type(error).__name__)
+
+    def check_for_suspension(self, burst):
+        try:
+            return super().check_for_suspension(burst)
+        except REDIS_AWAY:
+            return None  # asked again at the next turn
+
+    def run_maintenance_tasks(self):
+        try:
+            return super().run_maintenance_tasks()
+        except REDIS_AWAY as error:
+            self.log.warning("Worker %s: maintenance put off, Redis away (%s)", self.name, type(error).__name__)
+
     def execute_job(self, job, queue):
-        execution = self.prepare_execution(job)
+        try:
+            execution = self.prepare_execution(job)
+        except REDIS_AWAY as error:
+            # Taken from the queue but not started: its state is in our tables, and a
+            # sweep queues it again.
+            self._free.release()
+            self.log.warning("Worker %s: job %s put back to the sweeps, Redis away (%s)", self.name, job.id,
+                             type(error).__name__)
+            return
         self._pool.submit(self._perform, job, queue, execution)
 
     def _perform(self, job, queue, execution):

@@ -5,7 +5,7 @@ delivered); sending happens later, from the job runner. Templates get absolute l
 only: there is no request when a job runs, and links must work from any mailbox.
 """
 import smtplib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import css_inline
 import flask_mail
@@ -143,6 +143,9 @@ class SmtpTransport:
         # server wants its mail really sent.
         self.state = self._mail = flask_mail.Mail().init_mail({**config, "MAIL_SUPPRESS_SEND": False})
         self._timeout = config["MAIL_TIMEOUT_SECONDS"]
+        # Each step of the SMTP dialogue (connect, EHLO, STARTTLS, login, MAIL, RCPT, DATA,
+        # QUIT) may take up to the timeout: a send ends within ten of them.
+        self.lease = timedelta(seconds=10 * self._timeout)
         self._domain = config["MAIL_DEFAULT_SENDER"].rpartition("@")[2].rstrip(">") or "localhost"
 
     def send(self, message: OutboxMessage) -> None:

@@ -28,9 +28,14 @@ log = logging.getLogger(__name__)
 
 # After the 1st, 2nd... failed attempt; the last delay repeats. About a day of tries in all
 # (MAX_ATTEMPTS), longer than most SMTP outages, shorter than an activation link's life.
-RETRY_DELAYS = tuple(timedelta(seconds=s) for s in (30, 60, 120, 300, 600, 1200, 2400, 3600))
+# The first tries come soon: most outages are short (a restart), and the person is
+# waiting at "check your email" (bench/faults.py: SMTP down 30 s).
+RETRY_DELAYS = tuple(timedelta(seconds=s) for s in (10, 20, 30, 60, 120, 300, 600, 1200, 2400, 3600))
 MAX_ATTEMPTS = 30
-# Longer than a transport's timeout: a sender still working never loses its row.
+# Longer than a send can take, so that a sender still working never loses its row; short
+# enough that the row of a sender that died (its worker killed) is sent a little later, not
+# minutes later. A transport says how long a send can take (its `lease`); this is for one
+# that does not.
 LEASE = timedelta(minutes=5)
 BATCH = 50
 
@@ -44,6 +49,8 @@ class Email:
 
 
 class Transport(Protocol):
+    lease: timedelta  # the longest a send can take (optional: LEASE otherwise)
+
     def send(self, message: OutboxMessage) -> None:
         """Delivers or raises."""
 
@@ -95,8 +102,9 @@ def deliver_due(db_session, transport: Transport, now: datetime, channel: str = 
                                        OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.id).limit(BATCH)
     ).all()
+    lease = getattr(transport, "lease", LEASE)
     for message_id in due:
-        message = _claim(db_session, message_id, now)
+        message = _claim(db_session, message_id, now, lease)
         if message is None:
             continue  # another sender has it
         if _attempt(db_session, message, transport, now):
@@ -106,13 +114,13 @@ def deliver_due(db_session, transport: Transport, now: datetime, channel: str = 
     return DeliveryReport(sent, failed, next_due(db_session, channel))
 
 
-def _claim(db_session, message_id: int, now: datetime) -> OutboxMessage | None:
+def _claim(db_session, message_id: int, now: datetime, lease: timedelta = LEASE) -> OutboxMessage | None:
     claimed = db_session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending",
                OutboxMessage.next_attempt_at <= now,
                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now))
-        .values(locked_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
+        .values(locked_until=now + lease, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
     db_session.commit()

@@ -6,6 +6,7 @@ The gateway's contract (DESIGN.md): POST {SMS_GATEWAY_URL} with JSON {"to", "tex
 import json
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask_babel import force_locale
@@ -39,6 +40,7 @@ class SmsGatewayTransport:
 
     def __init__(self, url: str, token: str, timeout: float):
         self.url, self.token, self.timeout = url, token, timeout
+        self.lease = timedelta(seconds=3 * timeout)  # connect, send, read the answer
 
     def send(self, message: OutboxMessage) -> None:
         request = urllib.request.Request(

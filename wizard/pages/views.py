@@ -1,3 +1,4 @@
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request
@@ -6,7 +7,7 @@ from sqlalchemy import text
 from wizard.accounts import personal_data
 from wizard.extensions import db
 from wizard.kiosk import start_codes
-from wizard.pages import rgaa
+from wizard.pages import readiness, rgaa
 from wizard.web import locale
 from wizard.web.kiosk_mode import note_kiosk
 
@@ -66,3 +67,13 @@ def healthz():
     except Exception:  # any database failure means "not healthy", whatever its class
         return {"status": "database unreachable"}, 503
     return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """200 when this process can serve people (wizard/pages/readiness.py), else 503."""
+    found = {"database": readiness.database(db.session, Path(current_app.root_path) / "migrations"),
+             "redis": readiness.redis(current_app.config)}
+    ready = found["database"] == readiness.OK
+    status = "ok" if ready and found["redis"] != readiness.UNREACHABLE else ("degraded" if ready else "not ready")
+    return {"status": status, **found}, 200 if ready else 503

@@ -11,8 +11,10 @@ Each check answers True or False and fails closed: a network error is a refusal.
 import functools
 import hashlib
 import io
+import ipaddress
 import json
 import logging
+import math
 import secrets
 import urllib.parse
 import urllib.request
@@ -47,6 +49,33 @@ class HCaptchaSettings:
 
 
 # --- ALTCHA ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AltchaCost:
+    """The proof of work's cost for one network, from how many challenges it asked for
+    lately: `base` up to `free` of them, then doubled each time their number doubles, up
+    to `ceiling`. A person asks for one or two; a script that asks for thousands pays
+    for each in CPU time, and the cost falls back as its challenges age out of the window."""
+    base: int
+    free: int
+    ceiling: int
+
+    def for_recent(self, recent: int) -> int:
+        if recent <= self.free or self.free <= 0:
+            return self.base
+        doublings = math.ceil(math.log2(recent / self.free))
+        return min(self.base * 2 ** doublings, max(self.base, self.ceiling))
+
+
+def network(address: str | None) -> str:
+    """What one household, office or host has: an IPv4 /24, an IPv6 /48 (one site's prefix)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
 
 def altcha_challenge(hmac_secret: str, cost: int, now: datetime, minutes: int) -> dict:
     challenge = altcha.create_challenge(

@@ -4,6 +4,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 
 from wizard import settings
 from wizard.accounts import service as accounts
@@ -11,7 +12,7 @@ from wizard.core import clock
 from wizard.extensions import db, limiter
 from wizard.signup import captcha, journeys, steps
 from wizard.signup.forms import CredentialsForm, FranceConnectCredentialsForm, FranceConnectIdentityForm
-from wizard.web import journey_state
+from wizard.web import journey_state, limits
 from wizard.web.forms import password_checklist
 from wizard.web.journey_state import WizardState, journey_seconds_left
 from wizard.web.limits import activation_email_limits, configured
@@ -86,9 +87,12 @@ def captcha_step():
 
 @bp.get("/verification/defi.json")
 def altcha_challenge():
+    """Costlier for a network that asks for many (captcha.AltchaCost)."""
     config = current_app.config
-    return captcha.altcha_challenge(_altcha_secret(), config["ALTCHA_COST"], clock.now(),
-                                    config["CAPTCHA_MINUTES"])
+    network = captcha.network(get_remote_address())
+    recent = limits.count_recent("altcha-challenges", network, config["ALTCHA_COST_WINDOW_SECONDS"])
+    cost = captcha.AltchaCost(config["ALTCHA_COST"], config["ALTCHA_COST_FREE"], config["ALTCHA_COST_MAX"])
+    return captcha.altcha_challenge(_altcha_secret(), cost.for_recent(recent), clock.now(), config["CAPTCHA_MINUTES"])
 
 
 @bp.get("/verification/code.png")

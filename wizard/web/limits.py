@@ -6,11 +6,16 @@ per email address, whichever page sends them (credentials step, resend, new addr
 link). Per IP, only requests that queued an email count (they answer 303). Per address,
 the email is counted when it is about to be queued, after the form was valid: past the
 limit it is silently not sent, and no response says how many an address has had."""
+import logging
+
 from flask import current_app
 from flask_limiter.util import get_remote_address
-from limits import parse_many
+from limits import parse, parse_many
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from wizard.extensions import limiter
+
+log = logging.getLogger(__name__)
 
 
 def configured(setting: str):
@@ -37,7 +42,11 @@ def hit(setting: str, scope: str, key: str) -> bool:
     if not limiter.enabled:
         return True
     windows = parse_many(current_app.config[setting])
-    return all([limiter.limiter.hit(window, scope, key) for window in windows])
+    try:
+        return all([limiter.limiter.hit(window, scope, key) for window in windows])
+    except Exception as error:  # the storage (Redis) away: not counted, rather than a 500
+        log.warning("limit %s not counted: %s", setting, type(error).__name__)
+        return True
 
 
 def activation_email_allowed(address: str) -> bool:
@@ -48,3 +57,19 @@ def activation_email_allowed(address: str) -> bool:
 def new_journey_allowed() -> bool:
     """Counts one journey started by this IP without a form (a page opened with no cookie)."""
     return hit("RATELIMIT_NEW_JOURNEY", "new-journey-ip", get_remote_address())
+
+
+def count_recent(scope: str, key: str, window_seconds: int) -> int:
+    """Counts one for `key` and returns how many it had in the sliding window, this one
+    included: a measure, never a refusal (the ALTCHA cost rises with it). Kept where the
+    limits are (Redis: shared by every worker). 0 when that storage cannot be reached."""
+    if not limiter.enabled:
+        return 0
+    counting = parse(f"1000000000 per {window_seconds} seconds")
+    try:
+        strategy = SlidingWindowCounterRateLimiter(limiter.limiter.storage)
+        strategy.hit(counting, scope, key)
+        return counting.amount - strategy.get_window_stats(counting, scope, key).remaining
+    except Exception as error:  # the storage away: the base cost, rather than a 500
+        log.warning("%s not counted: %s", scope, type(error).__name__)
+        return 0
