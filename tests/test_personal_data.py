@@ -136,6 +136,14 @@ def test_every_declared_period_has_its_purge():
     assert declared == set(PURGES)
 
 
+def test_every_table_that_holds_a_persons_rows_has_a_title(app):
+    """Mes données titles each table of the person's rows; the notice each personal table."""
+    from wizard.account.my_data import rows_of
+    with app.app_context():
+        tables = set(rows_of(Account(id="0" * 32, email="a@exemple.fr"), "key")) | set(PERSONAL)
+    assert tables - set(TABLES) == set()
+
+
 def test_a_tables_columns_share_one_retention():
     for table, columns in PERSONAL.items():
         assert len({id(column.retention) for column in columns.values()}) == 1, table

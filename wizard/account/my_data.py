@@ -104,7 +104,7 @@ def readable(data: dict) -> list[tuple[str, str, list[list[tuple[str, object]]]]
     def label(table, column):
         declared = personal_data.PERSONAL.get(table, {}).get(column)
         return str(declared.what if declared is not None else CONTEXT[column])
-    return [(table, str(personal_data.TABLES[table]),
+    return [(table, str(personal_data.TABLES.get(table, table)),
              [[(label(table, column), value) for column, value in row.items() if value not in (None, "")]
               for row in rows])
             for table, rows in data.items()]
