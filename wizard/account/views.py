@@ -194,7 +194,7 @@ def new_email_link(token):
     """From the new address's email, in any browser: a page, then one button (a mail scanner
     opening the link changes nothing)."""
     codes = settings.codes(changes.NEW_EMAIL)
-    if changes.link_account(db.session, token, codes) is None:
+    if changes.account_of_link(db.session, token, codes) is None:
         return render_page("account/new_email_link.html", status=410, refused=True)
     form = ResendForm()
     if form.validate_on_submit():
