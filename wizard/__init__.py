@@ -11,6 +11,7 @@ from wizard.account import views as account
 from wizard.activation import views as activation
 from wizard.branding import views as branding
 from wizard.config import ROOT, configs
+from wizard.content import texts as content
 from wizard.dev import views as dev_views
 from wizard.eligibility import checks
 from wizard.eligibility import views as eligibility
@@ -65,6 +66,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     babel.init_app(app, locale_selector=locale.select)
     assets.init_app(app)  # before compress, whose settings it chooses
     branding.init_app(app)  # refuses to start with colours of too little contrast
+    content.init_app(app)  # the operator's texts, sanitised; refuses to start on a broken file
     for extension in (csrf, htmx, limiter, compress):
         extension.init_app(app)
 

@@ -5,7 +5,6 @@ downloaded: see shared/testing-in-a-browser.md.
 Without Chromium (or Java, for the Nu checker) these tests skip on a laptop and fail in
 CI, like the other services (tests/conftest.py::unavailable).
 """
-import os
 import shutil
 import threading
 from contextlib import contextmanager
@@ -27,9 +26,7 @@ from tests.browser import support  # noqa: E402
 from wizard.core import clock  # noqa: E402
 from wizard.extensions import db  # noqa: E402
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM, CHROMIUM_ARGS = support.CHROMIUM, support.CHROMIUM_ARGS  # support's: ./dev screenshots uses them too
 HERE = Path(__file__).resolve().parent
 
 

@@ -15,6 +15,7 @@ walked by KioskWalker). Each walk comes from an address of its own (new_address)
 """
 import itertools
 import json
+import os
 import re
 import subprocess
 import uuid
@@ -35,6 +36,9 @@ from wizard.messaging.models import OutboxMessage
 from wizard.signup import journeys
 
 ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # WCAG 2.0, 2.1 and 2.2 levels A and AA, and axe's best practices.

@@ -8,6 +8,7 @@ from wtforms import BooleanField, PasswordField, RadioField, StringField, Submit
 from wtforms.fields.choices import SelectChoice
 
 from wizard import settings
+from wizard.content import texts as content
 from wizard.core import clock
 from wizard.web import validators as v
 from wizard.web.forms import (
@@ -134,8 +135,8 @@ class SummaryForm(BaseForm):
 
     @staticmethod
     def _versions() -> dict:
-        return {"terms_version": current_app.config["TERMS_VERSION"],
-                "privacy_version": current_app.config["PRIVACY_VERSION"]}
+        library = content.of(current_app)  # the operator's files, or Sésame's texts
+        return {"terms_version": library.version("terms"), "privacy_version": library.version("privacy")}
 
 
 class CredentialsForm(PasswordRules, BaseForm):
