@@ -385,7 +385,7 @@ def code_in(message) -> str:
 
 
 def first_code(text: str) -> str:
-    return re.search(r"(?<![\w./-])(\d{6})(?![\w./-])", text).group(1)  # never six digits of a link
+    return re.search(r"(?<![\w./-])(\d{6})(?![\w/-]|\.\w)", text).group(1)  # never six digits of a link
 
 
 def _newest_text(recipient: str, channel: str) -> str:

@@ -110,6 +110,9 @@ ROWS = {
                              code_hmac="0" * 64, created_at=at, expires_at=lambda at: at + timedelta(minutes=3)),
     "outbox": _owned(OutboxMessage, "account_id", channel="email", kind="sign_in_code", recipient="a@exemple.fr",
                      body_text="", status="sent", next_attempt_at=at, created_at=at, sent_at=at),
+    "outbox-failed": _owned(OutboxMessage, "account_id", channel="email", kind="sign_in_code",
+                            recipient="a@exemple.fr", body_text="", status="failed", next_attempt_at=at, created_at=at,
+                            last_error="SMTPRecipientsRefused: a@exemple.fr"),
     "journeys": _journey,
     "password_reset_follows": _reset_follow,
 }
@@ -136,13 +139,21 @@ def test_every_declared_period_has_its_purge():
     assert declared == set(PURGES)
 
 
+def test_every_table_that_holds_a_persons_rows_has_a_title(app):
+    """Mes données titles each table of the person's rows; the notice each personal table."""
+    from wizard.account.my_data import rows_of
+    with app.app_context():
+        tables = set(rows_of(Account(id="0" * 32, email="a@exemple.fr"), "key")) | set(PERSONAL)
+    assert tables - set(TABLES) == set()
+
+
 def test_a_tables_columns_share_one_retention():
     for table, columns in PERSONAL.items():
         assert len({id(column.retention) for column in columns.values()}) == 1, table
 
 
-def _purge_around(app, monkeypatch, declared, period_length):
-    task, kind = PURGES[declared]
+def _purge_around(app, monkeypatch, declared, period_length, kind=None):
+    task, kind = PURGES[declared][0], kind or PURGES[declared][1]
     monkeypatch.setattr(clock, "now", lambda: NOW)
     with app.app_context():
         past = ROWS[kind](db.session, NOW - period_length - timedelta(minutes=1))
@@ -158,6 +169,11 @@ def _purge_around(app, monkeypatch, declared, period_length):
 def test_a_row_past_its_declared_retention_is_purged_and_one_before_is_kept(app, monkeypatch, declared):
     length = kept(app.config, *declared)
     assert _purge_around(app, monkeypatch, declared, length) == [0, 1]
+
+
+def test_a_message_given_up_goes_with_the_declared_period_too(app, monkeypatch):
+    length = kept(app.config, "outbox")
+    assert _purge_around(app, monkeypatch, ("outbox", "period"), length, kind="outbox-failed") == [0, 1]
 
 
 @pytest.mark.parametrize("declared", [("account_events", "period"), ("journeys", "period"),

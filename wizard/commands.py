@@ -78,11 +78,11 @@ def purge_journeys() -> str:
 @_scheduled("purge-unconfirmed", timedelta(days=1))
 def purge_unconfirmed() -> str:
     """Forget pending accounts whose address was never confirmed within UNCONFIRMED_EMAIL_DAYS,
-    with their answers, consents and emails; and emails sent that long ago (the periods are
+    with their answers, consents and emails; and messages sent or given up that long ago (the periods are
     declared in wizard/accounts/personal_data.py). Cron, once a day: 30 3 * * *  flask --app app purge-unconfirmed"""
     config, now = current_app.config, clock.now()
     forgotten = accounts.purge_unconfirmed(db.session, now - personal_data.kept(config, "accounts", "unconfirmed"))
-    old_messages = outbox.purge_sent(db.session, now - personal_data.kept(config, "outbox"))
+    old_messages = outbox.purge_done(db.session, now - personal_data.kept(config, "outbox"))
     return f"{forgotten} unconfirmed account(s) deleted, {old_messages} old email(s) deleted"
 
 

@@ -77,8 +77,13 @@ def test_closing_after_a_fresh_sign_in_at_franceconnect(app, signed_in, provider
     page = ClientRequest(signed_in).get("/compte/fermer")
     assert page.select_one("input[type=password]") is None
     assert page.select_one("form[action='/compte/fermer'] button").get_text() == "Fermer définitivement mon compte"
+    account_id = account(app).id
     ClientRequest(signed_in).post("/compte/fermer", {}, expect_redirect="/compte/ferme")
     assert account(app) is None
+    with app.app_context():  # nothing left of the identity FranceConnect gave, nor of its sessions
+        left = [table.name for table in db.metadata.sorted_tables for row in db.session.execute(table.select())
+                if any(mark in " ".join(map(str, row)) for mark in (ISABELLE["sub"], account_id))]
+    assert left == []
 
 
 def test_a_new_address_after_a_fresh_sign_in_at_franceconnect(app, signed_in, provider):

@@ -445,6 +445,10 @@ def test_closing_the_account_leaves_nothing_of_the_person(app, client, client_re
     account_id = with_a_row_in_every_table(app, client, monkeypatch, language)
     page = client_request.get("/compte/fermer")
     assert page.text_of("h1") == {"fr": "Fermer mon compte", "en": "Close my account"}[language]
+    listed = [normalize_spaces(item.get_text()) for item in page.select("main h2 + p + ul li")]
+    assert listed[:2] == {"fr": ["Votre compte", "Vos consentements"],
+                          "en": ["Your account", "Your consents"]}[language]
+    assert len(listed) >= 10  # every table that holds the person's rows, from the declaration
     assert client_request.post("/compte/fermer", {"current_password": "Mauvais-1!"}).errors()
     assert account(database) is not None
     client_request.post("/compte/fermer", {"current_password": PASSWORD}, expect_redirect="/compte/ferme")

@@ -108,7 +108,7 @@ def confirm_new_email(db_session, account: Account, typed: str, settings: CodeSe
     return result
 
 
-def link_account(db_session, token: str, settings: CodeSettings) -> Account | None:
+def account_of_link(db_session, token: str, settings: CodeSettings) -> Account | None:
     """The account a new-address link is for, if it is ours and in time (it may be used up)."""
     read = tokens.read_new_email_link_token(settings.secret, token, int(settings.policy.lifetime.total_seconds()))
     return db_session.get(Account, read[0]) if read is not None else None

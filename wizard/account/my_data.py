@@ -68,6 +68,17 @@ def rows_of(account: Account, secret_key: str) -> dict:
     return found
 
 
+def deleted_at_closure() -> list[str]:
+    """What the closure page says it deletes: the title of each table that holds an account's
+    rows (a foreign key to it, or personal data about account holders), in the reader's language."""
+    accounts_id = db.metadata.tables["accounts"].c.id
+    def refers(table):
+        return any(key.column is accounts_id for column in table.columns for key in column.foreign_keys)
+    held = {table.name for table in db.metadata.sorted_tables if table.name == "accounts" or refers(table)
+            or (table.name in personal_data.PERSONAL and table.name not in NOT_ABOUT_ACCOUNTS)}
+    return [str(title) for name, title in personal_data.TABLES.items() if name in held]
+
+
 def shown_columns(table: str) -> list[str]:
     """The declared personal columns of `table`, then the context ones it has."""
     personal = list(personal_data.PERSONAL.get(table, {}))
@@ -104,7 +115,7 @@ def readable(data: dict) -> list[tuple[str, str, list[list[tuple[str, object]]]]
     def label(table, column):
         declared = personal_data.PERSONAL.get(table, {}).get(column)
         return str(declared.what if declared is not None else CONTEXT[column])
-    return [(table, str(personal_data.TABLES[table]),
+    return [(table, str(personal_data.TABLES.get(table, table)),
              [[(label(table, column), value) for column, value in row.items() if value not in (None, "")]
               for row in rows])
             for table, rows in data.items()]

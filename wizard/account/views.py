@@ -7,7 +7,7 @@ from flask_babel import format_time, gettext
 from wizard import settings
 from wizard.account import changes, not_me
 from wizard.account import my_data as my_data_service
-from wizard.accounts import activity
+from wizard.accounts import activity, personal_data
 from wizard.accounts import service as accounts
 from wizard.accounts.models import Account
 from wizard.codes import one_time_codes
@@ -194,7 +194,7 @@ def new_email_link(token):
     """From the new address's email, in any browser: a page, then one button (a mail scanner
     opening the link changes nothing)."""
     codes = settings.codes(changes.NEW_EMAIL)
-    if changes.link_account(db.session, token, codes) is None:
+    if changes.account_of_link(db.session, token, codes) is None:
         return render_page("account/new_email_link.html", status=410, refused=True)
     form = ResendForm()
     if form.validate_on_submit():
@@ -270,7 +270,8 @@ def close():
         account_session.end("user")
         browser_cookies.forget_this_browser()
         return redirect(url_for(".closed"), 303)
-    return render_page("account/close.html", form=form, proof=proof)
+    return render_page("account/close.html", form=form, proof=proof, deleted=my_data_service.deleted_at_closure(),
+                       last_email_kept=personal_data.say(personal_data.kept(current_app.config, "outbox")))
 
 
 @bp.get("/ferme")

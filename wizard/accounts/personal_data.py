@@ -107,6 +107,9 @@ PERSONAL = {
         "subject": Personal(DELIVERY, CONTRACT, MESSAGES, _l("l’objet de chaque e-mail")),
         "body_text": Personal(DELIVERY, CONTRACT, MESSAGES, _l("le texte de chaque message")),
         "body_html": Personal(DELIVERY, CONTRACT, MESSAGES, _l("le texte de chaque e-mail, en HTML")),
+        # A server's refusal often quotes the address it refused.
+        "last_error": Personal(DELIVERY, CONTRACT, MESSAGES,
+                               _l("l’erreur d’un envoi échoué, qui peut citer le destinataire")),
     },
     "journeys": {"answers": Personal(_l("continuer une inscription commencée"), CONTRACT, JOURNEY,
                                      _l("les réponses d’une inscription en cours"))},
@@ -145,7 +148,7 @@ NOT_PERSONAL = {
     "email_activations": ("account_id", "generation", "address_generation", "sent_at", "used_at", "code_failures"),
     "franceconnect_flows": ("id", "state", "nonce", "purpose", "account_id", "created_at"),
     "outbox": ("id", "channel", "kind", "account_id", "status", "attempts", "next_attempt_at", "locked_until",
-               "last_error", "created_at", "sent_at"),
+               "created_at", "sent_at"),
     "password_reset_follows": ("id", "reset_id", "proven", "created_at"),
     "password_resets": ("id", "email_digest", "account_id", "token_hash", "code_hmac", "attempts", "created_at",
                         "expires_at", "verified_at", "used_at", "superseded_at"),

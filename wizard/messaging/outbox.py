@@ -176,7 +176,9 @@ def recent(db_session, limit: int = 100) -> list[OutboxMessage]:
     return list(db_session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)))
 
 
-def purge_sent(db_session, before: datetime) -> int:
-    """Delivered messages hold addresses and links: they are not kept once sent long ago."""
-    return db_session.query(OutboxMessage).filter(
-        OutboxMessage.status == "sent", OutboxMessage.sent_at < before).delete(synchronize_session=False)
+def purge_done(db_session, before: datetime) -> int:
+    """Messages delivered, or given up, before `before`: they still name their recipient."""
+    return db_session.query(OutboxMessage).filter(or_(
+        (OutboxMessage.status == "sent") & (OutboxMessage.sent_at < before),
+        (OutboxMessage.status == "failed") & (OutboxMessage.created_at < before),
+    )).delete(synchronize_session=False)
