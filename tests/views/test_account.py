@@ -36,7 +36,8 @@ def test_the_details(signed_in, client_request, htmx):
     assert page.text_of("h1") == "Mon compte"
     rows = [(dt.get_text(), " ".join(dd.get_text().split())) for dt, dd in
             zip(page.select(".summary-list dt"), page.select(".summary-list dd"), strict=True)]
-    assert rows == [("Nom", "Jean Dupont"), ("Adresse e-mail", EMAIL), ("Téléphone portable", "06 •• •• •• 78"),
+    assert rows == [("Nom", "Jean Dupont"), ("Numéro d’adhérent", "••••3050"), ("Adresse e-mail", EMAIL),
+                    ("Téléphone portable", "06 •• •• •• 78"),
                     ("Numéro de contrat", "1020305056")]
     assert page.select_one("a[href='/compte/mot-de-passe']").get_text() == "Changer mon mot de passe"
     assert "15 minutes sans activité" in page.text_of("#wizard-step")
