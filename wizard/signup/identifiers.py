@@ -65,7 +65,7 @@ _TEXTS = {
         "missing": _l("Saisissez votre numéro de sécurité sociale"),
         "subscriber_missing": _l("Saisissez le numéro de sécurité sociale du souscripteur"),
         "in_checklist": _l("votre numéro de sécurité sociale ;"),
-        "hint": _l("15 chiffres, clé comprise, comme sur votre carte Vitale, par exemple 2 85 03 75 123 456 78"),
+        "hint": _l("15 chiffres, clé comprise, comme sur votre carte Vitale, par exemple 2 85 03 75 123 456 88"),
         "where": _l("Sur la carte Vitale, le numéro de sécurité sociale est sous votre nom : 13 chiffres, "
                     "puis la clé de 2 chiffres. Il figure aussi sur votre attestation de droits."),
         "card": "vitale",
@@ -85,8 +85,7 @@ _TEXTS = {
         "subscriber_missing": _l("Saisissez le numéro de série de la carte Vitale du souscripteur"),
         "in_checklist": _l("le numéro de série de votre carte Vitale ;"),
         "hint": _l("11 chiffres, à droite de la photo sur la carte Vitale"),
-        "where": _l("Sur la carte Vitale, le numéro de série est à droite de la photo, en petits chiffres, "
-                    "le long du bord de la carte."),
+        "where": _l("Sur la carte Vitale, le numéro de série est à droite de la photo, en petits chiffres."),
         "card": "vitale",
         "messages": {
             "characters": _l("Le numéro de série ne doit comporter que des chiffres"),
