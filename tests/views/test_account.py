@@ -141,7 +141,7 @@ def test_change_the_password(signed_in, app, client, client_request, database, m
     ({"current_password": "Mauvais-1!", "password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
      ["Le mot de passe actuel est incorrect"]),
     ({"current_password": PASSWORD, "password": "abc", "password_confirmation": "abc"},
-     ["Le mot de passe doit comporter au moins 8 caractères"]),
+     ["Le mot de passe doit comporter au moins 12 caractères"]),
     ({"current_password": PASSWORD, "password": "Jean.Martin-2027", "password_confirmation": "Jean.Martin-2027"},
      ["Le mot de passe ne doit pas contenir votre nom ou votre prénom"]),
     ({"current_password": "x" * 2000, "password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
