@@ -25,7 +25,8 @@ STAFF = Personal("the operator's staff signing in", LEGITIMATE, "while the staff
 PERSONAL = {
     "accounts": {
         "email": SIGN_IN, "password_hash": SIGN_IN, "phone": SIGN_IN, "franceconnect_sub": SIGN_IN,
-        "answers": Personal("the identity checked with the insurer", CONTRACT, ACCOUNT_LIFE),
+        "answers": Personal("the identity checked with the insurer: names, birth date, the identifiers of "
+                            "IDENTIFIERS (encrypted)", CONTRACT, ACCOUNT_LIFE),
         "contract_number": Personal("the insurer's contract, shown to the person", CONTRACT, ACCOUNT_LIFE),
         "language": Personal("messages in the person's language", CONTRACT, ACCOUNT_LIFE),
     },

@@ -304,7 +304,6 @@ def operator_picture(path: Path, setting: str) -> Markup:
         raise SettingError(f"{setting}: {path} needs a <title> saying what it shows (its text alternative)")
     root.set("role", "img")
     root.set("aria-label", title.text.strip())
-    root.set("focusable", "false")
     root.set("class", "where-to-find__picture")
     ET.register_namespace("", SVG)
     return Markup(ET.tostring(root, encoding="unicode"))
