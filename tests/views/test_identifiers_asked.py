@@ -2,8 +2,11 @@
 asks several identifiers (IDENTIFIERS, SUBSCRIBER_IDENTIFIERS): each its own field, words,
 check and "Où trouver ?" help, in the order configured."""
 import pytest
+from sqlalchemy import text
 
-from tests.conftest import IDENTITY, SUBSCRIBER, at_step, normalize_spaces, reconfigure
+from tests.conftest import IDENTITY, SUBSCRIBER, at_step, confirmed_phone, newest_message, normalize_spaces, reconfigure
+from wizard.accounts.models import Account
+from wizard.extensions import db
 
 NIR, POSTAL_CODE = "2 85 03 75 123 456 88", "75 011"
 AMELI_LIKE = {"IDENTIFIERS": ("nir", "postal_code")}
@@ -120,7 +123,33 @@ def test_the_subscriber_is_asked_the_identifiers_the_operator_says(app, ameli_li
 
 
 def test_identifiers_are_encrypted_at_rest(ameli_like, client_request, database):
-    from sqlalchemy import text
     client_request.post("/inscription/identite", AMELI_IDENTITY, expect_redirect="/inscription/qualite")
     stored = database(lambda session: session.execute(text("SELECT answers FROM journeys")).scalar_one())
     assert "285037512345688" not in stored and "75011" not in stored
+
+
+def test_a_refusal_and_its_correction_name_every_identifier(app, client, client_request, database):
+    """A mutuelle asking the member and contract numbers: the outcome page and its email list
+    both; the correction page asks both again, empty, and keeps what is left empty."""
+    email = "jean.martin@exemple.fr"
+    confirmed_phone(client, email, role="subscriber")  # Jean says he is the subscriber: a mismatch
+    reconfigure(app, IDENTIFIERS=("member_number", "contract_number"))
+    with app.app_context():
+        person = db.session.query(Account).filter_by(email=email).one()
+        person.answers = {**person.answers, "identity": {**person.answers["identity"], "contract_number": "C1020305"}}
+        db.session.commit()
+    client_request.post("/inscription/eligibilite", {}, expect_redirect="/inscription/verification-en-cours")
+    lines = [item.get_text() for item in client_request.get("/inscription/verification-en-cours")
+             .select("#eligibility-status li")]
+    assert "votre numéro d’adhérent ;" in lines and "votre numéro de contrat ;" in lines
+    mail = newest_message(app, email).body_text
+    assert "- votre numéro d’adhérent ;" in mail and "- votre numéro de contrat ;" in mail
+    page = client_request.get("/inscription/eligibilite/corriger")
+    assert [field.get("value", "") for field in page.select("#identifier, #contract_number")] == ["", ""]
+    assert "C1020305" not in str(page) and "•••••305" in page.text_of("#contract_number-hint")
+    form = {"last_name": "Dupont", "first_name": "Jean", "birth_date-day": "6", "birth_date-month": "3",
+            "birth_date-year": "1977", "identifier": "", "contract_number": ""}
+    client_request.post("/inscription/eligibilite/corriger", form, expect_redirect="/inscription/verification-en-cours")
+    identity = database(lambda s: s.query(Account).filter_by(email=email).one().answers["identity"])
+    assert (identity["identifier"], identity["contract_number"]) == ("10203050", "C1020305")
+    reconfigure(app, IDENTIFIERS=())

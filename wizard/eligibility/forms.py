@@ -4,7 +4,7 @@ The identifier is never written back into the page (it is shown in full only on 
 the person checks before the account is made): its field comes empty, with the last
 characters of the one given, and left empty it keeps that one."""
 from wizard.core.identity import IDENTIFIER_KINDS
-from wizard.signup.forms import IdentityForm, SubscriberForm, _identifier_field
+from wizard.signup.forms import IdentityForm, SubscriberForm, identifier_field
 from wizard.web.forms import BaseForm
 
 _IDENTITY_NAMES = ("last_name", "first_name", "birth_date")
@@ -23,7 +23,7 @@ def identifier_names() -> set[str]:
 
 class _Correction:
     identifiers_optional = True
-    identifier = _identifier_field(optional=True)
+    identifier = identifier_field(optional=True)
 
     def __init__(self, *args, kept: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -37,7 +37,7 @@ class _IdentifierRequired(v.Required):
         super().__call__(form, field)
 
 
-def _identifier_field(words=None, subscriber=False, optional=False) -> StringField:
+def identifier_field(words=None, subscriber=False, optional=False) -> StringField:
     first = v.Optional() if optional else _IdentifierRequired(words, subscriber)
     return StringField("", validators=[
         first, v.MaxLength(identifiers.MAX_LENGTH, _l("Ce numéro est trop long : recopiez-le tel qu’il figure sur la "
@@ -58,10 +58,10 @@ class _AsksIdentifiers:
         names = [name for name, _field in fields]
         if "identifier" in names:
             at = names.index("identifier") + 1
-            fields[at:at] = [(words.field, _identifier_field(words, optional=self.identifiers_optional))
+            fields[at:at] = [(words.field, identifier_field(words, optional=self.identifiers_optional))
                              for words in asked.others]
         if self.asks_subscriber:
-            fields += [(words.subscriber_field, _identifier_field(words, True, self.identifiers_optional))
+            fields += [(words.subscriber_field, identifier_field(words, True, self.identifiers_optional))
                        for words in asked.of_subscriber]
         self._unbound_fields = fields  # this form's own list: WTForms binds from it
         super().__init__(*args, **kwargs)
@@ -99,7 +99,7 @@ class IdentityForm(_AsksIdentifiers, BaseForm):
     last_name = last_name_field(_l("Nom de famille"), _l("Saisissez votre nom de famille"))
     first_name = first_name_field(_l("Prénom(s)"), _l("Saisissez votre prénom"))
     birth_date = birth_date_field(_l("Date de naissance"))
-    identifier = _identifier_field()
+    identifier = identifier_field()
 
 
 class FranceConnectIdentityForm(IdentityForm):
