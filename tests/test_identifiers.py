@@ -124,3 +124,10 @@ def test_an_operator_picture_is_shown_inline_with_its_title_as_its_alternative(t
         picture = str(settings.identifier().picture)
     assert picture.startswith("<svg ")
     assert 'role="img"' in picture and 'aria-label="Notre carte : le numéro en haut"' in picture
+
+
+def test_the_insurers_api_is_told_the_identifiers_asked():
+    from wizard.eligibility import checks
+    app = build_app(INSURER_API_URL="http://127.0.0.1:9/eligibilite", IDENTIFIERS=("nir", "postal_code"))
+    with app.app_context():
+        assert checks.insurer().kinds == ("nir", "postal_code")

@@ -153,3 +153,17 @@ def test_a_refusal_and_its_correction_name_every_identifier(app, client, client_
     identity = database(lambda s: s.query(Account).filter_by(email=email).one().answers["identity"])
     assert (identity["identifier"], identity["contract_number"]) == ("10203050", "C1020305")
     reconfigure(app, IDENTIFIERS=())
+
+
+def test_an_operators_own_picture_replaces_the_drawing(app, client, client_request, tmp_path):
+    (tmp_path / "carte.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>Notre carte : le numéro en haut à droite'
+        '</title><rect width="10" height="10" fill="#065f46"/></svg>', "utf-8")
+    reconfigure(app, BRAND_FOLDER=str(tmp_path), IDENTIFIER_PICTURES=("member_number=carte.svg",))
+    at_step(client, "identite")
+    help_ = client_request.get("/inscription/identite").select_one("details.where-to-find")
+    picture = help_.select_one("svg")
+    assert picture["role"] == "img" and picture["aria-label"] == "Notre carte : le numéro en haut à droite"
+    assert picture.select_one("rect")["fill"] == "#065f46"
+    assert len(help_.select("svg")) == 1  # instead of ours
+    reconfigure(app, BRAND_FOLDER=None, IDENTIFIER_PICTURES=())
