@@ -25,8 +25,9 @@ def labels(page) -> list[str]:
     return [normalize_spaces(label.get_text()) for label in page.select("#wizard-step form label.label")]
 
 
-def test_each_identifier_has_its_field_in_the_order_configured(ameli_like, client_request):
-    page = client_request.get("/inscription/identite")
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_each_identifier_has_its_field_in_the_order_configured(ameli_like, client_request, htmx):
+    page = client_request.get("/inscription/identite", htmx=htmx)
     assert labels(page)[-2:] == ["Numéro de sécurité sociale", "Code postal"]
     assert page.select_one("#postal_code")["autocomplete"] == "postal-code"
     assert page.select_one("#postal_code")["inputmode"] == "numeric"
