@@ -373,7 +373,7 @@ def code_in(message) -> str:
 
 
 def first_code(text: str) -> str:
-    return re.search(r"\b(\d{6})\b", text).group(1)
+    return re.search(r"(?<![\w./-])(\d{6})(?![\w./-])", text).group(1)  # never six digits of a link
 
 
 def _newest_text(recipient: str, channel: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 from babel.numbers import format_decimal
 from bs4 import BeautifulSoup
 
-from tests.browser.support import ALL_KIOSK_SCREENS, ALL_SCREENS
+from tests.browser.support import ALL_FRANCECONNECT_SCREENS, ALL_KIOSK_SCREENS, ALL_SCREENS, SIGN_IN_SCREENS
 from wizard.pages import rgaa
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,7 +17,7 @@ PER_THEME = {1: 9, 2: 2, 3: 3, 4: 13, 5: 8, 6: 2, 7: 5, 8: 10, 9: 4, 10: 14, 11:
 
 
 def test_the_grid_lists_the_walks_screens():
-    assert rgaa.grid().screens == ALL_SCREENS + ALL_KIOSK_SCREENS
+    assert rgaa.grid().screens == ALL_SCREENS + ALL_KIOSK_SCREENS + ALL_FRANCECONNECT_SCREENS + SIGN_IN_SCREENS
 
 
 def test_the_grid_holds_the_106_criteria_in_order():
@@ -105,6 +105,7 @@ def test_one_failing_criterion_makes_the_statement_partial(client, monkeypatch):
     monkeypatch.setattr(rgaa, "grid", lambda: rgaa.parse(data))  # the views read it per request
     statement = BeautifulSoup(client.get("/accessibilite").data, "html.parser").main.get_text(" ")
     assert "partiellement conforme" in statement and "totalement" not in statement
+    assert "4.1.2 : 1 critère n’est pas respecté." in statement
     footer = BeautifulSoup(client.get("/").data, "html.parser").footer.get_text(" ")
     assert "Accessibilité : partiellement conforme" in footer
     audit = BeautifulSoup(client.get("/accessibilite/audit").data, "html.parser")
@@ -113,6 +114,18 @@ def test_one_failing_criterion_makes_the_statement_partial(client, monkeypatch):
     rate = rgaa.grid().rate  # 1.6 was not applicable: one criterion now fails out of those that apply
     assert f"Taux de conformité : {format_decimal(round(rate, 1), locale='fr')} %" in audit.main.get_text(" ")
     assert "," in format_decimal(round(rate, 1), locale="fr")
+
+
+def test_two_failing_criteria_are_counted_in_the_plural_in_both_languages(client, monkeypatch):
+    data = document()
+    for index in (5, 6):
+        data["criterion"][index]["except"] = [{"screens": ["identity"], "status": "non conforme", "manual": "Défaut."}]
+    monkeypatch.setattr(rgaa, "grid", lambda: rgaa.parse(data))
+    statement = BeautifulSoup(client.get("/accessibilite").data, "html.parser").main.get_text(" ")
+    assert "4.1.2 : 2 critères ne sont pas respectés." in statement
+    client.post("/langue", data={"lang": "en", "next": "/accessibilite"})
+    statement = BeautifulSoup(client.get("/accessibilite").data, "html.parser").main.get_text(" ")
+    assert "4.1.2: 2 criteria are not met." in statement
 
 
 def test_the_audit_page_in_english(client, client_request):

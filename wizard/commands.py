@@ -9,9 +9,10 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm.attributes import flag_modified
 
 from wizard import settings as app_settings
-from wizard.accounts import activity, incomplete
+from wizard.accounts import activity, incomplete, personal_data
 from wizard.accounts import service as accounts
 from wizard.accounts.models import Account
+from wizard.codes import one_time_codes
 from wizard.config import ROOT, settings_table
 from wizard.core import clock, passwords
 from wizard.database import unit_of_work
@@ -65,10 +66,9 @@ def _scheduled(name: str, every: timedelta):
 def purge_journeys() -> str:
     """Delete journeys left idle past JOURNEY_IDLE_MINUTES, FranceConnect flows never come
     back from within FRANCECONNECT_FLOW_MINUTES, spent start codes and CAPTCHAs (cron: */15 * * * *)."""
-    now = clock.now()
-    idle = timedelta(minutes=current_app.config["JOURNEY_IDLE_MINUTES"])
-    flows = timedelta(minutes=current_app.config["FRANCECONNECT_FLOW_MINUTES"])
-    deleted = journeys.purge_idle(db.session, now, idle)
+    now, config = clock.now(), current_app.config
+    flows = timedelta(minutes=config["FRANCECONNECT_FLOW_MINUTES"])
+    deleted = journeys.purge_idle(db.session, now, personal_data.kept(config, "journeys"))
     codes = start_codes.purge(db.session, now)
     spent = captcha.purge_spent(db.session, now - timedelta(minutes=current_app.config["CAPTCHA_MINUTES"]))
     return (f"{deleted} journey(s) deleted, {franceconnect.purge(db.session, now - flows)} FranceConnect "
@@ -78,11 +78,11 @@ def purge_journeys() -> str:
 @_scheduled("purge-unconfirmed", timedelta(days=1))
 def purge_unconfirmed() -> str:
     """Forget pending accounts whose address was never confirmed within UNCONFIRMED_EMAIL_DAYS,
-    with their answers, consents and emails; and emails sent that long ago.
-    Cron, once a day: 30 3 * * *  flask --app app purge-unconfirmed"""
-    days, now = current_app.config["UNCONFIRMED_EMAIL_DAYS"], clock.now()
-    forgotten = accounts.purge_unconfirmed(db.session, now, days)
-    old_messages = outbox.purge_sent(db.session, now - timedelta(days=days))
+    with their answers, consents and emails; and emails sent that long ago (the periods are
+    declared in wizard/accounts/personal_data.py). Cron, once a day: 30 3 * * *  flask --app app purge-unconfirmed"""
+    config, now = current_app.config, clock.now()
+    forgotten = accounts.purge_unconfirmed(db.session, now - personal_data.kept(config, "accounts", "unconfirmed"))
+    old_messages = outbox.purge_sent(db.session, now - personal_data.kept(config, "outbox"))
     return f"{forgotten} unconfirmed account(s) deleted, {old_messages} old email(s) deleted"
 
 
@@ -115,15 +115,19 @@ def sweep_eligibility() -> str:
 @_scheduled("purge-sign-in", timedelta(days=1))
 def purge_sign_in() -> str:
     """Delete what signing in no longer needs: sessions ended or idle for 30 days, remembered
-    browsers expired or revoked 30 days ago, reset requests expired a day ago, pauses and
-    failures older than a day, activity older than a year. Cron, daily: 45 3 * * *"""
-    now = clock.now()
+    browsers expired or revoked 30 days ago, reset requests expired a day ago, codes sent a day
+    ago, pauses and failures older than a day, activity older than a year: each as declared in
+    wizard/accounts/personal_data.py. Cron, daily: 45 3 * * *"""
+    now, config = clock.now(), current_app.config
     counts = {
-        "sessions": sessions.purge(db.session, now - timedelta(days=30)),
-        "remembered browsers": remembered_browsers.purge(db.session, now - timedelta(days=30)),
-        "password resets": password_resets.purge(db.session, now - timedelta(days=1)),
+        "sessions": sessions.purge(db.session, now - personal_data.kept(config, "account_sessions")),
+        "remembered browsers": remembered_browsers.purge(db.session,
+                                                         now - personal_data.kept(config, "remembered_browsers")),
+        "password resets": password_resets.purge(db.session,
+                                                 now - personal_data.kept(config, "password_reset_follows")),
+        "codes": one_time_codes.purge(db.session, now - personal_data.kept(config, "one_time_codes")),
         "sign-in pauses": sign_in.purge_throttles(db.session, now - timedelta(days=1)),
-        "events": activity.purge(db.session, now - timedelta(days=365)),
+        "events": activity.purge(db.session, now - personal_data.kept(config, "account_events")),
     }
     return ", ".join(f"{count} {name}" for name, count in counts.items()) + " deleted"
 

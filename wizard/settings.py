@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from wizard.account import not_me
-from wizard.accounts import incomplete
+from wizard.accounts import incomplete, personal_data
 from wizard.accounts import service as accounts
 from wizard.codes import delivery as code_delivery
 from wizard.codes import one_time_codes
@@ -92,7 +92,7 @@ def activation(config) -> accounts.ActivationSettings:
 
 @_once_per_app
 def incomplete_accounts(config) -> incomplete.IncompleteSettings:
-    return incomplete.IncompleteSettings(days=config["INCOMPLETE_ACCOUNT_DAYS"],
+    return incomplete.IncompleteSettings(days=personal_data.kept(config, "accounts", "incomplete").days,
                                          reminder_days=config["INCOMPLETE_REMINDER_DAYS"], composer=composer())
 
 

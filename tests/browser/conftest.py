@@ -13,16 +13,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import (
+
+pytest.register_assert_rewrite("tests.browser.screen_reader")  # its asserts say what they found
+
+from conftest import (  # noqa: E402
     reconfigure,
     unavailable,  # tests/conftest.py, as the other test modules import it
 )
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
-from app import create_app
-from tests.browser import support
-from wizard.core import clock
-from wizard.extensions import db
+from app import create_app  # noqa: E402
+from tests.browser import support  # noqa: E402
+from wizard.core import clock  # noqa: E402
+from wizard.extensions import db  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -198,8 +198,59 @@ FRANCECONNECT_SCREENS = [
     _step("franceconnect-identity", r"/inscription/identite$", "Votre identité", "Your identity"),
 ]
 ALL_FRANCECONNECT_SCREENS = [screen.name for screen in FRANCECONNECT_SCREENS]
-BY_NAME = {screen.name: screen for screen in SCREENS + KIOSK_SCREENS + FRANCECONNECT_SCREENS}
-assert len(BY_NAME) == len(SCREENS) + len(KIOSK_SCREENS) + len(FRANCECONNECT_SCREENS), "a screen name is used twice"
+# Signing in (an account made complete beforehand), Mon compte (its changes, data and
+# closure, not confirmed: the walk goes on), the password changed, signing out, then the
+# forgotten password; walked by a SignInWalker.
+SIGN_IN_SCREEN_LIST = [
+    _page("sign-in", r"/connexion$", "Se connecter", "Sign in"),
+    _page("sign-in-errors", r"/connexion$", "Se connecter", "Sign in", errors=2),
+    _page("sign-in-channel", r"/connexion/verification$", "Sécurisez votre connexion", "Secure your sign-in"),
+    _page("sign-in-code", r"/connexion/code$", "Saisissez votre code de sécurité", "Enter your security code"),
+    _page("sign-in-code-errors", r"/connexion/code$", "Saisissez votre code de sécurité", "Enter your security code",
+          errors=1),
+    _page("without-phone", r"/connexion/sans-telephone$", "Je n’ai plus accès à mon téléphone",
+          "I no longer have access to my phone"),
+    _page("account", r"/compte$", "Mon compte", "My account"),
+    _page("account-phone", r"/compte/telephone$", "Changer de téléphone portable", "Change mobile phone"),
+    _page("account-phone-errors", r"/compte/telephone$", "Changer de téléphone portable", "Change mobile phone",
+          errors=2),
+    _page("phone-reauth", r"/compte/telephone/verification$", "Confirmez qu’il s’agit bien de vous",
+          "Confirm it is you"),
+    _page("account-email", r"/compte/adresse$", "Changer d’adresse e-mail", "Change email address"),
+    _page("account-email-errors", r"/compte/adresse$", "Changer d’adresse e-mail", "Change email address", errors=3),
+    _page("new-email-code", r"/compte/adresse/code$", "Confirmez la nouvelle adresse", "Confirm the new address"),
+    _page("new-email-link", r"/compte/adresse/lien/[^/]+$", "Confirmer ma nouvelle adresse", "Confirm my new address"),
+    _page("new-email-link-refused", r"/compte/adresse/lien/[^/]+$", "Ce lien ne fonctionne plus",
+          "This link no longer works"),
+    _page("consents", r"/compte/consentements$", "Informations commerciales : mes choix",
+          "Marketing information: my choices"),
+    _page("my-data-password", r"/compte/mes-donnees$", "Mes données", "My data"),
+    _page("my-data", r"/compte/mes-donnees/consulter$", "Mes données", "My data"),
+    _page("close-account", r"/compte/fermer$", "Fermer mon compte", "Close my account"),
+    _page("not-me-refused", r"/compte/ce-n-etait-pas-moi/[^/]+$", "Ce lien ne fonctionne plus",
+          "This link no longer works"),
+    _page("change-password", r"/compte/mot-de-passe$", "Changer mon mot de passe", "Change my password"),
+    _page("change-password-errors", r"/compte/mot-de-passe$", "Changer mon mot de passe", "Change my password",
+          errors=3),
+    _page("password-changed", r"/compte/mot-de-passe/modifie$", "Votre mot de passe est modifié",
+          "Your password has been changed"),
+    _page("signed-out", r"/deconnexion$", "Vous êtes déconnecté", "You are signed out"),
+    _page("forgotten", r"/mot-de-passe-oublie$", "Mot de passe oublié", "Forgotten password"),
+    _page("forgotten-errors", r"/mot-de-passe-oublie$", "Mot de passe oublié", "Forgotten password", errors=1),
+    _page("reset-check-email", r"/mot-de-passe-oublie/code$", "Consultez votre messagerie", "Check your email"),
+    _page("reset-check-email-errors", r"/mot-de-passe-oublie/code$", "Consultez votre messagerie",
+          "Check your email", errors=1),
+    _page("reset-new", r"/mot-de-passe-oublie/nouveau$", "Choisissez un nouveau mot de passe",
+          "Choose a new password"),
+    _page("reset-done", r"/mot-de-passe-oublie/termine$", "Votre mot de passe est modifié",
+          "Your password has been changed"),
+    _page("reset-link-refused", r"/mot-de-passe-oublie/lien/[^/]+$", "Ce lien n’est pas valable",
+          "This link is not valid"),
+]
+SIGN_IN_SCREENS = [screen.name for screen in SIGN_IN_SCREEN_LIST]
+WALKED = SCREENS + KIOSK_SCREENS + FRANCECONNECT_SCREENS + SIGN_IN_SCREEN_LIST
+BY_NAME = {screen.name: screen for screen in WALKED}
+assert len(BY_NAME) == len(WALKED), "a screen name is used twice"
 
 IDENTITY = {"last_name": "Dupont", "first_name": "Jean", "birth_date-day": "6", "birth_date-month": "3",
             "birth_date-year": "1977", "identifier": "10203050"}
@@ -856,6 +907,129 @@ FranceConnectWalker.MOVES = {
 assert list(FranceConnectWalker.MOVES) == ALL_FRANCECONNECT_SCREENS
 
 
+class SignInWalker(Walker):
+    """One browser context through SIGN_IN_SCREEN_LIST, for an account made complete (its
+    address, phone and coverage confirmed) when the walk starts."""
+
+    PASSWORD_2, PASSWORD_3 = "Girafe-Verte-2027?", "Colibri-Rouge-2028!"
+
+    def _restart(self) -> None:
+        from tests.views.sign_in_support import make_account  # the views' tests make accounts the same way
+        super()._restart()
+        make_account(self.app, email=self.email, phone=self.phone, password=PASSWORD)
+
+    def _at(self, name: str) -> None:
+        arrive(self.page, self.mode, name)
+        if BY_NAME[name].errors:
+            expect(self.page.locator("#error-summary")).to_be_focused()
+
+    def _submit(self, action: str, name: str, **fields) -> None:
+        for field_id, value in fields.items():
+            self.page.locator(f"#{field_id}").fill(value)
+        self.page.locator(f"#wizard-step form[action='{action}'] button[type=submit]").first.click()
+        self._at(name)
+
+    def _go(self, path: str, name: str) -> None:
+        self.page.goto(path)
+        self._at(name)
+
+    def _follow(self, href: str, name: str) -> None:
+        self.page.locator(f"main a[href='{href}']").first.click()
+        self._at(name)
+
+    def _sign_in(self):
+        self.page.goto("/")
+        if self.mode.lang != "fr":
+            self.page.get_by_role("button", name=WORDS["fr"]["switch"]).click()
+        self._follow("/connexion", "sign-in")
+
+    def _sign_in_code(self):
+        self.page.locator("#channel-0").check()  # SMS, the only choice with a confirmed phone
+        self._submit("/connexion/verification", "sign-in-code")
+        self.code = sms_code(self.app, self.phone)
+
+    def _account(self):
+        self._go("/connexion/code", "sign-in-code")
+        self.page.locator("#remember").check()
+        self._submit("/connexion/code", "account", code=self.code)
+        expect(self.page.locator("dialog#session-timeout")).to_have_count(1)  # there, closed
+        expect(self.page.locator("dialog#session-timeout")).to_be_hidden()
+
+    def _new_email_code(self):
+        self.new_email = new_email("nouvelle")
+        self._submit("/compte/adresse", "new-email-code", current_password=PASSWORD, email=self.new_email,
+                     email_confirmation=self.new_email)
+
+    def _new_email_link(self):
+        mail = newest_mail(self.app, self.new_email)
+        self._go(re.search(r"https?://[^/\s]+(/compte/adresse/lien/\S+)", mail).group(1), "new-email-link")
+
+    def _my_data(self):
+        self.page.locator("#current_password").fill(PASSWORD)
+        self.page.locator("#wizard-step form[action='/compte/mes-donnees'] button[type=submit]").first.click()
+        expect(self.page).to_have_url(re.compile(BY_NAME["my-data"].url))  # the same heading as before
+        self._at("my-data")
+
+    def _change_password(self):
+        self._go("/compte", "account")
+        self._follow("/compte/mot-de-passe", "change-password")
+
+    def _signed_out(self):
+        self.page.locator("#wizard-step a[href='/compte']").click()
+        self._at("account")
+        self.page.locator("form[action='/deconnexion'] button").first.click()
+        self._at("signed-out")
+
+    def _forgotten(self):
+        self.page.locator("#wizard-step a[href='/connexion']").click()
+        self._at("sign-in")
+        self._follow("/mot-de-passe-oublie", "forgotten")
+
+    def _reset_check_email(self):
+        self._submit("/mot-de-passe-oublie", "reset-check-email", email=self.email)
+        self.code = re.search(r"^(\d{6})$", newest_mail(self.app, self.email), re.M).group(1)
+
+
+SignInWalker.MOVES = {
+    "sign-in": SignInWalker._sign_in,
+    "sign-in-errors": lambda w: w._submit("/connexion", "sign-in-errors"),
+    "sign-in-channel": lambda w: w._submit("/connexion", "sign-in-channel", email=w.email, password=PASSWORD),
+    "sign-in-code": SignInWalker._sign_in_code,
+    "sign-in-code-errors": lambda w: w._submit("/connexion/code", "sign-in-code-errors", code=wrong_code(w.code)),
+    "without-phone": lambda w: w._follow("/connexion/sans-telephone", "without-phone"),
+    "account": SignInWalker._account,
+    "account-phone": lambda w: w._follow("/compte/telephone", "account-phone"),
+    "account-phone-errors": lambda w: w._submit("/compte/telephone", "account-phone-errors"),
+    "phone-reauth": lambda w: w._submit("/compte/telephone", "phone-reauth", current_password=PASSWORD,
+                                        phone="07 52 12 34 56"),
+    "account-email": lambda w: (w._go("/compte", "account"), w._follow("/compte/adresse", "account-email")),
+    "account-email-errors": lambda w: w._submit("/compte/adresse", "account-email-errors"),
+    "new-email-code": SignInWalker._new_email_code,
+    "new-email-link": SignInWalker._new_email_link,  # not confirmed: the walk goes on with the old address
+    "new-email-link-refused": lambda w: w._go("/compte/adresse/lien/abime", "new-email-link-refused"),
+    "consents": lambda w: w._go("/compte/consentements", "consents"),
+    "my-data-password": lambda w: w._go("/compte/mes-donnees", "my-data-password"),
+    "my-data": SignInWalker._my_data,
+    "close-account": lambda w: w._go("/compte/fermer", "close-account"),
+    "not-me-refused": lambda w: w._go("/compte/ce-n-etait-pas-moi/abime", "not-me-refused"),
+    "change-password": SignInWalker._change_password,
+    "change-password-errors": lambda w: w._submit("/compte/mot-de-passe", "change-password-errors"),
+    "password-changed": lambda w: w._submit("/compte/mot-de-passe", "password-changed", current_password=PASSWORD,
+                                            password=w.PASSWORD_2, password_confirmation=w.PASSWORD_2),
+    "signed-out": SignInWalker._signed_out,
+    "forgotten": SignInWalker._forgotten,
+    "forgotten-errors": lambda w: w._submit("/mot-de-passe-oublie", "forgotten-errors", email="pas-une-adresse"),
+    "reset-check-email": SignInWalker._reset_check_email,
+    "reset-check-email-errors": lambda w: w._submit("/mot-de-passe-oublie/code", "reset-check-email-errors",
+                                                    code="12"),
+    "reset-new": lambda w: w._submit("/mot-de-passe-oublie/code", "reset-new", code=w.code),
+    "reset-done": lambda w: w._submit("/mot-de-passe-oublie/nouveau", "reset-done", password=w.PASSWORD_3,
+                                      password_confirmation=w.PASSWORD_3),
+    "reset-link-refused": lambda w: w._go("/mot-de-passe-oublie/lien/abimé", "reset-link-refused"),
+}
+assert list(SignInWalker.MOVES) == SIGN_IN_SCREENS
+
+
 def shown_code(page: Page) -> str:
     """The short code a kiosk (or a hand-off page) shows, as a screen reader reads it."""
     return page.locator(".short-code .visually-hidden").text_content().replace(" ", "")
@@ -888,6 +1062,35 @@ def contrast(a: str, b: str) -> float:
 # --- axe-core -----------------------------------------------------------------------------
 
 _axe_source = None
+
+
+# Text spacing (WCAG 1.4.12), as a reader's own style sheet may set it.
+SPACING = """* { line-height: 1.5 !important; letter-spacing: .12em !important; word-spacing: .16em !important; }
+p { margin-bottom: 2em !important; }"""
+# Boxes whose text no longer fits: cut off (overflow hidden or clip), or spilling out of a
+# control or a box of fixed size (its text would overlap what is next to it).
+SPILLED = """() => [...document.querySelectorAll('body *')].filter(e => {
+    if (!e.checkVisibility()) return false;
+    if (e.closest('.visually-hidden, [hidden], dialog:not([open]), altcha-widget')) return false;
+    const style = getComputedStyle(e);
+    const clips = ['hidden', 'clip'].includes(style.overflowX) || ['hidden', 'clip'].includes(style.overflowY);
+    const control = e.matches('button, input, select, textarea, .button, label, a');
+    const wide = e.scrollWidth > e.clientWidth + 1, tall = e.scrollHeight > e.clientHeight + 1;
+    return (clips || control) && e.clientWidth > 0 && (wide || (clips && tall));
+  }).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '')
+              + ' ' + e.scrollWidth + 'x' + e.scrollHeight + ' in ' + e.clientWidth + 'x' + e.clientHeight)"""
+
+
+def spaced_out(page: Page) -> list[str]:
+    """What text spacing cuts off or spills on the page shown ([] if nothing), sideways
+    scrolling included; the style sheet is removed after the measure."""
+    style = page.add_style_tag(content=SPACING)
+    try:
+        sideways = [] if page.evaluate("document.documentElement.scrollWidth <= window.innerWidth") \
+            else ["the page scrolls sideways"]
+        return sideways + page.evaluate(SPILLED)
+    finally:
+        style.evaluate("element => element.remove()")
 
 
 def axe_violations(page: Page) -> list[dict]:

@@ -2,7 +2,7 @@
 checklist of the password rules, the show/hide buttons, and what is left without them.
 
 axe-core, reflow at 320 px and the Nu HTML Checker on the credentials step and the
-activation screens are in the shared walk (support.SCREENS: test_axe.py, test_reflow.py,
+activation screens are in the shared walk (support.SCREENS: test_every_screen.py, test_reflow.py,
 test_html_validity.py); the journey to an activated account is in test_journeys.py."""
 import re
 

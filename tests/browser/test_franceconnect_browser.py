@@ -2,6 +2,7 @@
 a person signs up through FranceConnect, activates the account, signs in through it and
 signs out of both; a refused consent ends on its page. With the app's JavaScript and
 without it; every screen of ours checked by axe-core, and at 320 px wide for reflow."""
+import re
 import shutil
 import uuid
 
@@ -111,6 +112,14 @@ def test_sign_up_sign_in_and_sign_out_through_franceconnect(open_page, live_app,
     visit.press_franceconnect()
     visit.shows("account", "Mon compte")  # no second factor
     expect(page.locator("#franceconnect-heading + p")).to_contain_text("Votre compte est lié à FranceConnect")
+    # No password: "Mes données" asks a fresh sign-in at FranceConnect instead.
+    page.goto("/compte/mes-donnees")
+    visit.shows("my-data-reauth", "Mes données")
+    expect(page.locator("input[type=password]")).to_have_count(0)
+    page.get_by_role("button", name="Confirmer avec FranceConnect").click()
+    expect(page).to_have_url(re.compile(r"/compte/mes-donnees/consulter$"))
+    visit.shows("my-data", "Mes données")
+    page.goto("/compte")
     page.locator("form[action='/deconnexion'] button").first.click()
     page.get_by_role("button", name="Me déconnecter de FranceConnect").click()  # the provider's page
     visit.shows("signed-out", "Créer votre compte santé")

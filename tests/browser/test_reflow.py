@@ -1,7 +1,7 @@
 """At 320 CSS pixels wide (WCAG 1.4.10, a 1280 px screen zoomed to 400 %), no screen
 scrolls sideways: with the app's JavaScript and without it; the signup's screens, the
 kiosk's pages and FranceConnect's (its button, a failure, the identity it fills in). Each
-screen is measured on the walk test_axe.py takes (conftest.py runs the two files' tests of
+screen is measured on the walk test_every_screen.py takes (conftest.py runs the two files' tests of
 one screen together), the window narrowed to 320 px, then widened back for the rest of the
 walk."""
 import pytest
@@ -11,9 +11,11 @@ from tests.browser.support import (
     ALL_KIOSK_SCREENS,
     ALL_SCREENS,
     REPORT,
+    SIGN_IN_SCREENS,
     FranceConnectWalker,
     KioskWalker,
     Mode,
+    SignInWalker,
     Walker,
 )
 
@@ -21,12 +23,13 @@ WIDTH = 320
 MODES = [Mode("fr", True, WIDTH), Mode("fr", False, WIDTH), Mode("en", True, WIDTH)]
 CASES = [(mode, Walker, screen) for mode in MODES for screen in ALL_SCREENS] \
     + [(mode, KioskWalker, screen) for mode in MODES for screen in ALL_KIOSK_SCREENS] \
-    + [(mode, FranceConnectWalker, screen) for mode in MODES for screen in ALL_FRANCECONNECT_SCREENS]
+    + [(mode, FranceConnectWalker, screen) for mode in MODES for screen in ALL_FRANCECONNECT_SCREENS] \
+    + [(mode, SignInWalker, screen) for mode in MODES for screen in SIGN_IN_SCREENS]
 
 
 @pytest.mark.parametrize(("mode", "walker", "screen"), CASES, ids=[f"{m.id}-{s}" for m, _, s in CASES])
 def test_no_horizontal_scrolling_at_320px(walkers, walk_settings, mode, walker, screen):
-    page = walkers(mode, walker).at(screen)  # the walk test_axe.py takes, at its full width
+    page = walkers(mode, walker).at(screen)  # the walk test_every_screen.py takes, at its full width
     viewport = page.viewport_size
     page.set_viewport_size({"width": WIDTH, "height": 640})
     try:

@@ -15,6 +15,7 @@
 //   error_description=...  and this description
 //   nonce=wrong            the ID token carries another nonce
 //   acr=<value>            the ID token carries this acr (eidas0: below eidas1)
+//   auth_time=<seconds>    the ID token says the person signed in then (a re-authentication not fresh)
 //   foreign_key=id_token|userinfo   that JWT is signed by a key the JWKS does not hold
 //   userinfo_<claim>=<value>        the UserInfo JWT says this (re-signed with the real key)
 import http from 'node:http';
@@ -123,6 +124,7 @@ provider.use(async (ctx, next) => {
     const changes = {};
     if (scenario.nonce === 'wrong') changes.nonce = 'not-the-nonce-of-this-request-0123456789';
     if (scenario.acr) changes.acr = scenario.acr;
+    if (scenario.auth_time) changes.auth_time = Number(scenario.auth_time); // a sign-in of long ago
     const foreign = scenario.foreign_key === 'id_token';
     if (foreign || Object.keys(changes).length) {
       ctx.body = { ...ctx.body, id_token: await resign(ctx.body.id_token, changes, foreign ? foreignKey : signingKey) };

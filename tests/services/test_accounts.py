@@ -226,7 +226,7 @@ def test_the_purge_forgets_unconfirmed_addresses_only(database):
         recent = register(session, when=NOW - timedelta(days=20))
         session.commit()
         old_id = old.id
-        assert accounts.purge_unconfirmed(session, NOW, days=21) == 1
+        assert accounts.purge_unconfirmed(session, NOW - timedelta(days=21)) == 1
         session.commit()
         remaining = {a.id for a in session.query(Account)}
         assert remaining == {changed.id, active.id, recent.id}

@@ -1,9 +1,10 @@
 """Mon compte: a new mobile number, proven twice (the person, then the number), the owner told."""
 import re
+import secrets
 
 import pytest
 
-from tests.conftest import PASSWORD, ClientRequest, code_in, newest_message
+from tests.conftest import PASSWORD, ClientRequest, code_in, newest_message, normalize_spaces
 from tests.views.sign_in_support import EMAIL, PHONE, later, make_account, sign_in, sms_code, wrong
 from wizard.accounts.models import Account, AccountEvent
 from wizard.core import clock
@@ -112,6 +113,18 @@ def test_inside_the_cool_down_no_code_is_announced(signed_in, client_request, da
     assert database(lambda s: s.query(OutboxMessage).filter_by(kind="reauth_code").count()) == 1
 
 
+@pytest.mark.parametrize("step", [REAUTH, NEW])
+def test_a_missing_or_expired_code_changes_no_number(signed_in, app, client_request, database, monkeypatch, step):
+    client_request.post(CHANGE, {"current_password": PASSWORD, "phone": "07 52 12 34 56"}, expect_redirect=REAUTH)
+    if step == NEW:
+        client_request.post(REAUTH, {"code": sms_code(app)}, expect_redirect=NEW)
+    code = sms_code(app, PHONE if step == REAUTH else NEW_PHONE)
+    assert len(client_request.post(step, {"code": ""}).errors()) == 1
+    later(monkeypatch, minutes=app.config["SIGN_IN_CODE_MINUTES"], seconds=1)
+    assert client_request.post(step, {"code": code}).errors() == ["Ce code a expiré : demandez-en un nouveau"]
+    assert account(database).phone == PHONE and mails(database, "phone_changed") == []
+
+
 @pytest.mark.parametrize("typed", ["' OR 1=1 --", "１２３４５６", "<b>1</b>"])
 def test_malformed_codes(signed_in, client_request, typed):
     client_request.post(CHANGE, {"current_password": PASSWORD, "phone": "07 52 12 34 56"}, expect_redirect=REAUTH)
@@ -165,6 +178,15 @@ def test_a_wrong_password_or_a_bad_address_changes_nothing(signed_in, client_req
     client_request.get(EMAIL_CODE, status=303)
 
 
+def test_a_missing_or_expired_code_changes_no_address(signed_in, app, client_request, database, monkeypatch):
+    ask_new_email(client_request, expect_redirect=EMAIL_CODE)
+    code = code_in(newest_message(app, NEW_EMAIL))
+    assert len(client_request.post(EMAIL_CODE, {"code": ""}).errors()) == 1
+    later(monkeypatch, minutes=app.config["SIGN_IN_CODE_MINUTES"], seconds=1)
+    assert client_request.post(EMAIL_CODE, {"code": code}).errors() == ["Ce code a expiré : demandez-en un nouveau"]
+    assert account(database).email == EMAIL and mails(database, "email_changed") == []
+
+
 def test_an_address_of_another_account_is_not_given_away(signed_in, app, client_request, database):
     make_account(app, email=NEW_EMAIL, phone="+33611111111")
     ask_new_email(client_request, expect_redirect=EMAIL_CODE)  # the same page: nothing is confirmed
@@ -172,6 +194,75 @@ def test_an_address_of_another_account_is_not_given_away(signed_in, app, client_
     assert database(lambda s: s.query(OutboxMessage).filter_by(kind="address_taken", recipient=NEW_EMAIL).count()) == 1
     assert client_request.post(EMAIL_CODE, {"code": "123456"}).errors()
     assert database(lambda s: s.query(Account).filter_by(email=NEW_EMAIL).count()) == 1
+
+
+def new_email_link(app) -> str:
+    mail = newest_message(app, NEW_EMAIL)
+    assert mail.kind == "new_email_code"
+    links = re.findall(r"https?://[^/\s\"]+(/compte/adresse/lien/[^\s\"<]+)", mail.body_text + mail.body_html)
+    assert len(set(links)) == 1, links  # the same link in the text and the HTML
+    return links[0]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_new_address_email_carries_a_link_that_confirms_from_any_browser(app, client, database, monkeypatch,
+                                                                             language):
+    make_account(app, language=language)
+    later(monkeypatch, seconds=0)
+    sign_in(client)
+    ask_new_email(ClientRequest(client), expect_redirect=EMAIL_CODE)
+    mail = newest_message(app, NEW_EMAIL)
+    assert mail.subject == {"fr": "Confirmez votre nouvelle adresse e-mail Sésame",
+                            "en": "Confirm your new Sésame email address"}[language]
+    link = new_email_link(app)
+    elsewhere = ClientRequest(app.test_client())  # another browser, signed in nowhere
+    page = elsewhere.get(link)
+    assert page.text_of("h1") == "Confirmer ma nouvelle adresse"
+    assert account(database).email == EMAIL  # opening the link (a mail scanner) changes nothing
+    page = elsewhere.post(link, {})
+    assert page.text_of("h1") == "Votre adresse e-mail est changée"
+    assert NEW_EMAIL in page.text_of("main")
+    assert account(database).email == NEW_EMAIL
+    [told] = mails(database, "email_changed")
+    assert told.recipient == EMAIL and "/compte/ce-n-etait-pas-moi/" in told.body_text
+    assert told.subject == {"fr": "L’adresse e-mail de votre compte Sésame a été changée",
+                            "en": "The email address of your Sésame account has been changed"}[language]
+    assert database(lambda s: s.query(AccountEvent).filter_by(kind="email_changed").count()) == 1
+    # Single use: the link, and the code of the same email, are spent.
+    assert elsewhere.post(link, {}, status=410).text_of("h1") == "Ce lien ne fonctionne plus"
+    assert ClientRequest(client).post(EMAIL_CODE, {"code": code_in(mail)}).errors()
+    assert len(mails(database, "email_changed")) == 1
+
+
+def test_a_new_address_link_refused_when_expired_replaced_or_forged(signed_in, app, client_request, database,
+                                                                    monkeypatch):
+    ask_new_email(client_request, expect_redirect=EMAIL_CODE)
+    first = new_email_link(app)
+    later(monkeypatch, seconds=61)
+    ask_new_email(client_request, expect_redirect=EMAIL_CODE)
+    second = new_email_link(app)
+    elsewhere = ClientRequest(app.test_client())
+    assert elsewhere.post(first, {}, status=410).text_of("h1") == "Ce lien ne fonctionne plus"  # replaced
+    for forged in (second[:-3] + "abc", "/compte/adresse/lien/" + "A" * 3000, "/compte/adresse/lien/%00'--",
+                   second.replace("/lien/", "/lien/x")):
+        assert elsewhere.post(forged, {}, status=410).text_of("h1") == "Ce lien ne fonctionne plus"
+    later(monkeypatch, minutes=app.config["SIGN_IN_CODE_MINUTES"], seconds=1)
+    assert elsewhere.get(second, status=410).text_of("h1") == "Ce lien ne fonctionne plus"
+    assert elsewhere.post(second, {}, status=410)
+    assert account(database).email == EMAIL
+
+
+def test_a_new_address_link_never_takes_an_address_another_account_got_meanwhile(signed_in, app, client_request,
+                                                                                 database):
+    ask_new_email(client_request, expect_redirect=EMAIL_CODE)
+    link = new_email_link(app)
+    make_account(app, email=NEW_EMAIL, phone="+33611111111")
+    assert ClientRequest(app.test_client()).post(link, {}, status=410)
+    assert account_of(database, EMAIL) is not None
+
+
+def account_of(database, email):
+    return database(lambda s: s.query(Account).filter_by(email=email).one_or_none())
 
 
 # --- "ce n'était pas moi" ----------------------------------------------------------------------
@@ -281,25 +372,36 @@ def test_my_data_after_the_password_as_a_page_and_as_json(signed_in, client_requ
                         expect_redirect="/compte/mes-donnees/consulter")
     page = client_request.get("/compte/mes-donnees/consulter")
     assert page.text_of("h1") == "Mes données"
-    assert EMAIL in page.text_of("#data-account + pre") and "Dupont" in page.text_of("#data-answers + pre")
+    assert page.text_of("#data-accounts") == "Votre compte"
+    shown = dict(zip(*([normalize_spaces(e.get_text()) for e in page.select(f"#data-accounts + dl {tag}")]
+                       for tag in ("dt", "dd")), strict=True))
+    assert shown["votre adresse e-mail"] == EMAIL and shown["votre numéro de téléphone portable"] == PHONE
+    assert shown["l’empreinte de votre mot de passe (Argon2id)"] == "conservé, mais pas montré"
+    assert '"last_name": "Dupont"' in shown["votre identité et vos réponses à l’inscription"]
     response = signed_in.get("/compte/mes-donnees/telecharger")
     assert response.headers["Content-Disposition"] == "attachment; filename=mes-donnees.json"
     data = response.get_json()
-    assert data["account"]["email"] == EMAIL and data["account"]["phone"] == PHONE
-    assert data["answers"]["identity"]["last_name"] == "Dupont"
-    assert [e["kind"] for e in data["activity"]] == ["sign_in"]
-    assert data["sessions"] and data["messages"][0]["kind"] == "sign_in_code"
+    [mine] = data["accounts"]
+    assert mine["email"] == EMAIL and mine["phone"] == PHONE and mine["password_hash"] == "conservé, mais pas montré"
+    assert mine["answers"]["identity"]["last_name"] == "Dupont" and mine["contract_number"] == "1020305056"
+    assert [e["kind"] for e in data["account_events"]] == ["sign_in"]
+    assert data["account_sessions"] and data["outbox"][0]["kind"] == "sign_in_code"
+    assert data["one_time_codes"][0]["destination"] == PHONE
 
 
-@pytest.mark.parametrize("language", ["fr", "en"])
-def test_closing_the_account_leaves_nothing_of_the_person(app, client, client_request, database, monkeypatch,
-                                                          language):
+def with_a_row_in_every_table(app, client, monkeypatch, language="fr") -> str:
+    """An account with rows everywhere it can have some: consents, a reset request and its
+    follow, a failed password, a remembered browser, sessions, codes, messages, an eligibility check."""
     from wizard.accounts.models import Consent
+    from wizard.eligibility.models import EligibilityCheck
     from wizard.extensions import db
     account_id = make_account(app, language=language)
-    with app.app_context():  # consents, a reset request, a throttle row: all of it goes
+    with app.app_context():
         db.session.add(Consent(account_id=account_id, purpose="marketing_email", granted=True,
                                wording_version="2026-11-01", recorded_at=clock.now()))
+        db.session.add(EligibilityCheck(id=secrets.token_hex(16), account_id=account_id, status="eligible",
+                                        stage="done", created_at=clock.now(), updated_at=clock.now(),
+                                        finished_at=clock.now()))
         db.session.commit()
     client.post("/mot-de-passe-oublie", data={"email": EMAIL})
     client.post("/connexion", data={"email": EMAIL, "password": "Mauvais-1!"})
@@ -307,6 +409,40 @@ def test_closing_the_account_leaves_nothing_of_the_person(app, client, client_re
     sign_in(client, remember=True)
     with client.session_transaction() as session:
         session["lang"] = language
+    return account_id
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_download_holds_every_declared_personal_column_of_the_persons_rows(app, client, monkeypatch,
+                                                                                language):
+    from wizard.account.my_data import NOT_ABOUT_ACCOUNTS
+    from wizard.accounts.personal_data import PERSONAL
+    with_a_row_in_every_table(app, client, monkeypatch, language)
+    client.post("/compte/mes-donnees", data={"current_password": PASSWORD})
+    data = client.get("/compte/mes-donnees/telecharger").get_json()
+    for table, columns in PERSONAL.items():
+        if table in NOT_ABOUT_ACCOUNTS:
+            continue
+        assert data.get(table), f"none of the person's rows of {table} in the download"
+        for row in data[table]:
+            assert set(columns) <= set(row), f"{table}: {sorted(set(columns) - set(row))} missing"
+    assert data["password_reset_follows"][0]["email"] == EMAIL
+    assert data["eligibility_checks"][0]["status"] == "eligible"
+    held = {"fr": "conservé, mais pas montré", "en": "held, but not shown"}[language]
+    assert data["accounts"][0]["password_hash"] == held
+    page = ClientRequest(client).get("/compte/mes-donnees/consulter")
+    assert page.text_of("#data-consents") == {"fr": "Vos consentements", "en": "Your consents"}[language]
+    for table in data:  # every table of the download has its section on the page
+        assert page.select_one(f"#data-{table} + dl"), table
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_closing_the_account_leaves_nothing_of_the_person(app, client, client_request, database, monkeypatch,
+                                                          language):
+    from wizard.account.my_data import rows_of
+    from wizard.accounts.personal_data import PERSONAL
+    from wizard.extensions import db
+    account_id = with_a_row_in_every_table(app, client, monkeypatch, language)
     page = client_request.get("/compte/fermer")
     assert page.text_of("h1") == {"fr": "Fermer mon compte", "en": "Close my account"}[language]
     assert client_request.post("/compte/fermer", {"current_password": "Mauvais-1!"}).errors()
@@ -317,11 +453,19 @@ def test_closing_the_account_leaves_nothing_of_the_person(app, client, client_re
     assert client.get("/compte").headers["Location"] == "/connexion"
 
     def leftovers(session):
-        found = {}
+        """Every table, by the rows that pick the person, and every declared personal column
+        (and every other column) by what it says."""
+        gone = Account(id=account_id, email=EMAIL, phone=PHONE)
+        found = {name: session.execute(db.metadata.tables[name].select().where(where)).mappings().all()
+                 for name, where in rows_of(gone, app.config["SECRET_KEY"]).items()}
+        found = {name: [dict(row) for row in rows] for name, rows in found.items() if rows}
         for table in db.metadata.sorted_tables:
+            declared = PERSONAL.get(table.name, {})
             for row in session.execute(table.select()).mappings():
+                personal = " ".join(str(row[column]) for column in declared)
                 text = " ".join(str(value) for value in row.values())
-                if account_id in text or EMAIL in text or PHONE in text or "Dupont" in text:
+                told = any(mark in text for mark in (account_id, EMAIL, PHONE)) or "Dupont" in personal
+                if told and dict(row) not in found.get(table.name, []):
                     found.setdefault(table.name, []).append(dict(row))
         return found
     left = database(leftovers)
@@ -330,9 +474,6 @@ def test_closing_the_account_leaves_nothing_of_the_person(app, client, client_re
     assert closure["kind"] == "account_closed" and closure["account_id"] is None
     assert closure["subject"] == \
         {"fr": "Votre compte Sésame est fermé", "en": "Your Sésame account is closed"}[language]
-    from wizard.password_reset.models import PasswordReset
-    from wizard.sign_in.models import SignInThrottle
-    assert database(lambda s: (s.query(SignInThrottle).count(), s.query(PasswordReset).count())) == (0, 0)
     make_account(app)  # the address is free again
 
 

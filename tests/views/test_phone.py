@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import activated_account, newest_message, reconfigure
+from tests.conftest import Page, activated_account, newest_message, reconfigure
 from wizard.accounts.models import Account
 from wizard.codes.models import OneTimeCode
 from wizard.core import clock
@@ -205,6 +205,7 @@ def test_at_most_five_codes_an_hour(app, activated, client_request, monkeypatch,
     page = client_request.post("/inscription/telephone/code/renvoyer", {}, status=429)
     assert page.text_of("h1") == "Trop de codes demandés"
     assert re.search(r"à partir de \d\d:\d\d", page.text_of("main"))
+    assert "Votre numéro 06 •• •• •• 78 est enregistré" in page.text_of("main")
     contact = page.select_one(".advisors a[href='https://assure.exemple.fr/contact']")
     assert contact.get_text() == "Contacter un conseiller"
     assert database(lambda s: s.query(OutboxMessage).filter_by(channel="sms").count()) == 5
@@ -216,8 +217,12 @@ def test_at_most_twenty_codes_a_day_whatever_the_number(activated, client_reques
         later(monkeypatch, minutes=13)
         give_number(activated, "06 12 34 56 78" if sent % 2 else "07 52 12 34 56")
     later(monkeypatch, minutes=13)
-    assert give_number(activated).status_code == 429
+    response = give_number(activated, "06 99 88 77 66")
+    assert response.status_code == 429
     assert database(lambda s: s.query(OneTimeCode).count()) == 20
+    page = Page(response.get_data(as_text=True), "html.parser")
+    assert "Le numéro saisi n’est pas enregistré" in page.text_of("main")
+    assert account(database).phone != "+33699887766"
 
 
 def test_the_code_by_email(activated, client_request, database):

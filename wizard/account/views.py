@@ -102,10 +102,10 @@ PHONE_CHANGE = "phone"
 @limiter.limit(configured("RATELIMIT_SIGN_IN"), methods=["POST"])
 @signed_in
 def change_phone():
-    form = ChangePhoneForm(check=lambda form: _check_current(g.account, form))
+    form, proof = _guarded(ChangePhoneForm, g.account, PHONE_CHANGE)
     if form.validate_on_submit():
         return _send_reauth_code(g.account, form.phone.data, by_email=False, form=form)
-    return render_page("account/phone.html", form=form, phone=_masked_phone(g.account))
+    return render_page("account/phone.html", form=form, phone=_masked_phone(g.account), proof=proof)
 
 
 @bp.route("/telephone/verification", methods=["GET", "POST"])
@@ -113,7 +113,7 @@ def change_phone():
 @signed_in
 def phone_reauth():
     state = account_change.proven(g.account, PHONE_CHANGE)
-    if state is None:
+    if state is None or "phone" not in state:
         return redirect(url_for(".change_phone"), 303)
     form = ProofCodeForm(check=lambda form: _checked_code(changes.check_reauth_code(
         db.session, g.account, form.code.data, settings.codes(changes.REAUTH), clock.now()), form))
@@ -126,7 +126,7 @@ def phone_reauth():
 @signed_in
 def phone_reauth_by_email():
     state = account_change.proven(g.account, PHONE_CHANGE)
-    if state is None or not ResendForm().validate_on_submit():
+    if state is None or "phone" not in state or not ResendForm().validate_on_submit():
         return redirect(url_for(".change_phone"), 303)
     return _send_reauth_code(g.account, state["phone"], by_email=True)
 
@@ -157,18 +157,19 @@ EMAIL_CHANGE = "email"
 @limiter.limit(configured("RATELIMIT_ACTIVATION_EMAIL"), methods=["POST"])
 @signed_in
 def change_email():
-    form = ChangeEmailForm(check=lambda form: _check_current(g.account, form))
+    form, proof = _guarded(ChangeEmailForm, g.account, EMAIL_CHANGE)
     if form.validate_on_submit():
         new_email = accounts.normalise_email(form.email.data)
         try:
-            changes.send_new_email_code(db.session, g.account, new_email, settings.codes(changes.NEW_EMAIL),
-                                        settings.composer(), clock.now())
+            changes.send_new_email_code(
+                db.session, g.account, new_email, settings.codes(changes.NEW_EMAIL), settings.composer(),
+                lambda token: settings.public_url("account.new_email_link", token=token), clock.now())
         except one_time_codes.SendLimited as limited:
             form.email.errors.append(_refused_send(limited))
         else:
             account_change.note(g.account, EMAIL_CHANGE, account_change.PASSWORD, email=new_email)
             return redirect(url_for(".new_email_code"), 303)
-    return render_page("account/email.html", form=form)
+    return render_page("account/email.html", form=form, proof=proof)
 
 
 @bp.route("/adresse/code", methods=["GET", "POST"])
@@ -176,7 +177,7 @@ def change_email():
 @signed_in
 def new_email_code():
     state = account_change.proven(g.account, EMAIL_CHANGE)
-    if state is None:
+    if state is None or "email" not in state:
         return redirect(url_for(".change_email"), 303)
     form = ProofCodeForm(check=lambda form: _checked_code(changes.confirm_new_email(
         db.session, g.account, form.code.data, settings.codes(changes.NEW_EMAIL), settings.composer(),
@@ -186,6 +187,24 @@ def new_email_code():
         account_session.tell("email_changed")
         return redirect(url_for(".overview"), 303)
     return render_page("account/email_code.html", form=form, new_email=state["email"])
+
+
+@bp.route("/adresse/lien/<token>", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_ACTIVATION_CODE"), methods=["POST"])
+def new_email_link(token):
+    """From the new address's email, in any browser: a page, then one button (a mail scanner
+    opening the link changes nothing)."""
+    codes = settings.codes(changes.NEW_EMAIL)
+    if changes.link_account(db.session, token, codes) is None:
+        return render_page("account/new_email_link.html", status=410, refused=True)
+    form = ResendForm()
+    if form.validate_on_submit():
+        account = changes.confirm_new_email_by_link(db.session, token, codes, settings.composer(),
+                                                    account_session.device(), clock.now())
+        if account is None:
+            return render_page("account/new_email_link.html", status=410, refused=True)
+        return render_page("account/new_email_link.html", done=True, new_email=account.email)
+    return render_page("account/new_email_link.html", form=form, token=token)
 
 
 @bp.route("/consentements", methods=["GET", "POST"])
@@ -204,18 +223,22 @@ def consents():
 
 # --- my data, and closing the account: the password first ----------------------------------------
 
-MY_DATA = "data"
+MY_DATA, CLOSE = "data", "close"
+# Where a FranceConnect re-authentication for each guarded action goes on.
+AFTER_REAUTH = {PHONE_CHANGE: ".change_phone", EMAIL_CHANGE: ".change_email", MY_DATA: ".my_data_shown",
+                CLOSE: ".close"}
+PASSWORD, FRANCECONNECT, FRESH = "password", "franceconnect", "fresh"  # how the person proves it is them
 
 
 @bp.route("/mes-donnees", methods=["GET", "POST"])
 @limiter.limit(configured("RATELIMIT_SIGN_IN"), methods=["POST"])
 @signed_in
 def my_data():
-    form = PasswordCheckForm(check=lambda form: _check_current(g.account, form))
+    form, proof = _guarded(PasswordCheckForm, g.account, MY_DATA)
     if form.validate_on_submit():
         account_change.note(g.account, MY_DATA, account_change.PASSWORD)
         return redirect(url_for(".my_data_shown"), 303)
-    return render_page("account/my_data_password.html", form=form)
+    return render_page("account/my_data_password.html", form=form, proof=proof)
 
 
 @bp.get("/mes-donnees/consulter")
@@ -223,7 +246,8 @@ def my_data():
 def my_data_shown():
     if account_change.proven(g.account, MY_DATA) is None:
         return redirect(url_for(".my_data"), 303)
-    return render_page("account/my_data.html", data=my_data_service.everything(db.session, g.account))
+    data = my_data_service.everything(db.session, g.account, current_app.config["SECRET_KEY"])
+    return render_page("account/my_data.html", sections=my_data_service.readable(data))
 
 
 @bp.get("/mes-donnees/telecharger")
@@ -231,7 +255,7 @@ def my_data_shown():
 def my_data_download():
     if account_change.proven(g.account, MY_DATA) is None:
         return redirect(url_for(".my_data"), 303)
-    response = jsonify(my_data_service.everything(db.session, g.account))
+    response = jsonify(my_data_service.everything(db.session, g.account, current_app.config["SECRET_KEY"]))
     response.headers["Content-Disposition"] = "attachment; filename=mes-donnees.json"
     return response
 
@@ -240,14 +264,14 @@ def my_data_download():
 @limiter.limit(configured("RATELIMIT_SIGN_IN"), methods=["POST"])
 @signed_in
 def close():
-    form = PasswordCheckForm(check=lambda form: _check_current(g.account, form))
+    form, proof = _guarded(PasswordCheckForm, g.account, CLOSE)
     if form.validate_on_submit():
         my_data_service.close(db.session, g.account, current_app.config["SECRET_KEY"], settings.composer(),
                               clock.now())
         account_session.end("user")
         browser_cookies.forget_this_browser()
         return redirect(url_for(".closed"), 303)
-    return render_page("account/close.html", form=form)
+    return render_page("account/close.html", form=form, proof=proof)
 
 
 @bp.get("/ferme")
@@ -313,7 +337,7 @@ def _send_reauth_code(account: Account, new_phone: str, by_email: bool, form=Non
             return redirect(url_for(".phone_reauth"), 303)
         form.phone.errors.append(_refused_send(limited))
         return render_page("account/phone.html", form=form, phone=_masked_phone(account),
-                           status=429 if limited.reason != "cooldown" else 200)
+                           proof=_proof(account, PHONE_CHANGE), status=429 if limited.reason != "cooldown" else 200)
     account_change.note(account, PHONE_CHANGE, account_change.PASSWORD, phone=new_phone,
                         by_email=by_email or not sign_in.has_phone_factor(account))
     return redirect(url_for(".phone_reauth"), 303)
@@ -362,6 +386,26 @@ def _forget(account: Account, browser_id: str) -> bool:
     if this_one:
         browser_cookies.forget_this_browser()
     return True
+
+
+def _proof(account: Account, what: str) -> str:
+    """How the person proves it is them before `what`: the PASSWORD, or FRANCECONNECT for an
+    account that has none; FRESH once a fresh FranceConnect sign-in came back for it."""
+    state = account_change.proven(account, what)
+    if state is not None and state["proven"] == account_change.FRANCECONNECT:
+        return FRESH
+    return PASSWORD if account.password_hash else FRANCECONNECT
+
+
+def _guarded(form_class, account: Account, what: str):
+    """The action's form, and the proof its page asks. FRESH: no password field. Otherwise the
+    password is checked; an account with none cannot pass that way (its page offers FranceConnect)."""
+    proof = _proof(account, what)
+    if proof != FRESH:
+        return form_class(check=lambda form: _check_current(account, form)), proof
+    form = form_class(check=lambda form: (None, None, None))
+    del form.current_password
+    return form, proof
 
 
 def _change_password_form(account: Account) -> ChangePasswordForm:

@@ -297,12 +297,11 @@ def _activate(db_session, account: Account, now: datetime) -> str:
 
 # --- the purge -------------------------------------------------------------------------------
 
-def purge_unconfirmed(db_session, now: datetime, days: int) -> int:
-    """Forgets the pending accounts whose address was given more than `days` ago: the
-    account, its answers and consents, its activation state and its emails. Returns how many."""
-    cutoff = now - timedelta(days=days)
+def purge_unconfirmed(db_session, before: datetime) -> int:
+    """Forgets the pending accounts whose address was given before `before`: the account, its
+    answers and consents, its activation state and its emails. Returns how many."""
     ids = list(db_session.scalars(select(Account.id).where(
-        Account.status == "pending", Account.email_given_at < cutoff)))
+        Account.status == "pending", Account.email_given_at < before)))
     forget(db_session, ids)
     return len(ids)
 

@@ -96,6 +96,14 @@ def current(db_session, purpose: str, owner: str) -> OneTimeCode | None:
     ).order_by(OneTimeCode.created_at.desc()).first()
 
 
+def use(db_session, row: OneTimeCode, now: datetime) -> bool:
+    """Marks an unused code used, in one UPDATE: of two requests at once, one wins."""
+    used = db_session.query(OneTimeCode).filter(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None)).update(
+        {OneTimeCode.used_at: now}, synchronize_session=False)
+    db_session.refresh(row)
+    return used == 1
+
+
 def check(db_session, policy: CodePolicy, secret: str, purpose: str, owner: str, typed: str,
           now: datetime) -> Check:
     """Checks a typed code against the newest one; the caller commits."""
@@ -121,3 +129,8 @@ def check(db_session, policy: CodePolicy, secret: str, purpose: str, owner: str,
         security_events.record("code_locked", purpose=purpose)
         return Check("locked")
     return Check("wrong", left)
+
+
+def purge(db_session, before: datetime) -> int:
+    """Codes sent before `before` (the caps count a day of them): how many deleted."""
+    return db_session.query(OneTimeCode).filter(OneTimeCode.created_at < before).delete(synchronize_session=False)

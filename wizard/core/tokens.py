@@ -84,3 +84,23 @@ def activation_code(secret_key: str, account_id: str, generation: int) -> str:
 
 def codes_match(typed: str, expected: str) -> bool:
     return hmac.compare_digest(typed.encode(), expected.encode())
+
+
+# --- the link that confirms a new address (Mon compte) ------------------------------------------
+
+NEW_EMAIL_LINK_SALT = "sesame.new-email-link.v1"
+
+
+def new_email_link_token(secret_key: str, account_id: str, code_id: int) -> str:
+    """For the code row that holds the new address: that row says whether the link is the
+    newest, unused and in time (nothing else is stored)."""
+    return _serializer(secret_key, NEW_EMAIL_LINK_SALT).dumps({"a": account_id, "c": code_id})
+
+
+def read_new_email_link_token(secret_key: str, token: str, max_age_seconds: int) -> tuple[str, int] | None:
+    """(account id, code row id), or None: forged, damaged, for another purpose, or too old."""
+    try:
+        payload = _serializer(secret_key, NEW_EMAIL_LINK_SALT).loads(token[:500], max_age=max_age_seconds)
+        return str(payload["a"]), int(payload["c"])
+    except (BadData, KeyError, TypeError, ValueError):
+        return None

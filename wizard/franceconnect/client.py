@@ -62,6 +62,13 @@ class Identity:
     sub: str
     claims: dict
     id_token: str  # kept for the end-session request (id_token_hint)
+    auth_time: float | None = None  # when the person last proved themselves to FranceConnect
+
+    def proven_within(self, now: datetime, seconds: int) -> bool:
+        """Whether FranceConnect says the person signed in (again) within `seconds` of `now`."""
+        moment = now.timestamp() if now.tzinfo else (now - datetime(1970, 1, 1)).total_seconds()
+        return self.auth_time is not None and moment - LEEWAY_SECONDS - seconds <= self.auth_time \
+            <= moment + LEEWAY_SECONDS
 
 
 _metadata: dict[str, tuple[float, dict]] = {}
@@ -85,9 +92,11 @@ def metadata(settings: ClientSettings) -> dict:
     return document
 
 
-def authorization_url(settings: ClientSettings, state: str, nonce: str) -> str:
+def authorization_url(settings: ClientSettings, state: str, nonce: str, max_age: int | None = None) -> str:
+    """`max_age`: a fresh sign-in is asked for (prompt=login), not an open FranceConnect session."""
+    fresh = {"prompt": "login", "max_age": max_age} if max_age is not None else {}
     url, _ = _session(settings).create_authorization_url(
-        metadata(settings)["authorization_endpoint"], state=state, nonce=nonce, acr_values=ACR)
+        metadata(settings)["authorization_endpoint"], state=state, nonce=nonce, acr_values=ACR, **fresh)
     return url
 
 
@@ -110,8 +119,10 @@ def identity(settings: ClientSettings, code: str, nonce: str, now: datetime) -> 
             or settings.client_id not in (audience if isinstance(audience, list) else [audience])):
         raise Refused(CLAIMS)
     asked = set(settings.scopes)
+    auth_time = id_claims.get("auth_time")
     return Identity(sub=id_claims["sub"], claims={name: value for name, value in userinfo.items() if name in asked},
-                    id_token=token["id_token"])
+                    id_token=token["id_token"],
+                    auth_time=float(auth_time) if isinstance(auth_time, (int, float)) else None)
 
 
 def checked_id_token(settings: ClientSettings, raw: str, nonce: str, now: datetime) -> dict:

@@ -22,7 +22,10 @@ from wizard.core.identity import NameKeys, Refused
 from wizard.franceconnect.models import FranceConnectFlow
 from wizard.sign_in import service as sign_in
 
-SIGN_IN, LINK = "sign_in", "link"
+SIGN_IN, LINK, REAUTH = "sign_in", "link", "reauth"
+# A re-authentication (for a guarded action of "Mon compte"): FranceConnect must say the
+# person signed in again within this many seconds (max_age), as the linked identity.
+REAUTH_SECONDS = 300
 # Why a way back is refused before FranceConnect's tokens are even asked for.
 NO_FLOW, EXPIRED = "state", "expired"
 # What linking gives.
@@ -107,6 +110,11 @@ def link(db_session, account: Account, sub: str, device: str, now: datetime) -> 
     account.franceconnect_sub = sub
     activity.record(db_session, account.id, activity.FRANCECONNECT_LINKED, device, now)
     return LINKED
+
+
+def is_the_linked_one(account: Account, identity_sub: str) -> bool:
+    return account.franceconnect_sub is not None and hmac.compare_digest(account.franceconnect_sub.encode(),
+                                                                         identity_sub.encode())
 
 
 def can_unlink(account: Account) -> bool:

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
 from wizard import settings
-from wizard.account.views import signed_in
+from wizard.account.views import AFTER_REAUTH, signed_in
 from wizard.accounts import activity
 from wizard.core import clock
 from wizard.extensions import db, limiter
@@ -14,7 +14,7 @@ from wizard.franceconnect import service as franceconnect
 from wizard.operator import events
 from wizard.sign_in import service as sign_in
 from wizard.sign_in import sessions
-from wizard.web import account_session, franceconnect_state, resume
+from wizard.web import account_change, account_session, franceconnect_state, resume
 from wizard.web.forms import ResendForm
 from wizard.web.journey_state import WizardState
 from wizard.web.kiosk_mode import in_kiosk_mode
@@ -25,6 +25,7 @@ bp = Blueprint("franceconnect", __name__, url_prefix="/franceconnect")
 
 # The pages of a flow that did not open an account: (reason) -> what the page says.
 REFUSED, NOT_READY, EMAIL_KNOWN, TAKEN, MISMATCH = "refused", "not_ready", "email_known", "taken", "mismatch"
+NOT_LINKED, STALE = "not_linked", "stale"  # a re-authentication: another identity, or no fresh sign-in
 # Their status. The page shows whatever it is: every way here is a whole page (the button
 # and the "Mon compte" forms are not boosted, the way back is FranceConnect's redirect),
 # never an htmx swap, which the layout's responseHandling drops for a 4xx. 400 (the
@@ -33,8 +34,8 @@ REFUSED, NOT_READY, EMAIL_KNOWN, TAKEN, MISMATCH = "refused", "not_ready", "emai
 # or the proof does not allow it: consent refused, an acr too low, someone else's identity,
 # an account not ready. 409: the identity belongs with another account. 502: FranceConnect,
 # which this request needs, does not answer (not the person's fault).
-STATUS = {REFUSED: 403, client.ACR_TOO_LOW: 403, MISMATCH: 403, NOT_READY: 403, EMAIL_KNOWN: 409, TAKEN: 409,
-          client.UNREACHABLE: 502}
+STATUS = {REFUSED: 403, client.ACR_TOO_LOW: 403, MISMATCH: 403, NOT_READY: 403, NOT_LINKED: 403, STALE: 403,
+          EMAIL_KNOWN: 409, TAKEN: 409, client.UNREACHABLE: 502}
 
 
 @bp.app_context_processor
@@ -74,6 +75,8 @@ def callback():
         return _failed(refusal.reason)
     if flow.purpose == franceconnect.LINK:
         return _link(flow, identity)
+    if flow.purpose == franceconnect.REAUTH:
+        return _reauthenticated(flow, identity)
     return _sign_in(identity)
 
 
@@ -83,6 +86,19 @@ def link():
     if not ResendForm().validate_on_submit():
         return redirect(url_for("account.overview"), 303)
     return _to_franceconnect(franceconnect.LINK, g.account.id)
+
+
+@bp.post("/reconfirmer")
+@limiter.limit(configured("RATELIMIT_FRANCECONNECT"))
+@signed_in
+def reauthenticate():
+    """Before a guarded action of "Mon compte", for an account linked to FranceConnect: a fresh
+    sign-in there (prompt=login, max_age), as the linked identity, instead of the password."""
+    what = request.form.get("what", "")
+    if what not in AFTER_REAUTH or g.account.franceconnect_sub is None or not ResendForm().validate_on_submit():
+        return redirect(url_for("account.overview"), 303)
+    account_change.leave_for_franceconnect(g.account, what)
+    return _to_franceconnect(franceconnect.REAUTH, g.account.id)
 
 
 @bp.post("/delier")
@@ -144,6 +160,20 @@ def _link(flow, identity: client.Identity):
     account_session.tell("franceconnect_linked")
     _count("linked")
     return redirect(url_for("account.overview"), 303)
+
+
+def _reauthenticated(flow, identity: client.Identity):
+    """Back from a fresh sign-in: the same person (the linked `sub`), just now; the action goes on."""
+    account = account_session.signed_in_account()
+    if account is None or account.id != flow.account_id:
+        return _failed(franceconnect.NO_FLOW)  # signed out, or another account, meanwhile
+    if not franceconnect.is_the_linked_one(account, identity.sub):
+        return _failed(NOT_LINKED)
+    if not identity.proven_within(clock.now(), franceconnect.REAUTH_SECONDS):
+        return _failed(STALE)  # an open FranceConnect session answered, not the person
+    what = account_change.back_from_franceconnect(account)
+    _count("reauthenticated")
+    return redirect(url_for("account" + AFTER_REAUTH[what]) if what else url_for("account.overview"), 303)
 
 
 def _failed(reason: str, description: str | None = None):

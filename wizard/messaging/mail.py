@@ -31,6 +31,7 @@ SUBJECTS = {
     "new_browser": _l("Nouvelle connexion à votre compte %(service)s"),
     "account_closed": _l("Votre compte %(service)s est fermé"),
     "email_changed": _l("L’adresse e-mail de votre compte %(service)s a été changée"),
+    "new_email": _l("Confirmez votre nouvelle adresse e-mail %(service)s"),
     "email_code_without_phone": _l("Code de connexion %(service)s demandé par e-mail, sans le téléphone"),
 }
 
@@ -89,6 +90,10 @@ class TemplateComposer:
                       not_me: str | None = None) -> Email:
         """To the old address: the change, and the way back."""
         return self._compose("email_changed", language, recipient, new_email=new_email, when=when, not_me=not_me)
+
+    def new_email(self, language: str, recipient: str, link: str, code: str, minutes: int) -> Email:
+        """To the new address: the link (any browser) and the code (the page that asked)."""
+        return self._compose("new_email", language, recipient, link=link, code=code, minutes=minutes)
 
     def new_browser(self, language: str, recipient: str, device: str, when: datetime,
                     not_me: str | None = None) -> Email:

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request
 from sqlalchemy import text
 
+from wizard.accounts import personal_data
 from wizard.extensions import db
 from wizard.kiosk import start_codes
 from wizard.pages import rgaa
@@ -30,6 +31,12 @@ for _path, _name in (("/conditions-generales", "terms"), ("/confidentialite", "p
 def audit_grid():
     """The footer says the level of conformity the audit grid reaches, on every page."""
     return {"rgaa_grid": rgaa.grid}
+
+
+@bp.app_context_processor
+def personal_data_table():
+    """The privacy notice's table of data and retention periods, from the declaration."""
+    return {"personal_data_table": lambda: personal_data.notice(current_app.config)}
 
 
 @bp.get("/accessibilite/audit")

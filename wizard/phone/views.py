@@ -79,8 +79,8 @@ def _choose_and_send(account: Account, form):
     if limited is None:
         code_delivery.choose_phone(account, form.phone.data, form.channel.data)
         return _send_code(account)
-    if limited.reason != "cooldown":
-        return render_page("phone/locked.html", status=429, until=limited.until, account=account)
+    if limited.reason != "cooldown":  # the number typed is not kept: the page says so
+        return render_page("phone/locked.html", status=429, until=limited.until, account=account, kept_phone=None)
     form.phone.errors.append(_next_code_at(limited))
     return None
 
@@ -92,7 +92,8 @@ def _send_code(account: Account):
         if limited.reason == "cooldown":
             flash(_next_code_at(limited))
             return redirect(url_for("phone.code"), 303)
-        return render_page("phone/locked.html", status=429, until=limited.until, account=account)
+        return render_page("phone/locked.html", status=429, until=limited.until, account=account,
+                           kept_phone=phones.masked(account.phone) if account.phone else None)
     return redirect(url_for("phone.code"), 303)
 
 

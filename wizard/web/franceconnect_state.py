@@ -19,9 +19,11 @@ LOGOUT_KEY = "franceconnect_logout"
 
 def authorization_url(purpose: str, account_id: str | None = None) -> str:
     """Starts a flow (this browser's previous one is dropped); where to send the browser.
-    Raises client.Refused when FranceConnect cannot be reached."""
+    A re-authentication asks FranceConnect for a fresh sign-in. Raises client.Refused when
+    FranceConnect cannot be reached."""
     started = franceconnect.start(db.session, purpose, clock.now(), account_id)
-    url = client.authorization_url(settings.franceconnect(), started.state, started.nonce)
+    max_age = franceconnect.REAUTH_SECONDS if purpose == franceconnect.REAUTH else None
+    url = client.authorization_url(settings.franceconnect(), started.state, started.nonce, max_age)
     session[FLOW_KEY] = started.token
     return url
 
