@@ -167,4 +167,4 @@ def test_wrong_current_passwords_pause_like_sign_ins(signed_in, client_request):
 
 def test_the_checklist_of_the_new_password(signed_in, client):
     html = client.post("/compte/mot-de-passe/regles", data={"password": "Jean"}).get_data(as_text=True)
-    assert 'data-rule="upper"' in html and "password-rule--met" in html
+    assert 'data-rule="max_length"' in html and "password-rule--met" in html
