@@ -160,10 +160,6 @@ class IdentifierWords:
         return "subscriber_" + self.field
 
     @property
-    def is_nir(self) -> bool:
-        return self.kind == "nir"
-
-    @property
     def inputmode(self) -> str | None:
         # A NIR may hold 2A or 2B (Corsica); a contract number letters.
         return None if self.kind in ("nir", "contract_number") else "numeric"
