@@ -33,6 +33,43 @@ def test_settings_come_from_the_environment(monkeypatch):
         importlib.reload(wizard.config)
 
 
+def test_a_settings_file_is_read_before_the_environment(tmp_path):
+    """SESAME_SETTINGS: an operator's folder (operators/*) holds its settings, paths relative to it."""
+    from wizard.config import from_environment
+    (tmp_path / "settings.env").write_text(
+        "# a mutuelle\n\nIDENTIFIERS=member_number,contract_number\nSERVICE_NAME=\"Mon espace\"\n"
+        "BRAND_FOLDER=brand\nINSURER_NAME=Mutuelle A\n", "utf-8")
+    values = from_environment({"SESAME_SETTINGS": str(tmp_path / "settings.env"), "INSURER_NAME": "Mutuelle B"})
+    assert values["IDENTIFIERS"] == ("member_number", "contract_number")
+    assert values["SERVICE_NAME"] == "Mon espace"
+    assert values["BRAND_FOLDER"] == str(tmp_path / "brand")
+    assert values["INSURER_NAME"] == "Mutuelle B"  # the environment wins
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("IDENTIFIERS=nir\nIDENTIFIRES=nir\n", r"settings.env, line 2: 'IDENTIFIRES' is not a setting"),
+    ("just words\n", r"settings.env, line 1: 'just words' is not a setting"),
+])
+def test_a_settings_file_with_a_wrong_line_stops_the_start(tmp_path, content, message):
+    from wizard.config import SettingError, from_environment
+    (tmp_path / "settings.env").write_text(content, "utf-8")
+    with pytest.raises(SettingError, match=message):
+        from_environment({"SESAME_SETTINGS": str(tmp_path / "settings.env")})
+    with pytest.raises(SettingError, match="cannot be read"):
+        from_environment({"SESAME_SETTINGS": str(tmp_path / "missing.env")})
+
+
+def test_the_example_operators_start(tmp_path):
+    """Each folder of operators/ is a deployment its settings and files alone make."""
+    from wizard import settings
+    from wizard.config import ROOT, settings_from_file
+    for name, kinds in {"mutuelle": ("member_number", "contract_number"), "ameli-like": ("nir", "postal_code"),
+                        "mes-like": ("nir", "vitale")}.items():
+        app = create_app("test", **settings_from_file(ROOT / "operators" / name / "settings.env"))
+        with app.app_context():
+            assert settings.identifiers().kinds == kinds
+
+
 def test_a_setting_of_the_wrong_type_stops_the_start_with_its_name():
     from wizard.config import SettingError, from_environment
     with pytest.raises(SettingError, match=r"MAIL_PORT='vingt' should be a whole number.*MAIL_USE_TLS='peut-être'"):

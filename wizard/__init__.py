@@ -24,6 +24,7 @@ from wizard.pages import views as pages
 from wizard.password_reset import views as password_reset
 from wizard.phone import views as phone
 from wizard.sign_in import views as sign_in
+from wizard.signup import identifiers
 from wizard.signup import views as signup
 from wizard.web import assets, errors, funnel, locale, metrics, request_log, security
 from wizard.web.kiosk_mode import in_kiosk_mode
@@ -67,6 +68,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     assets.init_app(app)  # before compress, whose settings it chooses
     branding.init_app(app)  # refuses to start with colours of too little contrast
     content.init_app(app)  # the operator's texts, sanitised; refuses to start on a broken file
+    identifiers.from_config(app.config)  # refuses to start with an identifier it cannot ask
     for extension in (csrf, htmx, limiter, compress):
         extension.init_app(app)
 

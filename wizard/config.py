@@ -40,8 +40,46 @@ def _parse(raw: str, default):
     return raw
 
 
+# Paths a settings file may give relative to its own folder, so that an operator's folder
+# (operators/mutuelle/: settings, brand, directory) works wherever it is copied.
+RELATIVE_PATHS = ("BRAND_FOLDER", "INSURER_DIRECTORY")
+
+
+def read_settings_file(path: str | os.PathLike) -> dict[str, str]:
+    """SESAME_SETTINGS: NAME=value lines (blank lines and # comments allowed), each a
+    declared setting; a relative BRAND_FOLDER or INSURER_DIRECTORY is the file's folder's."""
+    path = Path(path)
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except OSError as error:
+        raise SettingError(f"SESAME_SETTINGS={str(path)!r} cannot be read: {error.strerror}") from None
+    known, values = {name for _section, name, _spec in declared_settings()}, {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, equals, value = line.partition("=")
+        name, value = name.strip(), value.strip()
+        if not equals or name not in known:
+            raise SettingError(f"{path}, line {number}: {name!r} is not a setting (NAME=value, see the README)")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        if name in RELATIVE_PATHS and value and not Path(value).is_absolute():
+            value = str((path.parent / value).resolve())
+        values[name] = value
+    return values
+
+
+def settings_from_file(path: str | os.PathLike) -> dict:
+    """The settings a file gives, parsed and typed as from the environment (for tests)."""
+    given = read_settings_file(path)
+    return {name: value for name, value in from_environment(given).items() if name in given}
+
+
 def from_environment(environ=os.environ) -> dict:
-    """Every declared setting: the environment's value, else its default (None: unset)."""
+    """Every declared setting: the environment's value, else SESAME_SETTINGS' file's, else
+    its default (None: unset)."""
+    if environ.get("SESAME_SETTINGS"):
+        environ = {**read_settings_file(environ["SESAME_SETTINGS"]), **environ}
     values, problems = {}, []
     for _section, name, spec in declared_settings():
         default, raw = spec.get("default"), environ.get(name)

@@ -1,4 +1,4 @@
-"""The identifier (a NIR when IDENTIFIER_KIND=nir) encrypted at rest in the answers kept by
+"""The identifiers (a NIR, a Vitale serial...) encrypted at rest in the answers kept by
 `journeys` and `accounts`, so that a copy of the database, a backup or a log of its queries
 does not hold it in clear.
 
@@ -20,6 +20,8 @@ from flask import current_app
 from sqlalchemy import JSON
 from sqlalchemy.types import TypeDecorator
 
+from wizard.core.identity import IDENTIFIER_KINDS
+
 PREFIX = "enc:"
 _CIPHER = "sesame.identifier_cipher"
 
@@ -33,13 +35,24 @@ def cipher() -> MultiFernet:
     return current_app.extensions[_CIPHER]
 
 
+# The answers that hold an identifier: the first's (`identifier`), the others' (their kind,
+# IDENTIFIERS), and the subscriber's (SUBSCRIBER_IDENTIFIERS).
+_IDENTIFIERS = ("identifier", *IDENTIFIER_KINDS)
+_HOLDING = {"identity": _IDENTIFIERS, "subscriber": tuple("subscriber_" + name for name in _IDENTIFIERS)}
+
+
 def _with_identifier(answers, change):
-    identity = answers.get("identity") if isinstance(answers, dict) else None
-    value = identity.get("identifier") if isinstance(identity, dict) else None
-    if not isinstance(value, str):
+    if not isinstance(answers, dict):
         return answers
-    changed = change(value)
-    return answers if changed == value else {**answers, "identity": {**identity, "identifier": changed}}
+    changed = answers
+    for step, names in _HOLDING.items():
+        given = answers.get(step)
+        if not isinstance(given, dict):
+            continue
+        values = {name: change(given[name]) for name in names if isinstance(given.get(name), str)}
+        if any(values[name] != given[name] for name in values):
+            changed = {**changed, step: {**given, **values}}
+    return changed
 
 
 def _encrypt(value: str) -> str:
@@ -51,7 +64,7 @@ def _decrypt(value: str) -> str:
 
 
 class EncryptedAnswers(TypeDecorator):
-    """JSON whose `identity.identifier` is encrypted (see the module's docstring)."""
+    """JSON whose identifiers are encrypted (see the module's docstring)."""
 
     impl = JSON
     cache_ok = True

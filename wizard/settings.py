@@ -25,7 +25,7 @@ from wizard.operator import staff
 from wizard.password_reset import service as password_resets
 from wizard.sign_in import service as sign_in
 from wizard.sign_in import sessions
-from wizard.signup import identifiers
+from wizard.signup import identifiers as identifier_model
 from wizard.web import limits
 
 CACHE = "sesame.settings"  # app.extensions key; a test that changes the config drops it
@@ -75,7 +75,7 @@ def composer(config) -> TemplateComposer:
         service_name=config["SERVICE_NAME"], insurer_name=config["INSURER_NAME"],
         sign_in_url=public_url("sign_in.start"), help_url=public_url("activation.not_received"),
         forgotten_url=public_url("password.forgotten"), account_url=public_url("account.overview"),
-        code_url=public_url("activation.check_email"),
+        code_url=public_url("activation.check_email"), identifiers=identifiers(),
         not_me_link=lambda account_id, kind, old_email=None: public_url(
             "account.not_me_link", token=not_me.token(config["SECRET_KEY"], account_id, kind, clock.now(), old_email)))
 
@@ -167,8 +167,14 @@ def eligibility_settings(config) -> eligibility.EligibilitySettings:
 
 
 @_once_per_app
-def identifier(config) -> identifiers.IdentifierWords:
-    return identifiers.words_for(config["IDENTIFIER_KIND"])
+def identifiers(config) -> identifier_model.Identifiers:
+    """The identifiers asked, in order (checked at start-up by create_app)."""
+    return identifier_model.from_config(config)
+
+
+def identifier() -> identifier_model.IdentifierWords:
+    """The first identifier: the one the insurer finds the card by."""
+    return identifiers().first
 
 
 @_once_per_app

@@ -641,7 +641,7 @@ class Walker:
         meets before the form is sent; without, the server ticks it on the page it sends."""
         self.page.locator("#password").fill("abc")
         if self.mode.js:
-            expect(self.page.locator("#password-rules-list li[data-rule=lower]")).to_have_class(
+            expect(self.page.locator("#password-rules-list li[data-rule=max_length]")).to_have_class(
                 re.compile(r"\bpassword-rule--met\b"))
         button(self.page, self.mode.lang, "create").click()
         arrive(self.page, self.mode, "credentials-errors", swapped=self.mode.js)

@@ -63,7 +63,7 @@ def test_a_password_may_be_chosen_and_obeys_the_rules(app, client, provider):
     refused = Page(client.post("/inscription/identifiants", data={**email, "password": "court",
                                                                    "password_confirmation": "court"})
                    .get_data(as_text=True), "html.parser")
-    assert "Le mot de passe doit comporter au moins 8 caractères" in refused.errors()
+    assert "Le mot de passe doit comporter au moins 12 caractères" in refused.errors()
     answer(client, "identifiants", {**email, "password": PASSWORD, "password_confirmation": PASSWORD},
            "/inscription/verifiez-vos-emails")
     with app.app_context():

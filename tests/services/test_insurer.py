@@ -151,9 +151,51 @@ def test_the_api_request_follows_the_contract(fake_insurer):
     assert (verdict.status, verdict.contract_number, verdict.insurer_name) == ("eligible", "C-1", "Mutuelle X")
     assert fake.received == [{"authorization": "Bearer token-1", "body": {
         "last_name": "Dupont", "first_name": "Jean", "birth_date": "1977-03-06", "identifier": "10203050",
-        "normalised": {"last_name": "dupont", "given_names": ["jean"]},
+        "normalised": {"last_name": "dupont", "given_names": ["jean"]}, "identifiers": {"member_number": "10203050"},
         "subscriber": {"last_name": "Dupont", "first_name": "Isabelle", "birth_date": "1980-12-21",
-                       "normalised": {"last_name": "dupont", "given_names": ["isabelle"]}}}}]
+                       "normalised": {"last_name": "dupont", "given_names": ["isabelle"]}, "identifiers": {}}}}]
+
+
+def test_the_api_receives_every_identifier_asked_and_the_first_as_before(fake_insurer):
+    """IDENTIFIERS=nir,vitale with SUBSCRIBER_IDENTIFIERS=nir: `identifier` is still the first
+    (an insurer of the first contract reads it as before), `identifiers` names each by kind,
+    the subscriber's included."""
+    fake, _insurer = fake_insurer
+    insurer = HttpInsurer(_insurer.url, "token-1", timeout=0.5, kinds=("nir", "vitale"))
+    fake.script = {"answer": {"status": "eligible"}}
+    person = Person("Dupont", "Jean", date(1977, 3, 6), "177037512345603", (("vitale", "01024576124"),))
+    subscriber = Person("Dupont", "Isabelle", date(1980, 12, 21), "280127512345678")
+    assert insurer.check(Applicant(person, subscriber)).status == "eligible"
+    body = fake.received[0]["body"]
+    assert body["identifier"] == "177037512345603"
+    assert body["identifiers"] == {"nir": "177037512345603", "vitale": "01024576124"}
+    assert list(body["identifiers"]) == ["nir", "vitale"]  # in the order asked
+    assert body["subscriber"]["identifiers"] == {"nir": "280127512345678"}
+    assert "identifier" not in body["subscriber"]  # the first contract's subscriber had none
+
+
+@pytest.fixture
+def directory_with_columns(tmp_path):
+    path = tmp_path / "directory.csv"
+    path.write_text(
+        "identifier,last_name,first_name,birth_date,role,subscriber_identifier,contract_number,insurer_name,postal_code\n"
+        "285037512345678,DUPONT,Marie,1985-03-27,subscriber,,C-1,Ameli,75011\n"
+        "110107512345632,DUPONT,Paul,2010-10-01,beneficiary,285037512345678,C-1,Ameli,75011\n", "utf-8")
+    return DirectoryInsurer(path)
+
+
+@pytest.mark.parametrize(("postal_code", "status"), [("75011", "eligible"), ("75012", "mismatch")])
+def test_the_directory_compares_the_other_identifiers_with_its_columns(directory_with_columns, postal_code, status):
+    person = Person("Dupont", "Marie", date(1985, 3, 27), "285037512345678", (("postal_code", postal_code),))
+    assert directory_with_columns.check(Applicant(person, None)).status == status
+
+
+@pytest.mark.parametrize(("typed", "status"), [("", "eligible"), ("285037512345678", "eligible"),
+                                               ("185037512345678", "mismatch")])
+def test_the_directory_compares_the_subscribers_identifier_when_asked(directory_with_columns, typed, status):
+    person = Person("Dupont", "Paul", date(2010, 10, 1), "110107512345632", (("postal_code", "75011"),))
+    subscriber = Person("DUPONT", "Marie", date(1985, 3, 27), typed)
+    assert directory_with_columns.check(Applicant(person, subscriber)).status == status
 
 
 def test_the_api_receives_the_names_as_typed_and_as_matched(fake_insurer):

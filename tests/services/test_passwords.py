@@ -6,7 +6,8 @@ import pytest
 from wizard.core import passwords
 from wizard.core.passwords import Hashing, PersonalData, Policy, broken_rules
 
-POLICY = Policy()
+# Every rule at once, as an operator may ask (the defaults are NIST's: test_the_defaults_are_nists).
+POLICY = Policy(8, 128, passwords.CHARACTER_CLASSES)
 JEAN = PersonalData(first_name="Jean-Éric", last_name="Le Goff", birth_date=date(1977, 3, 6),
                     nir="177037512345678", email="jean.legoff@exemple.fr")
 CHEAP = Hashing(time_cost=1, memory_kib=64, parallelism=1)
@@ -96,8 +97,22 @@ def test_at_least_some_classes_allowed_characters_and_parts_of_the_birth_date(pa
     assert broken_rules(password, AMELI, PersonalData(birth_date=date(1977, 3, 6))) == broken
 
 
+def test_the_defaults_are_nists():
+    """NIST SP 800-63B: length first, at least 64 allowed, no composition rule, a blocklist."""
+    policy = Policy()
+    assert (policy.min_length, policy.max_length, policy.required_classes, policy.some_classes) == (12, 128, (), ())
+    assert broken_rules("tartine à la confiture", policy, PersonalData()) == []
+    assert broken_rules("x" * 64, policy, PersonalData()) == ["common"]  # a run of one character
+    assert broken_rules("Short1!", policy, PersonalData()) == ["min_length"]
+
+
+@pytest.mark.parametrize("password", ["123456789012", "abcdefghijkl", "zzzzzzzzzzzz", "987654321098"])
+def test_runs_of_characters_are_common(password):
+    assert broken_rules(password, Policy(), PersonalData()) == ["common"]
+
+
 def test_two_of_three_classes():
-    policy = Policy(required_classes=(), some_classes=("upper", "digit", "special"), some_count=2)
+    policy = Policy(8, required_classes=(), some_classes=("upper", "digit", "special"), some_count=2)
     assert broken_rules("bateauvert7", policy, PersonalData()) == ["some_classes"]
     assert broken_rules("bateauVert7", policy, PersonalData()) == []
 

@@ -36,7 +36,8 @@ def test_the_details(signed_in, client_request, htmx):
     assert page.text_of("h1") == "Mon compte"
     rows = [(dt.get_text(), " ".join(dd.get_text().split())) for dt, dd in
             zip(page.select(".summary-list dt"), page.select(".summary-list dd"), strict=True)]
-    assert rows == [("Nom", "Jean Dupont"), ("Adresse e-mail", EMAIL), ("Téléphone portable", "06 •• •• •• 78"),
+    assert rows == [("Nom", "Jean Dupont"), ("Numéro d’adhérent", "••••3050"), ("Adresse e-mail", EMAIL),
+                    ("Téléphone portable", "06 •• •• •• 78"),
                     ("Numéro de contrat", "1020305056")]
     assert page.select_one("a[href='/compte/mot-de-passe']").get_text() == "Changer mon mot de passe"
     assert "15 minutes sans activité" in page.text_of("#wizard-step")
@@ -140,7 +141,7 @@ def test_change_the_password(signed_in, app, client, client_request, database, m
     ({"current_password": "Mauvais-1!", "password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
      ["Le mot de passe actuel est incorrect"]),
     ({"current_password": PASSWORD, "password": "abc", "password_confirmation": "abc"},
-     ["Le mot de passe doit comporter au moins 8 caractères"]),
+     ["Le mot de passe doit comporter au moins 12 caractères"]),
     ({"current_password": PASSWORD, "password": "Jean.Martin-2027", "password_confirmation": "Jean.Martin-2027"},
      ["Le mot de passe ne doit pas contenir votre nom ou votre prénom"]),
     ({"current_password": "x" * 2000, "password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
@@ -166,4 +167,4 @@ def test_wrong_current_passwords_pause_like_sign_ins(signed_in, client_request):
 
 def test_the_checklist_of_the_new_password(signed_in, client):
     html = client.post("/compte/mot-de-passe/regles", data={"password": "Jean"}).get_data(as_text=True)
-    assert 'data-rule="upper"' in html and "password-rule--met" in html
+    assert 'data-rule="max_length"' in html and "password-rule--met" in html

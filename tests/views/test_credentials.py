@@ -13,6 +13,16 @@ VALID = {"email": "jean.martin@exemple.fr", "email_confirmation": "jean.martin@e
          "password": PASSWORD, "password_confirmation": PASSWORD}
 
 
+# These tests show every rule an operator may set, so they set the classic composition rules
+# (test_the_default_rules_are_nists shows the defaults).
+COMPOSITION = {"PASSWORD_MIN_LENGTH": 8, "PASSWORD_REQUIRED_CLASSES": ("lower", "upper", "digit", "special")}
+
+
+@pytest.fixture(autouse=True)
+def composition_rules(app):
+    reconfigure(app, **COMPOSITION)
+
+
 @pytest.fixture
 def at_credentials(client):
     at_step(client, "identifiants")
@@ -46,6 +56,22 @@ def test_without_javascript_the_rules_are_plain_text(at_credentials, client_requ
         "Pas un mot de passe courant, comme Azerty123! ou Motdepasse1",
     ]
     assert page.select(".password-rule--met, .password-rule--unmet") == []
+
+
+def test_the_default_rules_are_nists(app, at_credentials, client_request):
+    """NIST SP 800-63B: length first (12 here, see the README), no composition rule, a
+    blocklist of common passwords; personal data refused too."""
+    reconfigure(app, PASSWORD_MIN_LENGTH=12, PASSWORD_REQUIRED_CLASSES=())
+    page = client_request.get(URL)
+    assert [normalize_spaces(li.get_text()) for li in page.select("#password-rules-list li")] == [
+        "Au moins 12 caractères", "128 caractères au maximum",
+        "Aucune information personnelle : nom, prénom, date de naissance, début de l’adresse e-mail",
+        "Pas un mot de passe courant, comme Azerty123! ou Motdepasse1",
+    ]
+    page = client_request.post(URL, {**VALID, "password": "motdepasse12", "password_confirmation": "motdepasse12"})
+    assert page.errors() == ["Ce mot de passe est trop courant : choisissez-en un plus difficile à deviner"]
+    client_request.post(URL, {**VALID, "password": "tartine à la confiture", "password_confirmation":
+                              "tartine à la confiture"}, expect_redirect="/inscription/verifiez-vos-emails")
 
 
 def test_with_javascript_the_checklist_is_ticked_by_the_server(at_credentials, client_request):

@@ -225,12 +225,11 @@ def test_malformed_addresses(client_request, database, email, message, htmx):
 
 @pytest.mark.parametrize(("password", "confirmation", "errors"), [
     ("", "", ["Saisissez un nouveau mot de passe", "Saisissez à nouveau le nouveau mot de passe pour le confirmer"]),
-    ("abc", "abc", ["Le mot de passe doit comporter au moins 8 caractères"]),
+    ("abc", "abc", ["Le mot de passe doit comporter au moins 12 caractères"]),
     ("Jean-Dupont-2026!", "Jean-Dupont-2026!", ["Le mot de passe ne doit pas contenir votre nom ou votre prénom"]),
-    ("Azerty123!", "Azerty123!", ["Ce mot de passe est trop courant : choisissez-en un plus difficile à deviner"]),
+    ("Azerty123!", "Azerty123!", ["Le mot de passe doit comporter au moins 12 caractères"]),
     (NEW_PASSWORD, NEW_PASSWORD + "x", ["Les deux mots de passe ne sont pas identiques"]),
-    ("<script>alert(1)</script>", "<script>alert(1)</script>",
-     ["Le mot de passe doit comporter au moins une lettre majuscule"]),
+    ("123456789012", "123456789012", ["Ce mot de passe est trop courant : choisissez-en un plus difficile à deviner"]),
 ])
 def test_the_new_password_follows_the_policy(account_id, app, client, client_request, password, confirmation,
                                               errors):
@@ -245,7 +244,7 @@ def test_the_checklist_ticks_the_new_password(account_id, app, client):
     ask(client)
     client.post(CHECK, data={"code": reset_code(app)})
     html = client.post("/mot-de-passe-oublie/regles", data={"password": "abc"}).get_data(as_text=True)
-    assert 'data-rule="lower"' in html and "password-rule--met" in html
+    assert 'data-rule="max_length"' in html and "password-rule--met" in html
     assert client.post("/mot-de-passe-oublie/regles", data={"password": "x"}, headers={}).status_code == 200
 
 

@@ -57,9 +57,10 @@ def _private(response):
 @signed_in
 def overview():
     account, now = g.account, clock.now()
+    person = account.applicant.person if account.applicant else None
     return render_page(
-        "account/overview.html", account=account, notice=account_session.told(),
-        person=account.applicant.person if account.applicant else None,
+        "account/overview.html", account=account, notice=account_session.told(), person=person,
+        identifiers=settings.identifiers().masked(person) if person else [],
         phone=phones.masked(account.phone) if account.phone and account.phone_verified_at else None,
         browsers=remembered_browsers.live(db.session, account.id, now), this_browser=browser_cookies.this_browser_id(),
         events=activity.recent(db.session, account.id), idle_minutes=current_app.config["SESSION_IDLE_MINUTES"],
@@ -414,7 +415,7 @@ def _change_password_form(account: Account) -> ChangePasswordForm:
 
 
 def _personal_data(account: Account):
-    return accounts.personal_data(account.applicant, account.email, settings.identifier().is_nir)
+    return accounts.personal_data(account.applicant, account.email, settings.identifiers())
 
 
 def _check_current(account: Account, form):

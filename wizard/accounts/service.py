@@ -113,14 +113,15 @@ def address_owner(db_session, account: Account) -> Account | None:
         Account.email == account.email, Account.status == "active", Account.id != account.id))
 
 
-def personal_data(applicant: Applicant | None, email: str, identifier_is_nir: bool) -> passwords.PersonalData:
-    """What a password must not contain: the person's names, birth date, NIR, address."""
+def personal_data(applicant: Applicant | None, email: str, identifiers) -> passwords.PersonalData:
+    """What a password must not contain: the person's names, birth date, NIR, address.
+    `identifiers`: the identifiers asked (wizard.signup.identifiers), which say where the NIR is."""
     if applicant is None:
         return passwords.PersonalData(email=email)
     person = applicant.person
     return passwords.PersonalData(
         first_name=person.first_name, last_name=person.last_name, birth_date=person.birth_date,
-        nir=person.identifier if identifier_is_nir else None, email=email,
+        nir=identifiers.value(person, "nir"), email=email,
     )
 
 

@@ -7,7 +7,7 @@ password rules, the account, the insurer) reads an Applicant.
 from dataclasses import dataclass
 from datetime import date
 
-from wizard.core.identity import NameKeys
+from wizard.core.identity import IDENTIFIER_KINDS, NameKeys
 
 SUBSCRIBER, BENEFICIARY = "subscriber", "beneficiary"
 
@@ -17,11 +17,15 @@ class Person:
     last_name: str
     first_name: str
     birth_date: date
-    identifier: str = ""
+    identifier: str = ""  # the first identifier asked: the one the insurer finds the card by
+    others: tuple[tuple[str, str], ...] = ()  # (kind, value) of the others asked (IDENTIFIERS)
 
     @property
     def name_keys(self) -> NameKeys:
         return NameKeys.of(self.last_name, self.first_name)
+
+    def other(self, kind: str) -> str | None:
+        return dict(self.others).get(kind)
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,14 @@ class Applicant:
         if not identity or role not in (SUBSCRIBER, BENEFICIARY) or (role == BENEFICIARY and not subscriber):
             return None
         person = Person(identity["last_name"], identity["first_name"], date.fromisoformat(identity["birth_date"]),
-                        identity["identifier"])
+                        identity["identifier"], _others(identity, ""))
         if role == SUBSCRIBER:
             return cls(person, None)
         return cls(person, Person(subscriber["subscriber_last_name"], subscriber["subscriber_first_name"],
-                                  date.fromisoformat(subscriber["subscriber_birth_date"])))
+                                  date.fromisoformat(subscriber["subscriber_birth_date"]),
+                                  subscriber.get("subscriber_identifier") or "", _others(subscriber, "subscriber_")))
+
+
+def _others(answers: dict, prefix: str) -> tuple[tuple[str, str], ...]:
+    """The identifiers other than the first are answered under their kind's name."""
+    return tuple((kind, answers[prefix + kind]) for kind in IDENTIFIER_KINDS if answers.get(prefix + kind))

@@ -11,7 +11,9 @@ from datetime import date
 from stdnum.exceptions import ValidationError
 from stdnum.fr import nir as stdnum_nir
 
-IDENTIFIER_KINDS = ("member_number", "nir", "vitale", "postal_code")
+IDENTIFIER_KINDS = ("member_number", "nir", "vitale", "postal_code", "contract_number")
+# The lengths an operator may change (IDENTIFIER_LENGTHS); the others are fixed by law.
+DEFAULT_LENGTHS = {"member_number": (8, 8), "contract_number": (6, 20)}
 MAX_AGE_YEARS = 120
 # Letters (any script, accents included), spaces, hyphens and apostrophes.
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '’\-][^\W\d_]+)*\.?$")
@@ -87,27 +89,33 @@ def parse_birth_date(day: str, month: str, year: str, today: date) -> date:
     return born
 
 
-def parse_identifier(kind: str, raw: str) -> str:
-    """The identifier without its separators (spaces, dots, hyphens), or Refused."""
+def parse_identifier(kind: str, raw: str, lengths: tuple[int, int] | None = None) -> str:
+    """The identifier without its separators (spaces, dots, hyphens), or Refused.
+    `lengths` (shortest, longest) replaces DEFAULT_LENGTHS for the kinds that have one."""
     compact = _SEPARATORS.sub("", raw).upper()
-    return {
-        "member_number": _member_number,
-        "nir": _nir,
-        "vitale": _vitale,
-        "postal_code": _postal_code,
-    }[kind](compact)
+    shortest, longest = lengths or DEFAULT_LENGTHS.get(kind, (0, 0))
+    if kind == "member_number":
+        return _digits(compact, shortest)
+    if kind == "contract_number":
+        return _contract_number(compact, shortest, longest)
+    return {"nir": _nir, "vitale": _vitale, "postal_code": _postal_code}[kind](compact)
 
 
 def _digits(compact: str, length: int) -> str:
-    if not compact.isdigit():
+    if not (compact.isascii() and compact.isdigit()):  # isdigit alone takes "²" and "٣"
         raise Refused("characters")
     if len(compact) != length:
         raise Refused("length")
     return compact
 
 
-def _member_number(compact: str) -> str:
-    return _digits(compact, 8)
+def _contract_number(compact: str, shortest: int, longest: int) -> str:
+    """Letters and digits (insurers write them either way: "MS-2024-00042", "12345678")."""
+    if not (compact.isascii() and compact.isalnum()):
+        raise Refused("characters")
+    if not shortest <= len(compact) <= longest:
+        raise Refused("length")
+    return compact
 
 
 def _vitale(compact: str) -> str:
@@ -124,7 +132,7 @@ def _postal_code(compact: str) -> str:
 def _nir(compact: str) -> str:
     if len(compact) != 15:
         raise Refused("length")
-    if not re.fullmatch(r"\d{5}(\d{2}|2A|2B)\d{8}", compact):
+    if not re.fullmatch(r"\d{5}(\d{2}|2A|2B)\d{8}", compact, re.ASCII):
         raise Refused("characters")
     # python-stdnum checks the key and Corsica, not the sex digit.
     if compact[0] not in "123478":

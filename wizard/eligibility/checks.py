@@ -16,7 +16,8 @@ def insurer():
     if _INSURERS not in current_app.extensions:
         config = current_app.config
         current_app.extensions[_INSURERS] = (
-            HttpInsurer(config["INSURER_API_URL"], config["INSURER_API_TOKEN"], config["INSURER_TIMEOUT_SECONDS"])
+            HttpInsurer(config["INSURER_API_URL"], config["INSURER_API_TOKEN"], config["INSURER_TIMEOUT_SECONDS"],
+                        settings.identifiers().kinds)
             if config["INSURER_API_URL"] else DirectoryInsurer(config["INSURER_DIRECTORY"]))
     return current_app.extensions[_INSURERS]
 

@@ -3,12 +3,11 @@
 The identifier is never written back into the page (it is shown in full only on the summary
 the person checks before the account is made): its field comes empty, with the last
 characters of the one given, and left empty it keeps that one."""
-from flask_babel import lazy_gettext as _l
-from wtforms import StringField
-
-from wizard.signup.forms import IdentityForm, SubscriberForm
-from wizard.web import validators as v
+from wizard.core.identity import IDENTIFIER_KINDS
+from wizard.signup.forms import IdentityForm, SubscriberForm, identifier_field
 from wizard.web.forms import BaseForm
+
+_IDENTITY_NAMES = ("last_name", "first_name", "birth_date")
 
 
 def masked_identifier(identifier: str) -> str:
@@ -16,22 +15,27 @@ def masked_identifier(identifier: str) -> str:
     return "•" * max(0, len(identifier) - 3) + identifier[-3:] if len(identifier) > 3 else "•••"
 
 
-class _Correction:
-    identifier = StringField("", validators=[
-        v.Optional(),
-        v.MaxLength(40, _l("Ce numéro est trop long : recopiez-le tel qu’il figure sur la carte")),
-        v.Identifier(),
-    ])
+def identifier_names() -> set[str]:
+    """The answers that may hold an identifier: `identifier`, a kind, and the subscriber's."""
+    names = {"identifier", *IDENTIFIER_KINDS}
+    return names | {"subscriber_" + name for name in names}
 
-    def __init__(self, *args, kept_identifier: str = "", **kwargs):
+
+class _Correction:
+    identifiers_optional = True
+    identifier = identifier_field(optional=True)
+
+    def __init__(self, *args, kept: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kept_identifier = kept_identifier
-        self.kept_end = masked_identifier(kept_identifier)
+        self.kept = kept or {}
+
+    def kept_end(self, field) -> str:
+        return masked_identifier(self.kept.get(field.name, ""))
 
     def corrected_answers(self) -> dict:
-        data = self.answers()
-        identity = {name: data[name] for name in ("last_name", "first_name", "birth_date")}
-        identity["identifier"] = data["identifier"] or self.kept_identifier
+        data = {name: value or self.kept.get(name, "") if name in identifier_names() else value
+                for name, value in self.answers().items()}
+        identity = {name: value for name, value in data.items() if not name.startswith("subscriber_")}
         subscriber = {name: value for name, value in data.items() if name.startswith("subscriber_")}
         return {"identity": identity, **({"subscriber": subscriber} if subscriber else {})}
 
@@ -46,8 +50,8 @@ class BeneficiaryCorrectionForm(_Correction, IdentityForm, SubscriberForm):
 
 def correction_form(answers: dict) -> BaseForm:
     """The answers the insurer compares, to correct after a "not found" or a "mismatch"."""
-    identity = dict(answers.get("identity", {}))
-    kept = identity.pop("identifier", "") or ""
-    prefill = {**identity, **answers.get("subscriber", {})}
+    given = {**answers.get("identity", {}), **answers.get("subscriber", {})}
+    kept = {name: value for name, value in given.items() if name in identifier_names() and value}
+    prefill = {name: value for name, value in given.items() if name not in kept}
     form = BeneficiaryCorrectionForm if answers.get("subscriber") else IdentityCorrectionForm
-    return form(data=prefill, kept_identifier=kept)
+    return form(data=prefill, kept=kept)

@@ -10,6 +10,7 @@ attempt is not used. A Verdict is an answer, even when it is "not found".
 import csv
 import json
 import os
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -34,14 +35,23 @@ class InsurerUnavailable(Exception):
 
 
 def same_person(card: dict, person: Person) -> bool:
-    """The card's names and birth date against the typed ones (see NameKeys)."""
+    """The card's names and birth date against the typed ones (see NameKeys), and each
+    other identifier typed against the card's column of that name, when it has one."""
     return (person.name_keys.matches_card(NameKeys.of(card["last_name"], card["first_name"]))
-            and card["birth_date"] == person.birth_date.isoformat())
+            and card["birth_date"] == person.birth_date.isoformat()
+            and all(_compact(card.get(kind)) in ("", value) for kind, value in person.others))
+
+
+def _compact(value: str | None) -> str:
+    """A directory's identifier as the form keeps one: no separators, upper case."""
+    return re.sub(r"[\s.\-]+", "", value or "").upper()
 
 
 class DirectoryInsurer:
     """Contracts from a CSV file: identifier,last_name,first_name,birth_date,role,
-    subscriber_identifier,contract_number,insurer_name. Re-read when the file changes."""
+    subscriber_identifier,contract_number,insurer_name, then optionally a column per other
+    identifier asked (`postal_code`, `vitale`...; IDENTIFIERS), compared when not empty.
+    `identifier` is the first identifier asked. Re-read when the file changes."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -67,8 +77,9 @@ class DirectoryInsurer:
             matches = card["role"] == "subscriber"
         else:
             holder = rows.get(card["subscriber_identifier"])
+            typed = applicant.subscriber.identifier  # when SUBSCRIBER_IDENTIFIERS holds the first
             matches = card["role"] == "beneficiary" and holder is not None \
-                and same_person(holder, applicant.subscriber)
+                and same_person(holder, applicant.subscriber) and typed in ("", card["subscriber_identifier"])
         if not matches:
             return Verdict(MISMATCH)
         return Verdict(ELIGIBLE, card["contract_number"], card["insurer_name"])
@@ -80,15 +91,16 @@ class DirectoryInsurer:
 
 
 class HttpInsurer:
-    """POST {INSURER_API_URL} with a bearer token; see "External contracts" in DESIGN.md."""
+    """POST {INSURER_API_URL} with a bearer token; see "The insurer's API" in the README.
+    `kinds`: the identifiers asked, in order (IDENTIFIERS), named in the payload."""
 
-    def __init__(self, url: str, token: str, timeout: float):
-        self.url, self.token, self.timeout = url, token, timeout
+    def __init__(self, url: str, token: str, timeout: float, kinds: tuple[str, ...] = ("member_number",)):
+        self.url, self.token, self.timeout, self.kinds = url, token, timeout, kinds
 
     def check(self, applicant: Applicant) -> Verdict:
-        request = urllib.request.Request(self.url, data=json.dumps(_payload(applicant)).encode(), method="POST",
-                                         headers={"Content-Type": "application/json",
-                                                  "Authorization": f"Bearer {self.token}"})
+        request = urllib.request.Request(self.url, data=json.dumps(payload(applicant, self.kinds)).encode(),
+                                         method="POST", headers={"Content-Type": "application/json",
+                                                                 "Authorization": f"Bearer {self.token}"})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 answer = json.loads(response.read(65536))
@@ -104,16 +116,19 @@ class HttpInsurer:
         return None  # the API is asked once, by the eligibility check, not for a preview
 
 
-def _payload(applicant: Applicant) -> dict:
-    """As typed (the fields of the first version of the contract), and with `normalised`:
-    the names as Sésame matches them, so that every insurer forgives the same way."""
+def payload(applicant: Applicant, kinds: tuple[str, ...]) -> dict:
+    """As typed (the fields of the first version of the contract: `identifier` is the first
+    identifier asked), with `normalised`, the names as Sésame matches them, so that every
+    insurer forgives the same way, and `identifiers`, every identifier asked by its kind."""
     person, subscriber = applicant.person, applicant.subscriber
-    return {**_typed(person), "identifier": person.identifier,
-            "subscriber": None if subscriber is None else _typed(subscriber)}
+    return {**_typed(person, kinds), "identifier": person.identifier,
+            "subscriber": None if subscriber is None else _typed(subscriber, kinds)}
 
 
-def _typed(person: Person) -> dict:
+def _typed(person: Person, kinds: tuple[str, ...]) -> dict:
     keys = person.name_keys
+    given = {kinds[0]: person.identifier} if person.identifier else {}
     return {"last_name": person.last_name, "first_name": person.first_name,
             "birth_date": person.birth_date.isoformat(),
-            "normalised": {"last_name": keys.last_name, "given_names": list(keys.given_names)}}
+            "normalised": {"last_name": keys.last_name, "given_names": list(keys.given_names)},
+            "identifiers": {**given, **dict(person.others)}}

@@ -71,7 +71,7 @@ def correct():
     if form.validate_on_submit():
         account.answers = {**account.answers, **form.corrected_answers()}
         return _check(account)  # the corrected answers are checked again at once
-    return render_page("eligibility/correct.html", form=form, identifier=settings.identifier())
+    return render_page("eligibility/correct.html", form=form)
 
 
 def _check(account: Account):
@@ -98,7 +98,7 @@ def _status(check: EligibilityCheck, account: Account | None, seen_stage: int | 
     finished = check.status in eligibility.FINISHED
     if check.status == eligibility.ELIGIBLE and account is None:  # the poll's last answer only
         account = db.session.get(Account, check.account_id)
-    return {"check": check, "finished": finished, "account": account, "identifier": settings.identifier(),
+    return {"check": check, "finished": finished, "account": account, "identifiers": settings.identifiers(),
             "contract_number": account.contract_number if check.status == eligibility.ELIGIBLE else None,
             "slow": not finished and waited > current_app.config["ELIGIBILITY_SLOW_SECONDS"],
             # The live region says a stage once: the poll tells which stage the screen shows.

@@ -46,10 +46,11 @@ class TemplateComposer:
     signing in, help with the activation email, the forgotten password, Mon compte."""
 
     def __init__(self, service_name: str, insurer_name: str, sign_in_url: str, help_url: str,
-                 forgotten_url: str, account_url: str, code_url: str, not_me_link=None):
+                 forgotten_url: str, account_url: str, code_url: str, not_me_link=None, identifiers=None):
+        # `identifiers` (wizard.signup.identifiers.Identifiers): what a refusal asks to check.
         self.common = {"service_name": service_name, "insurer_name": insurer_name, "sign_in_url": sign_in_url,
                        "help_url": help_url, "forgotten_url": forgotten_url, "account_url": account_url,
-                       "code_url": code_url}
+                       "code_url": code_url, "identifiers": identifiers}
         self._not_me_link = not_me_link  # (account id, kind, old address) -> "ce n'était pas moi"
 
     def not_me_link(self, account_id: str, kind: str, old_email: str | None = None) -> str | None:

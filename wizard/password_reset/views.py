@@ -110,5 +110,5 @@ def _usable() -> tuple:
 def _new_password_form(account: Account) -> NewPasswordForm:
     return NewPasswordForm(policy=settings.password_policy(),
                            personal=accounts.personal_data(account.applicant, account.email,
-                                                           settings.identifier().is_nir))
+                                                           settings.identifiers()))
 

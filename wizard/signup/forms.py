@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wizard import settings
 from wizard.content import texts as content
 from wizard.core import clock
+from wizard.signup import identifiers
 from wizard.web import validators as v
 from wizard.web.forms import (
     PASSWORD_RULE_MESSAGES,
@@ -25,12 +26,58 @@ from wizard.web.forms import (
 
 
 class _IdentifierRequired(v.Required):
-    def __init__(self):
+    """Its message is the identifier's, in the language of the request that shows it."""
+
+    def __init__(self, words=None, subscriber=False):
         super().__init__(None)
+        self.words, self.subscriber = words, subscriber
 
     def __call__(self, form, field):
-        self.message = settings.identifier().missing
+        words = self.words or settings.identifier()
+        self.message = words.subscriber_missing if self.subscriber else words.missing
         super().__call__(form, field)
+
+
+def identifier_field(words=None, subscriber=False, optional=False) -> StringField:
+    first = v.Optional() if optional else _IdentifierRequired(words, subscriber)
+    return StringField("", validators=[
+        first, v.MaxLength(identifiers.MAX_LENGTH, _l("Ce numéro est trop long : recopiez-le tel qu’il figure sur la "
+                                                      "carte")),
+        v.Identifier(words)])
+
+
+class _AsksIdentifiers:
+    """A form with a field per identifier the operator asks (IDENTIFIERS): the first's,
+    `identifier`, is declared; the others are added here, in the configured order, after
+    it (or, for the subscriber's, after the form's own fields)."""
+
+    identifiers_optional = False  # the correction page: left empty, an identifier is kept
+    asks_subscriber = False
+
+    def __init__(self, *args, **kwargs):
+        asked, fields = settings.identifiers(), list(self._unbound_fields)
+        names = [name for name, _field in fields]
+        if "identifier" in names:
+            at = names.index("identifier") + 1
+            fields[at:at] = [(words.field, identifier_field(words, optional=self.identifiers_optional))
+                             for words in asked.others]
+        if self.asks_subscriber:
+            fields += [(words.subscriber_field, identifier_field(words, True, self.identifiers_optional))
+                       for words in asked.of_subscriber]
+        self._unbound_fields = fields  # this form's own list: WTForms binds from it
+        super().__init__(*args, **kwargs)
+        for field, words in self.identifier_fields():
+            field.label.text = words.label
+        for field, words in self.subscriber_identifier_fields():
+            field.label.text = words.subscriber_label
+
+    def identifier_fields(self) -> list:
+        """(field, words) of the person's identifiers, for the template."""
+        return [(self[words.field], words) for words in settings.identifiers().asked if words.field in self]
+
+    def subscriber_identifier_fields(self) -> list:
+        return [(self[words.subscriber_field], words) for words in settings.identifiers().of_subscriber
+                if words.subscriber_field in self]
 
 
 # --- the forms -----------------------------------------------------------------------
@@ -49,19 +96,11 @@ class CaptchaForm(CheckedForm):
                                       "ou de l’enregistrement, ou demandez-en un nouveau")
 
 
-class IdentityForm(BaseForm):
+class IdentityForm(_AsksIdentifiers, BaseForm):
     last_name = last_name_field(_l("Nom de famille"), _l("Saisissez votre nom de famille"))
     first_name = first_name_field(_l("Prénom(s)"), _l("Saisissez votre prénom"))
     birth_date = birth_date_field(_l("Date de naissance"))
-    identifier = StringField("", validators=[
-        _IdentifierRequired(),
-        v.MaxLength(40, _l("Ce numéro est trop long : recopiez-le tel qu’il figure sur la carte")),
-        v.Identifier(),
-    ])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.identifier.label.text = settings.identifier().label
+    identifier = identifier_field()
 
 
 class FranceConnectIdentityForm(IdentityForm):
@@ -81,7 +120,7 @@ class FranceConnectIdentityForm(IdentityForm):
                 "birth_date": franceconnect.get("birthdate", "")}
 
     def answers(self) -> dict:
-        return {**self.franceconnect, "identifier": self.identifier.data}
+        return {**self.franceconnect, **{field.name: field.data for field, _words in self.identifier_fields()}}
 
     @classmethod
     def usable(cls, franceconnect: dict) -> bool:
@@ -109,7 +148,9 @@ def role_label(role: str) -> str:
     return next(str(choice.label) for choice in RoleForm.role.kwargs["choices"] if choice.value == role)
 
 
-class SubscriberForm(BaseForm):
+class SubscriberForm(_AsksIdentifiers, BaseForm):
+    asks_subscriber = True
+
     subscriber_last_name = last_name_field(_l("Nom de famille du souscripteur"),
                                            _l("Saisissez le nom de famille du souscripteur"))
     subscriber_first_name = first_name_field(_l("Prénom(s) du souscripteur"),

@@ -26,21 +26,23 @@ def _is_beneficiary(answers: Answers) -> bool:
 
 # How each step shows on "Vérifiez vos réponses": (label, value) pairs from the Applicant.
 
-def _identity_rows(applicant: Applicant, identifier) -> list[tuple]:
+def _identity_rows(applicant: Applicant, identifiers) -> list[tuple]:
     person = applicant.person
     return [(_l("Nom de famille"), person.last_name), (_l("Prénom(s)"), person.first_name),
-            (_l("Date de naissance"), format_date(person.birth_date, "long")), (identifier.label, person.identifier)]
+            (_l("Date de naissance"), format_date(person.birth_date, "long")),
+            *((words.label, value) for words, value in identifiers.values(person))]
 
 
-def _role_rows(applicant: Applicant, identifier) -> list[tuple]:
+def _role_rows(applicant: Applicant, identifiers) -> list[tuple]:
     return [(_l("Souscripteur du contrat"), forms.role_label(applicant.role))]
 
 
-def _subscriber_rows(applicant: Applicant, identifier) -> list[tuple]:
+def _subscriber_rows(applicant: Applicant, identifiers) -> list[tuple]:
     subscriber = applicant.subscriber
     return [(_l("Nom de famille du souscripteur"), subscriber.last_name),
             (_l("Prénom(s) du souscripteur"), subscriber.first_name),
-            (_l("Date de naissance du souscripteur"), format_date(subscriber.birth_date, "long"))]
+            (_l("Date de naissance du souscripteur"), format_date(subscriber.birth_date, "long")),
+            *((words.subscriber_label, value) for words, value in identifiers.values(subscriber))]
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class Step:
     # Answering it submits the journey (the account is created from the answers): after
     # that, no step can be entered again; the address is changed from its own page.
     submits: bool = False
-    # Its rows on the summary: (applicant, identifier words) -> [(label, value)].
+    # Its rows on the summary: (applicant, the identifiers asked) -> [(label, value)].
     summary: Callable[[Applicant, object], list[tuple]] | None = None
     # Its stored answer is checked again by its form before the account is created (the
     # CAPTCHA's answer is a time, not what a form returns).
@@ -151,14 +153,14 @@ def _void(answers: Answers, voided: set[str]) -> Answers:
             if name not in BY_NAME or BY_NAME[name].condition(answers)}
 
 
-def summary_rows(answers: Answers, identifier) -> list[dict]:
+def summary_rows(answers: Answers, identifiers) -> list[dict]:
     """The check-your-answers list: label, value, and the step where it is changed."""
     applicant = Applicant.from_answers(answers)
     if applicant is None:
         return []
     return [{"label": str(label), "value": value, "slug": step.slug}
             for step in active_steps(answers) if step.summary and step.name in answers
-            for label, value in step.summary(applicant, identifier)]
+            for label, value in step.summary(applicant, identifiers)]
 
 
 def first_invalid(answers: Answers) -> Step | None:

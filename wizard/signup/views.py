@@ -41,8 +41,7 @@ def render_step(step, form, state, **context):
     return render_page(
         step.template, step=step, form=form, number=number, total=total,
         back_url=url_for("signup.step", slug=back.slug) if back else url_for("pages.landing"),
-        back_is_step=back is not None,
-        identifier=settings.identifier(), **context,
+        back_is_step=back is not None, **context,
     )
 
 
@@ -62,7 +61,7 @@ def step(slug):
     if form.validate_on_submit():
         state.save(step, form.answers())
         return redirect(state.current_url(), 303)
-    return render_step(step, form, state, summary=steps.summary_rows(state.answers, settings.identifier()))
+    return render_step(step, form, state, summary=steps.summary_rows(state.answers, settings.identifiers()))
 
 
 # More specific than /<slug>, so url_for("signup.step", slug="verification") lands here.
@@ -153,13 +152,13 @@ def _step_form(step, state):
 
 
 def _credentials_form(state) -> CredentialsForm:
-    applicant, is_nir, franceconnect = state.applicant, settings.identifier().is_nir, state.franceconnect
+    applicant, asked, franceconnect = state.applicant, settings.identifiers(), state.franceconnect
     # FranceConnect's address, filled in (the activation email still proves it); a password optional.
     given = {"email": franceconnect.get("email"), "email_confirmation": franceconnect.get("email")} \
         if franceconnect else None
     return (FranceConnectCredentialsForm if franceconnect else CredentialsForm)(
         data=given, policy=settings.password_policy(),
-        personal=lambda form: accounts.personal_data(applicant, form.email.data or "", is_nir))
+        personal=lambda form: accounts.personal_data(applicant, form.email.data or "", asked))
 
 
 def _signup(form: CredentialsForm, state) -> accounts.Signup:

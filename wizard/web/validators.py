@@ -62,14 +62,18 @@ class BirthDate:
 
 
 class Identifier:
-    """Checks the identifier of the kind the operator configured (wizard.settings.identifier)."""
+    """Checks one of the identifiers asked (wizard.settings.identifiers: the first unless
+    `words` says which) and keeps it without its separators."""
+
+    def __init__(self, words=None):
+        self.words = words
 
     def __call__(self, form, field):
-        words = settings.identifier()
+        words = self.words or settings.identifier()
         try:
-            field.data = parse_identifier(words.kind, field.data)
+            field.data = parse_identifier(words.kind, field.data, words.lengths)
         except Refused as refusal:
-            raise StopValidation(words.messages[refusal.reason]) from None
+            raise StopValidation(words.message(refusal.reason)) from None
 
 
 class EmailAddress:
