@@ -115,8 +115,8 @@ def phone_reauth():
     state = account_change.proven(g.account, PHONE_CHANGE)
     if state is None or "phone" not in state:
         return redirect(url_for(".change_phone"), 303)
-    form = ProofCodeForm(check=lambda form: _checked_code(changes.check_reauth_code(
-        db.session, g.account, form.code.data, settings.codes(changes.REAUTH), clock.now()), form))
+    form = _code_form(lambda code: changes.check_reauth_code(
+        db.session, g.account, code, settings.codes(changes.REAUTH), clock.now()))
     if form.validate_on_submit():
         return _send_new_phone_code(g.account, state["phone"])
     return _code_page(g.account, form, changes.REAUTH, state)
@@ -138,13 +138,11 @@ def new_phone_code():
     state = account_change.proven(g.account, PHONE_CHANGE)
     if state is None or state["proven"] != account_change.CODE:
         return redirect(url_for(".change_phone"), 303)
-    form = ProofCodeForm(check=lambda form: _checked_code(changes.confirm_new_phone(
-        db.session, g.account, form.code.data, settings.codes(changes.NEW_PHONE), settings.composer(),
-        account_session.device(), clock.now()), form))
+    form = _code_form(lambda code: changes.confirm_new_phone(
+        db.session, g.account, code, settings.codes(changes.NEW_PHONE), settings.composer(),
+        account_session.device(), clock.now()))
     if form.validate_on_submit():
-        account_change.forget()
-        account_session.tell("phone_changed")
-        return redirect(url_for(".overview"), 303)
+        return _changed("phone_changed")
     return _code_page(g.account, form, changes.NEW_PHONE, state)
 
 
@@ -179,13 +177,11 @@ def new_email_code():
     state = account_change.proven(g.account, EMAIL_CHANGE)
     if state is None or "email" not in state:
         return redirect(url_for(".change_email"), 303)
-    form = ProofCodeForm(check=lambda form: _checked_code(changes.confirm_new_email(
-        db.session, g.account, form.code.data, settings.codes(changes.NEW_EMAIL), settings.composer(),
-        account_session.device(), clock.now()), form))
+    form = _code_form(lambda code: changes.confirm_new_email(
+        db.session, g.account, code, settings.codes(changes.NEW_EMAIL), settings.composer(),
+        account_session.device(), clock.now()))
     if form.validate_on_submit():
-        account_change.forget()
-        account_session.tell("email_changed")
-        return redirect(url_for(".overview"), 303)
+        return _changed("email_changed")
     return render_page("account/email_code.html", form=form, new_email=state["email"])
 
 
@@ -362,8 +358,17 @@ def _refused_send(limited: one_time_codes.SendLimited) -> str:
                    time=format_time(limited.until, "HH:mm"))
 
 
-def _checked_code(result, form):
-    return result, code_message(result, "sign_in"), form.code
+def _code_form(check) -> ProofCodeForm:
+    """A code page's form; `check(code)` is the service's verdict on the code typed."""
+    return ProofCodeForm(check=lambda form: (result := check(form.code.data), code_message(result, "sign_in"),
+                                             form.code))
+
+
+def _changed(notice: str):
+    """A change confirmed: its state forgotten, Mon compte says it."""
+    account_change.forget()
+    account_session.tell(notice)
+    return redirect(url_for(".overview"), 303)
 
 
 def _code_page(account: Account, form, purpose: str, state: dict):
