@@ -100,7 +100,7 @@ def masked(snapshot: str) -> str:
     snapshot = re.sub(r"(?<![\w-])(?<!level=)\d+(?:[ .,]\d+)*(?![\w-])", "<n>", snapshot)
     snapshot = re.sub(r"(?<=<n> )(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre"
                       r"|décembre|January|February|March|April|May|June|July|August|September|October|November"
-                      r"|December)\b", "<month>", snapshot)
+                      r"|December)\b|(?<=<n> )(?:janv|févr|avr|juil|sept|oct|nov|déc)\.", "<month>", snapshot)
     # A wait said in seconds by the server, as a countdown once the page's script has ticked.
     snapshot = re.sub(r"<n> (?:secondes?|seconds?)\b", "<time>", snapshot)
     return snapshot

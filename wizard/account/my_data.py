@@ -8,6 +8,7 @@ The download holds every declared personal column of those rows (a secret is sai
 held, not shown) and the times and states that give them sense; the closure deletes the
 same rows, children first. What stays is counted without personal data (event_counts).
 """
+import re
 from datetime import date, datetime
 from typing import Protocol
 
@@ -109,14 +110,23 @@ def _plain(table: str, column: str, value):
     return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
-def readable(data: dict) -> list[tuple[str, str, list[list[tuple[str, object]]]]]:
+MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")  # a datetime, as everything() writes it
+
+
+def readable(data: dict, moment=str) -> list[tuple[str, str, list[list[tuple[str, object]]]]]:
     """For the page: (table, its title, its rows as (name of the datum, value) pairs), in the
-    reader's language. A secret reads as held; a mapping (the answers) stays whole."""
+    reader's language; a moment as `moment(datetime)` says it. A secret reads as held; a
+    mapping (the answers) stays whole."""
     def label(table, column):
         declared = personal_data.PERSONAL.get(table, {}).get(column)
         return str(declared.what if declared is not None else CONTEXT[column])
+
+    def shown(value):
+        if isinstance(value, str) and MOMENT.match(value):
+            return moment(datetime.fromisoformat(value))
+        return value
     return [(table, str(personal_data.TABLES.get(table, table)),
-             [[(label(table, column), value) for column, value in row.items() if value not in (None, "")]
+             [[(label(table, column), shown(value)) for column, value in row.items() if value not in (None, "")]
               for row in rows])
             for table, rows in data.items()]
 

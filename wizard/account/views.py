@@ -2,7 +2,7 @@
 from functools import wraps
 
 from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_time, gettext
+from flask_babel import format_datetime, format_time, gettext
 
 from wizard import settings
 from wizard.account import changes, not_me
@@ -243,7 +243,7 @@ def my_data_shown():
     if account_change.proven(g.account, MY_DATA) is None:
         return redirect(url_for(".my_data"), 303)
     data = my_data_service.everything(db.session, g.account, current_app.config["SECRET_KEY"])
-    return render_page("account/my_data.html", sections=my_data_service.readable(data))
+    return render_page("account/my_data.html", sections=my_data_service.readable(data, moment=format_datetime))
 
 
 @bp.get("/mes-donnees/telecharger")
