@@ -1,5 +1,6 @@
 """The factory, its settings, and the rules every response follows."""
 import pytest
+from bs4 import BeautifulSoup
 
 from app import create_app
 from tests.conftest import REDIS_URL, unavailable
@@ -68,6 +69,11 @@ def test_the_example_operators_start(tmp_path):
         app = create_app("test", **settings_from_file(ROOT / "operators" / name / "settings.env"))
         with app.app_context():
             assert settings.identifiers().kinds == kinds
+        for path, words in (("/conditions-generales", app.config["SERVICE_NAME"]),
+                            ("/confidentialite", app.config["INSURER_NAME"])):
+            page = BeautifulSoup(app.test_client().get(path).data, "html.parser")
+            assert words in page.select_one(".operator-text").get_text(), (name, path)  # its own texts
+            assert "Version du 1 décembre 2026." in page.main.get_text()
 
 
 def test_a_setting_of_the_wrong_type_stops_the_start_with_its_name():

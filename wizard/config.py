@@ -42,12 +42,12 @@ def _parse(raw: str, default):
 
 # Paths a settings file may give relative to its own folder, so that an operator's folder
 # (operators/mutuelle/: settings, brand, directory) works wherever it is copied.
-RELATIVE_PATHS = ("BRAND_FOLDER", "INSURER_DIRECTORY")
+RELATIVE_PATHS = ("BRAND_FOLDER", "CONTENT_FOLDER", "INSURER_DIRECTORY")
 
 
 def read_settings_file(path: str | os.PathLike) -> dict[str, str]:
     """SESAME_SETTINGS: NAME=value lines (blank lines and # comments allowed), each a
-    declared setting; a relative BRAND_FOLDER or INSURER_DIRECTORY is the file's folder's."""
+    declared setting; a relative BRAND_FOLDER, CONTENT_FOLDER or INSURER_DIRECTORY is the file's folder's."""
     path = Path(path)
     try:
         lines = path.read_text("utf-8").splitlines()

@@ -148,7 +148,7 @@ def test_the_version_accepted_is_the_files(content_app, new_app, tmp_path):
     assert _accept_terms(new_app())["terms_version"] == "2026-11-01"  # Sésame's own text
     declared = content_app({"fr/conditions-generales.md": "---\nversion: 2027-01-15\n---\n# CGU\n\nTexte.\n"})
     assert _accept_terms(declared)["terms_version"] == "2027-01-15"
-    assert page_of(declared, "/conditions-generales").text_of("main .prose > p") == "Version du 2027-01-15."
+    assert page_of(declared, "/conditions-generales").text_of("main .prose > p") == "Version du 15 janvier 2027."
     hashed = content_app({"fr/conditions-generales.md": "# CGU\n\nTexte.\n"})
     version = _accept_terms(hashed)["terms_version"]
     assert version.startswith("sha256:") and len(version) <= 32  # Consent.wording_version
@@ -159,7 +159,7 @@ def test_the_version_accepted_is_the_files(content_app, new_app, tmp_path):
     html = content_app({"fr/confidentialite.html": "---\nversion: 2027-02-01\n---\n<p>Texte.</p>",
                         "en/confidentialite.html": "---\nversion: 2027-02-01\n---\n<p>Text.</p>"})
     assert texts.of(html).version("privacy") == "2027-02-01"
-    assert page_of(html, "/confidentialite", "en").text_of("main .prose > p") == "Version dated 2027-02-01."
+    assert page_of(html, "/confidentialite", "en").text_of("main .prose > p") == "Version dated 1 February 2027."
 
 
 def test_a_changed_terms_file_is_accepted_again_and_recorded(new_app, tmp_path):

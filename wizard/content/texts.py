@@ -61,6 +61,14 @@ class Shown:
     text: Text | None
     version: str | None
 
+    @property
+    def version_date(self) -> date | None:
+        """The declared version as the date it is (said in the reader's language); None for a hash."""
+        try:
+            return date.fromisoformat(self.version) if self.version else None
+        except ValueError:
+            return None
+
 
 @dataclass(frozen=True)
 class Library:
