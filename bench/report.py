@@ -147,9 +147,28 @@ def load(figures) -> None:
                  else ""))
         for reason, count in s["stopped"].items():
             print(f"  {count} walks stopped: {reason}")
+    floor_and_signups(figures)
     for name, reason in figures.get("pending", {}).items():
         if reason:  # a part of the journey the walks do not go through
             print(f"{name}: not measured yet: {_not_measured(reason)}")
+
+
+def floor_and_signups(figures) -> None:
+    """Issue 19's two figures: the floor, and the CPU per signup to the activated account."""
+    floor, run = figures.get("floor"), figures.get("signup_cpu")
+    if floor:
+        print(f"floor: a bare Flask hello-world through the same gunicorn -w 2 and client, {floor['requests']} "
+              f"requests: the workers' CPU {floor['server_cpu_ms_per_request']:.2f} ms per request; p50 "
+              f"{_ms(floor['latency_ms']['p50'])} ms, p95 {_ms(floor['latency_ms']['p95'])} ms; failures "
+              f"{floor['failures'] or 'none'}")
+    if run and run.get("server_cpu_ms_per_signup"):
+        print(f"signups to the activated account (issue 19), 64 KiB hash: {run['completed']} in "
+              f"{run['seconds']:.1f} s = {run['per_second']:.1f}/s with {run['concurrency']} people at once, "
+              f"{run['requests_per_signup']:.0f} requests each; the workers' CPU "
+              f"{run['server_cpu_ms_per_signup']:.1f} ms per signup; load average {run['load_average'][0]:.1f} -> "
+              f"{run['load_average'][1]:.1f}")
+        for reason, count in run["stopped"].items():
+            print(f"  {count} walks stopped: {reason}")
 
 
 def checks(figures) -> None:
@@ -189,6 +208,10 @@ def memory(figures) -> None:
         print(f"one gunicorn worker (VmRSS from /proc/<pid>/status): {m['rss_start_mib']:.1f} MiB after start, "
               f"{m['rss_after_mib']:.1f} MiB after {m['journeys']} journeys (largest worker); "
               f"peak with the real hash (VmHWM): {m.get('peak_real_hash_mib') or 0:.1f} MiB")
+    run = figures.get("signup_cpu") or {}
+    if "memory_after_mib" in run:
+        print(f"after {run['completed']} signups (captcha to activated account): {run['memory_after_mib']:.1f} MiB "
+              "(largest worker)")
     s = figures.get("startup", {})
     if s:
         print(f"start-up: gunicorn -w 2 to the first 200 on /healthz {s['gunicorn_s']:.2f} s; one Python "
@@ -200,6 +223,9 @@ def budget(figures) -> None:
         print(f"\ngunicorn logged (warnings and errors):\n{log[-1500:]}")
     section("Budget")
     for line in figures["budget"]:
+        print(f"{line['status']:>12}  {line['budget']}\n{'':14}{line['figure']}")
+    section("Target of issue 19 (CPU per signup)")
+    for line in figures.get("target_19", []):
         print(f"{line['status']:>12}  {line['budget']}\n{'':14}{line['figure']}")
 
 

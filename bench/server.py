@@ -58,7 +58,9 @@ def migrate(database_url: str, schema: str = "migrations") -> None:
 
 
 class Gunicorn:
-    def __init__(self, database_url: str, workers: int = 2, extra_env: dict | None = None):
+    def __init__(self, database_url: str, workers: int = 2, extra_env: dict | None = None,
+                 app_spec: str = "app:create_app()"):
+        self.app_spec = app_spec  # bench.hello:app for the floor
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.secret_key = secrets.token_hex(16)
@@ -71,7 +73,7 @@ class Gunicorn:
         self.startup_s = None
 
     def __enter__(self):
-        command = [str(VENV_BIN / "gunicorn"), "app:create_app()", "-w", str(self.workers),
+        command = [str(VENV_BIN / "gunicorn"), self.app_spec, "-w", str(self.workers),
                    "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "--backlog", "2048"]
         start = time.perf_counter()
         self.log = tempfile.TemporaryFile("w+")  # deleted when closed
