@@ -3,7 +3,7 @@ the phone and eligibility pages) or a signed-in session ends (WCAG 2.2.1, RGAA 1
 long is left, and what the live region says as it counts down."""
 
 from flask import current_app, has_request_context, request, session, url_for
-from flask_babel import gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 
 from wizard.core import clock
 from wizard.extensions import db
@@ -71,10 +71,19 @@ def _warning(kind: str, seconds_left: int, idle_seconds: int, expired_url: str |
 
 def announcements(warning: int, kind: str) -> dict[int, str]:
     """What the live region says as the warning counts down: every 30 seconds, in words.
-    `kind`: "session" (signed in, or a signup session: "signup") or "journey" (the steps)."""
+    `kind`: "session" (signed in, or a signup session: "signup") or "journey" (the steps).
+    The same for every page in a language: made once per language and kept (a dozen
+    translated sentences on each page of the journey)."""
     kind = "session" if kind == "signup" else kind
-    moments = {warning} | set(range(30, warning, 30))
-    return {seconds: _time_left(kind, seconds) for seconds in sorted(moments, reverse=True) if seconds > 0}
+    key = (str(get_locale()), warning, kind)
+    if key not in _ANNOUNCED:
+        moments = {warning} | set(range(30, warning, 30))
+        _ANNOUNCED[key] = {seconds: _time_left(kind, seconds) for seconds in sorted(moments, reverse=True)
+                           if seconds > 0}
+    return _ANNOUNCED[key]
+
+
+_ANNOUNCED: dict[tuple, dict[int, str]] = {}  # a few keys: the languages, the warning's length
 
 
 _WORDS = {  # in minutes, in seconds, in both
