@@ -265,6 +265,10 @@ def memory_after_journeys(figures) -> Line:
     rss = run["memory_after_mib"]
     figure = (f"{rss:.1f} MiB after {run['completed']:,} signups (the largest worker; "
               f"{figures.get('memory', {}).get('rss_start_mib', 0):.1f} MiB after start)")
+    largest = max(run.get("memory_workers") or [{}], key=lambda w: w.get("rss_kib") or 0)
+    if largest.get("pss_kib"):
+        figure += (f"; of it, its own pages {largest['private_kib'] / 1024:.1f} MiB, its proportional share "
+                   f"{largest['pss_kib'] / 1024:.1f} MiB (the shared libraries' pages counted once per process)")
     if run["completed"] < MEMORY_JOURNEYS:
         return Line(name, NOT_MEASURED, f"only {run['completed']} signups (--quick or --signups): " + figure)
     return Line(name, _judge(rss <= MEMORY_MIB), figure)

@@ -217,7 +217,9 @@ def served(args, figures, databases, run_id, documents, template):
         figures["signup_cpu"] = load.signups(gunicorn.base_url, reader, args.concurrency, run_id + "-c",
                                              journeys=args.signups, server_cpu=gunicorn.workers_cpu_s,
                                              journey=Signup)
-        figures["signup_cpu"]["memory_after_mib"] = max(w["rss_kib"] for w in gunicorn.worker_memory_kib()) / 1024
+        workers = gunicorn.worker_memory_kib()
+        figures["signup_cpu"]["memory_after_mib"] = max(w["rss_kib"] for w in workers) / 1024
+        figures["signup_cpu"]["memory_workers"] = workers
         figures["signups"][f"{args.memory_journeys} journeys, 64 KiB hash (memory run)"] = load.signups(
             gunicorn.base_url, reader, args.concurrency, run_id + "-m", journeys=args.memory_journeys,
             server_cpu=gunicorn.workers_cpu_s)

@@ -124,7 +124,8 @@ class Gunicorn:
                 name, _, value = line.partition(":")
                 if name in ("VmRSS", "VmHWM"):
                     fields[name] = int(value.split()[0])
-            found.append({"pid": pid, "rss_kib": fields.get("VmRSS"), "peak_kib": fields.get("VmHWM")})
+            found.append({"pid": pid, "rss_kib": fields.get("VmRSS"), "peak_kib": fields.get("VmHWM"),
+                          **_shared_and_private(pid)})
         return found
 
     def workers_cpu_s(self) -> float:
@@ -157,3 +158,18 @@ class Gunicorn:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+
+def _shared_and_private(pid: int) -> dict:
+    """Of the resident memory: the worker's own pages (private), its share of the pages it
+    shares with other processes (PSS: the shared libraries' code), and the file-backed part."""
+    fields = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("Pss", "Private_Clean", "Private_Dirty", "Rss"):
+                fields[name] = int(value.split()[0])
+    except (OSError, ValueError, IndexError):
+        return {}
+    return {"pss_kib": fields.get("Pss"),
+            "private_kib": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)}
