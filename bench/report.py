@@ -229,6 +229,32 @@ def budget(figures) -> None:
         print(f"{line['status']:>12}  {line['budget']}\n{'':14}{line['figure']}")
 
 
+def capacity(figures) -> None:
+    section("Capacity model (issue 19; bench/capacity.py)")
+    found = figures.get("capacity") or {}
+    if _not_measured(found) or not found:
+        print(f"not measured: {_not_measured(found) or 'no figures'}")
+        return
+    c, n = found["check"], found["launch"]
+    print(f"check on this machine: a signup predicted {c['predicted_ms_per_signup']:.1f} ms of the workers' CPU "
+          f"(the app's own {c['app_ms']:.1f} ms in-process + the floor {c['floor_ms']:.1f} ms), measured "
+          f"{c['measured_ms_per_signup']:.1f} ms: {100 * c['error']:+.0f} %"
+          + (f"; a status poll predicted {c['poll_predicted_ms']:.2f} ms, measured {c['poll_measured_ms']:.2f} ms: "
+             f"{100 * c['poll_error']:+.0f} %" if "poll_error" in c else ""))
+    db = figures.get("database") or {}
+    if db.get("per_journey"):
+        print(f"one whole journey (through eligibility, {db['requests_per_journey']:.0f} requests, jobs included): "
+              + ", ".join(f"{k} {v:.1f}" for k, v in sorted(db["per_journey"].items()))
+              + "; messages " + ", ".join(f"{k} {v:.1f}" for k, v in db["messages_per_journey"].items()))
+    print(f"launch (100 signups/s at peak, 5,000 pollers every 2 s): web {n['web_cores_busy']:.1f} cores busy "
+          f"(journey {n['journey_ms']:.0f} ms + hash {n['hash_ms']:.0f} ms per signup, poll "
+          f"{n['poll_ms'] or 0:.2f} ms), so {n['web_cores']} cores at 60 %; {n['checks_in_flight']:.0f} checks in "
+          f"flight, {n['job_processes']} job processes of 64 threads; database {n['db_writes_per_s']:.0f} writes/s "
+          f"({n['db_rows_written_per_s']:.0f} rows), {n['db_commits_per_s']:.0f} commits/s, {n['db_reads_per_s']:.0f} "
+          f"reads/s; {n['mails_per_s']:.0f} mails/s, {n['sms_per_s']:.0f} SMS/s ({n['mails_per_day']:,.0f} mails and "
+          f"{n['sms_per_day']:,.0f} SMS a day)")
+
+
 def print_all(figures) -> None:
     machine(figures)
     steps(figures)
@@ -238,4 +264,5 @@ def print_all(figures) -> None:
     load(figures)
     checks(figures)
     memory(figures)
+    capacity(figures)
     budget(figures)

@@ -127,8 +127,9 @@ def process_startup(database_url: str) -> float:
 
 def in_process(args, figures, databases, run_id):
     from app import create_app
-    from bench import eligibility, latency, pending, transfer
+    from bench import capacity, eligibility, latency, pending, transfer
     from bench.clients import InProcessBrowser
+    from bench.journey import Journey
     from bench.reader import Reader
     from bench.stats import not_measured
 
@@ -166,12 +167,16 @@ def in_process(args, figures, databases, run_id):
     template = eligibility.template_account(app)
     figures["eligibility_status"] = {"in_process": eligibility.status_in_process(app, template, run_id, 300)} \
         if template else not_measured("no account of the walks confirmed its phone: " + str(walk.get("stopped")))
+    # Last: the jobs of these journeys (mails, checks) would be seen by the polls' write counts.
+    figures["database"] = capacity.database_per_journey(
+        app, lambda n: Journey(InProcessBrowser(app), reader, 10_000 + n, run_id=run_id + "-db").run(),
+        journeys=3 if args.quick else 10)
     return app, template
 
 
-def served(args, figures, databases, run_id, documents, template):
+def served(args, figures, databases, run_id, documents, template, app):
     from app import create_app
-    from bench import eligibility, insurer, latency, load, transfer
+    from bench import capacity, eligibility, insurer, latency, load, transfer
     from bench.clients import HttpBrowser
     from bench.reader import Reader
     from bench.signup import Signup
@@ -214,6 +219,8 @@ def served(args, figures, databases, run_id, documents, template):
                 server_cpu=gunicorn.workers_cpu_s)
         # Issue 19: whole signups to the activated account, the workers' CPU per signup (the
         # 64 KiB hash: hash excluded), then the workers' memory after them.
+        figures["in_process_signups"] = capacity.in_process_signups(app, Reader(app), 10 if args.quick else 40,
+                                                                   run_id + "-b")
         figures["signup_cpu"] = load.signups(gunicorn.base_url, reader, args.concurrency, run_id + "-c",
                                              journeys=args.signups, server_cpu=gunicorn.workers_cpu_s,
                                              journey=Signup)
@@ -316,7 +323,7 @@ def main(argv=None) -> int:
     # inherit this); its cost is not what the budget measures.
     os.environ["LOG_LEVEL"] = os.environ.get("BENCH_LOG_LEVEL", "WARNING")
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    from bench import budget, insurer, report
+    from bench import budget, capacity, insurer, report
 
     started = time.perf_counter()
     run_id = secrets.token_hex(3)
@@ -333,7 +340,7 @@ def main(argv=None) -> int:
         phases["in-process"] = time.perf_counter() - started
         if not args.only_checks:
             print("measuring through gunicorn...", file=sys.stderr)
-            served(args, figures, databases, run_id, documents, template)
+            served(args, figures, databases, run_id, documents, template, app)
         phases["through gunicorn"] = time.perf_counter() - started - sum(phases.values())
         print("measuring eligibility checks at once...", file=sys.stderr)
         figures["eligibility_checks"]["insurer stand-in alone (calibration)"] = insurer.calibrate(checks=args.checks)
@@ -346,6 +353,7 @@ def main(argv=None) -> int:
     figures["bench_seconds"] = time.perf_counter() - started
     figures["budget"] = budget.judge(figures)
     figures["target_19"] = budget.judge_issue_19(figures)
+    figures["capacity"] = capacity.model(figures)
     report.print_all(figures)
     print(f"\n(bench took {figures['bench_seconds']:.0f} s: "
           + ", ".join(f"{name} {s:.0f} s" for name, s in figures.get("phases_s", {}).items())
