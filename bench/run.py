@@ -66,7 +66,7 @@ def parse(argv):
         args.journeys = 12
     if args.quick:
         args.journeys, args.served_journeys, args.memory_journeys, args.load_seconds = 12, 8, 40, 4
-        args.signups, args.floor_requests = 60, 1000
+        args.signups, args.floor_requests = 30, 500
         args.checks, args.rq_seconds, args.rq_scale = min(args.checks, 50), min(args.rq_seconds, 4), "0"
     return args
 
