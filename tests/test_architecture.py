@@ -9,7 +9,6 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from app import create_app
-from wizard import database
 from wizard.extensions import db
 from wizard.signup import steps
 
@@ -167,7 +166,6 @@ def test_migrations_build_exactly_the_models(request, tmp_path, backend):
     if backend == "postgresql":
         url = request.getfixturevalue("empty_postgres_url")
     app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
-    database.init_migrations(app)  # as the `flask` command does
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:

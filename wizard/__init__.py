@@ -61,7 +61,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     db.init_app(app)
     database.init_app(app)  # SQLite: WAL, no fsync per commit
     funnel.init_app(app)  # after the unit of work's hook: counts before the commit
-    if os.environ.get("FLASK_RUN_FROM_CLI"):  # set by the `flask` command, never under gunicorn
+    if os.environ.get("FLASK_RUN_FROM_CLI") or app.testing:  # the `flask` command, the tests; never gunicorn
         database.init_migrations(app)
     babel.init_app(app, locale_selector=locale.select)
     locale.init_app(app)  # after babel's: the templates' gettext, faster

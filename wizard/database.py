@@ -43,8 +43,9 @@ def init_app(app: Flask) -> None:
 
 
 def init_migrations(app: Flask) -> None:
-    """`flask db ...` (Flask-Migrate, on Alembic). Bound only when a `flask` command runs:
-    Alembic and Mako weigh 11 MiB, which a web worker would carry for nothing."""
+    """`flask db ...` (Flask-Migrate, on Alembic). Bound only when a `flask` command runs
+    (and in the tests, which upgrade and downgrade in-process): Alembic and Mako weigh
+    11 MiB, which a web worker would carry for nothing."""
     from flask_migrate import Migrate
 
     Migrate(app, db, directory=str(Path(app.root_path) / "migrations"))
