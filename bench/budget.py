@@ -197,3 +197,85 @@ LINES = (step_posts, status_poll, step_swaps, first_page, eligibility_checks, rq
 
 def judge(figures) -> list[dict]:
     return [asdict(line(figures)) for line in LINES]
+
+
+# --- issue 19: the CPU per signup ----------------------------------------------------------
+
+SIGNUP_CPU_MS, STEP_POST_MS, POLL_MS, MEMORY_MIB, MEMORY_JOURNEYS = 50, 10, 1, 80, 1000
+
+
+def signup_cpu(figures) -> Line:
+    """The workers' CPU per complete signup (captcha to the activated account) through
+    gunicorn, the 64 KiB hash (so the hash excluded), with the floor of the same run
+    beside it: a bare Flask hello-world's CPU per request, times the signup's requests."""
+    name = f"Server CPU per complete signup <= {SIGNUP_CPU_MS} ms, hash excluded (through gunicorn)"
+    run, floor = figures.get("signup_cpu") or {}, figures.get("floor") or {}
+    per_signup = run.get("server_cpu_ms_per_signup")
+    if per_signup is None:
+        return Line(name, NOT_MEASURED, f"no signup completed: {run.get('stopped') or 'not run'}")
+    requests = run["requests_per_signup"]
+    figure = (f"{per_signup:.1f} ms per signup ({run['completed']} signups, {requests:.0f} requests each: "
+              f"{per_signup / requests:.2f} ms per request)")
+    if floor.get("server_cpu_ms_per_request"):
+        f = floor["server_cpu_ms_per_request"]
+        figure += (f"; the floor, a bare Flask hello-world through the same gunicorn and client: {f:.2f} ms per "
+                   f"request, {f * requests:.1f} ms for {requests:.0f} requests, so {per_signup / (f * requests):.1f}"
+                   f" x the floor")
+    if run.get("load_average"):
+        figure += f"; load average {run['load_average'][0]:.1f} -> {run['load_average'][1]:.1f}"
+    return Line(name, _judge(per_signup <= SIGNUP_CPU_MS), figure)
+
+
+def step_posts_in_process(figures) -> Line:
+    name = f"Step POST p95 <= {STEP_POST_MS} ms in-process, hash excluded"
+    walked = figures["steps"].get("in_process", {}).get("requests", {})
+    posts = {label: f for label, f in walked.items() if label.startswith("POST ") and label not in WAITS_FOR_INSURER}
+    altcha = figures.get("captcha_altcha", {}).get("in_process", {}).get("POST captcha (ALTCHA)")
+    if altcha:
+        posts["POST captcha (ALTCHA)"] = altcha
+    if not posts:
+        return Line(name, NOT_MEASURED, "no step was walked")
+    worst = max(posts, key=lambda label: posts[label]["p95"])
+    p95, cpu = posts[worst]["p95"], (posts[worst].get("cpu") or {}).get("p95")
+    figure = f"worst of {len(posts)} POSTs: {worst}, p95 {p95:.1f} ms" + (f" (CPU p95 {cpu:.1f} ms)" if cpu else "")
+    if p95 > STEP_POST_MS and cpu is not None and cpu <= STEP_POST_MS:
+        figure += "; the wall-clock tail above the CPU time is the machine's load"
+    return Line(name, _judge(p95 <= STEP_POST_MS), figure)
+
+
+def status_poll_fast(figures) -> Line:
+    name = f"Status poll p95 <= {POLL_MS} ms in-process (eligibility), no database write"
+    measured = (figures.get("eligibility_status") or {}).get("in_process") or {}
+    if "p95" not in measured:
+        return Line(name, NOT_MEASURED, measured.get("not_measured", "no poll measured"))
+    cpu = (measured.get("cpu") or {}).get("p95")
+    figure = (f"p50 {measured['p50']:.2f} ms, p95 {measured['p95']:.2f} ms"
+              + (f" (CPU p95 {cpu:.2f} ms)" if cpu else "") + f", {measured['writes_per_poll']:g} writes per poll")
+    handoff = figures.get("polls", {}).get("hand-off status, in-process", {})
+    if "p95" in handoff:
+        figure += f"; the hand-off poll p95 {handoff['p95']:.2f} ms"
+    return Line(name, _judge(measured["p95"] <= POLL_MS and measured["writes_per_poll"] == 0), figure)
+
+
+def memory_after_journeys(figures) -> Line:
+    name = f"A worker's memory after {MEMORY_JOURNEYS:,} journeys <= {MEMORY_MIB} MiB (VmRSS)"
+    run = figures.get("signup_cpu") or {}
+    if "memory_after_mib" not in run:
+        return Line(name, NOT_MEASURED, "no signups run through gunicorn")
+    rss = run["memory_after_mib"]
+    figure = (f"{rss:.1f} MiB after {run['completed']:,} signups (the largest worker; "
+              f"{figures.get('memory', {}).get('rss_start_mib', 0):.1f} MiB after start)")
+    largest = max(run.get("memory_workers") or [{}], key=lambda w: w.get("rss_kib") or 0)
+    if largest.get("pss_kib"):
+        figure += (f"; of it, its own pages {largest['private_kib'] / 1024:.1f} MiB, its proportional share "
+                   f"{largest['pss_kib'] / 1024:.1f} MiB (the shared libraries' pages counted once per process)")
+    if run["completed"] < MEMORY_JOURNEYS:
+        return Line(name, NOT_MEASURED, f"only {run['completed']} signups (--quick or --signups): " + figure)
+    return Line(name, _judge(rss <= MEMORY_MIB), figure)
+
+
+ISSUE_19 = (signup_cpu, step_posts_in_process, status_poll_fast, memory_after_journeys)
+
+
+def judge_issue_19(figures) -> list[dict]:
+    return [asdict(line(figures)) for line in ISSUE_19]

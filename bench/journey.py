@@ -198,6 +198,8 @@ class Journey:
     def _request(self, method: str, path: str, label: str, data: dict | None = None) -> Reply:
         headers = HTMX_HEADERS if self.swaps else None
         reply = self.browser.request(method, path, data=data, headers=headers)
+        if reply.status == 204 and "hx-redirect" in reply.headers:  # htmx told to load a whole page
+            reply.status, reply.headers["location"] = 303, reply.headers["hx-redirect"]
         self.walk.timings.append((label, reply))
         if reply.status != 303:
             errors = re.findall(r'<a href="#[^"]*">([^<]+)</a>', reply.text) if reply.status == 200 else []

@@ -13,10 +13,12 @@ from bench.stats import summary
 
 
 def signups(base_url: str, reader, concurrency: int, run_id: str, journeys: int | None = None,
-            seconds: float | None = None, server_cpu=None) -> dict:
+            seconds: float | None = None, server_cpu=None, journey=Journey) -> dict:
     """`concurrency` people each walk whole journeys, one after another, until `journeys`
     are done or `seconds` have passed. A signup is complete when its walk reached the end.
-    `server_cpu`: a function giving the server's CPU seconds so far (bench.server.Gunicorn)."""
+    `journey`: the walk (bench.journey.Journey, through eligibility; bench.signup.Signup,
+    to the activated account). `server_cpu`: a function giving the server's CPU seconds so
+    far (bench.server.Gunicorn)."""
     numbers = itertools.count()
     lock = threading.Lock()
     done, stops, journey_s, request_ms = [], Counter(), [], []
@@ -33,7 +35,7 @@ def signups(base_url: str, reader, concurrency: int, run_id: str, journeys: int 
             if journeys is not None and number >= journeys:
                 return
             began = time.perf_counter()
-            walk = Journey(HttpBrowser(base_url), reader, number, run_id=run_id).run()
+            walk = journey(HttpBrowser(base_url), reader, number, run_id=run_id).run()
             with lock:
                 request_ms.extend(reply.ms for _label, reply in walk.timings)
                 if walk.stopped:
@@ -52,7 +54,7 @@ def signups(base_url: str, reader, concurrency: int, run_id: str, journeys: int 
             "server_cpu_ms_per_signup": server_s * 1000 / len(done) if server_s is not None and done else None,
             "per_second": len(done) / elapsed if elapsed else 0.0, "stopped": dict(stops),
             "journey_s": summary(journey_s), "request_ms": summary(request_ms),
-            "requests": len(request_ms),
+            "requests": len(request_ms), "requests_per_signup": len(request_ms) / len(done) if done else None,
             # The benchmark's own CPU (HTTP client, reading codes and mails): it shares the
             # two cores with gunicorn, so the server gets less than two whole cores.
             "client_cpu_s": time.process_time() - cpu_start}
@@ -109,3 +111,27 @@ def polling(base_url: str, path, people: int, every_s: float, seconds: float, th
             "load_average": (load_start, os.getloadavg()[0]),
             # The workers' CPU per poll, HTTP included: what the app costs, whatever the load.
             "server_cpu_ms_per_request": server_s * 1000 / total if server_s is not None and total else None}
+
+
+def floor(base_url: str, path: str, requests: int, concurrency: int, server_cpu) -> dict:
+    """`requests` GETs of `path` by `concurrency` clients at once, each on a new connection
+    (HttpBrowser, as the signups): the workers' CPU per request, and its wall-clock time."""
+    count = itertools.count()
+    lock = threading.Lock()
+    latencies, failures = [], Counter()
+
+    def client():
+        while next(count) < requests:
+            reply = HttpBrowser(base_url).get(path)
+            with lock:
+                latencies.append(reply.ms)
+                if reply.status != 200:
+                    failures[reply.status] += 1
+
+    server_start, start = server_cpu(), time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        for future in [pool.submit(client) for _ in range(concurrency)]:
+            future.result()
+    server_s = server_cpu() - server_start
+    return {"requests": requests, "seconds": time.perf_counter() - start, "latency_ms": summary(latencies),
+            "failures": dict(failures), "server_cpu_ms_per_request": server_s * 1000 / requests}

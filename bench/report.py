@@ -147,9 +147,28 @@ def load(figures) -> None:
                  else ""))
         for reason, count in s["stopped"].items():
             print(f"  {count} walks stopped: {reason}")
+    floor_and_signups(figures)
     for name, reason in figures.get("pending", {}).items():
         if reason:  # a part of the journey the walks do not go through
             print(f"{name}: not measured yet: {_not_measured(reason)}")
+
+
+def floor_and_signups(figures) -> None:
+    """Issue 19's two figures: the floor, and the CPU per signup to the activated account."""
+    floor, run = figures.get("floor"), figures.get("signup_cpu")
+    if floor:
+        print(f"floor: a bare Flask hello-world through the same gunicorn -w 2 and client, {floor['requests']} "
+              f"requests: the workers' CPU {floor['server_cpu_ms_per_request']:.2f} ms per request; p50 "
+              f"{_ms(floor['latency_ms']['p50'])} ms, p95 {_ms(floor['latency_ms']['p95'])} ms; failures "
+              f"{floor['failures'] or 'none'}")
+    if run and run.get("server_cpu_ms_per_signup"):
+        print(f"signups to the activated account (issue 19), 64 KiB hash: {run['completed']} in "
+              f"{run['seconds']:.1f} s = {run['per_second']:.1f}/s with {run['concurrency']} people at once, "
+              f"{run['requests_per_signup']:.0f} requests each; the workers' CPU "
+              f"{run['server_cpu_ms_per_signup']:.1f} ms per signup; load average {run['load_average'][0]:.1f} -> "
+              f"{run['load_average'][1]:.1f}")
+        for reason, count in run["stopped"].items():
+            print(f"  {count} walks stopped: {reason}")
 
 
 def checks(figures) -> None:
@@ -189,6 +208,10 @@ def memory(figures) -> None:
         print(f"one gunicorn worker (VmRSS from /proc/<pid>/status): {m['rss_start_mib']:.1f} MiB after start, "
               f"{m['rss_after_mib']:.1f} MiB after {m['journeys']} journeys (largest worker); "
               f"peak with the real hash (VmHWM): {m.get('peak_real_hash_mib') or 0:.1f} MiB")
+    run = figures.get("signup_cpu") or {}
+    if "memory_after_mib" in run:
+        print(f"after {run['completed']} signups (captcha to activated account): {run['memory_after_mib']:.1f} MiB "
+              "(largest worker)")
     s = figures.get("startup", {})
     if s:
         print(f"start-up: gunicorn -w 2 to the first 200 on /healthz {s['gunicorn_s']:.2f} s; one Python "
@@ -201,6 +224,35 @@ def budget(figures) -> None:
     section("Budget")
     for line in figures["budget"]:
         print(f"{line['status']:>12}  {line['budget']}\n{'':14}{line['figure']}")
+    section("Target of issue 19 (CPU per signup)")
+    for line in figures.get("target_19", []):
+        print(f"{line['status']:>12}  {line['budget']}\n{'':14}{line['figure']}")
+
+
+def capacity(figures) -> None:
+    section("Capacity model (issue 19; bench/capacity.py)")
+    found = figures.get("capacity") or {}
+    if _not_measured(found) or not found:
+        print(f"not measured: {_not_measured(found) or 'no figures'}")
+        return
+    c, n = found["check"], found["launch"]
+    print(f"check on this machine: a signup predicted {c['predicted_ms_per_signup']:.1f} ms of the workers' CPU "
+          f"(the app's own {c['app_ms']:.1f} ms in-process + the floor {c['floor_ms']:.1f} ms), measured "
+          f"{c['measured_ms_per_signup']:.1f} ms: {100 * c['error']:+.0f} %"
+          + (f"; a status poll predicted {c['poll_predicted_ms']:.2f} ms, measured {c['poll_measured_ms']:.2f} ms: "
+             f"{100 * c['poll_error']:+.0f} %" if "poll_error" in c else ""))
+    db = figures.get("database") or {}
+    if db.get("per_journey"):
+        print(f"one whole journey (through eligibility, {db['requests_per_journey']:.0f} requests, jobs included): "
+              + ", ".join(f"{k} {v:.1f}" for k, v in sorted(db["per_journey"].items()))
+              + "; messages " + ", ".join(f"{k} {v:.1f}" for k, v in db["messages_per_journey"].items()))
+    print(f"launch (100 signups/s at peak, 5,000 pollers every 2 s): web {n['web_cores_busy']:.1f} cores busy "
+          f"(journey {n['journey_ms']:.0f} ms + hash {n['hash_ms']:.0f} ms per signup, poll "
+          f"{n['poll_ms'] or 0:.2f} ms), so {n['web_cores']} cores at 60 %; {n['checks_in_flight']:.0f} checks in "
+          f"flight, {n['job_processes']} job processes of 64 threads; database {n['db_writes_per_s']:.0f} writes/s "
+          f"({n['db_rows_written_per_s']:.0f} rows), {n['db_commits_per_s']:.0f} commits/s, {n['db_reads_per_s']:.0f} "
+          f"reads/s; {n['mails_per_s']:.0f} mails/s, {n['sms_per_s']:.0f} SMS/s ({n['mails_per_day']:,.0f} mails and "
+          f"{n['sms_per_day']:,.0f} SMS a day)")
 
 
 def print_all(figures) -> None:
@@ -212,4 +264,5 @@ def print_all(figures) -> None:
     load(figures)
     checks(figures)
     memory(figures)
+    capacity(figures)
     budget(figures)

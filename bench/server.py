@@ -58,7 +58,9 @@ def migrate(database_url: str, schema: str = "migrations") -> None:
 
 
 class Gunicorn:
-    def __init__(self, database_url: str, workers: int = 2, extra_env: dict | None = None):
+    def __init__(self, database_url: str, workers: int = 2, extra_env: dict | None = None,
+                 app_spec: str = "app:create_app()"):
+        self.app_spec = app_spec  # bench.hello:app for the floor
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.secret_key = secrets.token_hex(16)
@@ -71,7 +73,7 @@ class Gunicorn:
         self.startup_s = None
 
     def __enter__(self):
-        command = [str(VENV_BIN / "gunicorn"), "app:create_app()", "-w", str(self.workers),
+        command = [str(VENV_BIN / "gunicorn"), self.app_spec, "-w", str(self.workers),
                    "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "--backlog", "2048"]
         start = time.perf_counter()
         self.log = tempfile.TemporaryFile("w+")  # deleted when closed
@@ -122,7 +124,8 @@ class Gunicorn:
                 name, _, value = line.partition(":")
                 if name in ("VmRSS", "VmHWM"):
                     fields[name] = int(value.split()[0])
-            found.append({"pid": pid, "rss_kib": fields.get("VmRSS"), "peak_kib": fields.get("VmHWM")})
+            found.append({"pid": pid, "rss_kib": fields.get("VmRSS"), "peak_kib": fields.get("VmHWM"),
+                          **_shared_and_private(pid)})
         return found
 
     def workers_cpu_s(self) -> float:
@@ -155,3 +158,18 @@ class Gunicorn:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+
+def _shared_and_private(pid: int) -> dict:
+    """Of the resident memory: the worker's own pages (private), its share of the pages it
+    shares with other processes (PSS: the shared libraries' code), and the file-backed part."""
+    fields = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("Pss", "Private_Clean", "Private_Dirty", "Rss"):
+                fields[name] = int(value.split()[0])
+    except (OSError, ValueError, IndexError):
+        return {}
+    return {"pss_kib": fields.get("Pss"),
+            "private_kib": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)}

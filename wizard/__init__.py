@@ -15,7 +15,7 @@ from wizard.content import texts as content
 from wizard.dev import views as dev_views
 from wizard.eligibility import checks
 from wizard.eligibility import views as eligibility
-from wizard.extensions import babel, compress, csrf, db, htmx, limiter, migrate
+from wizard.extensions import babel, compress, csrf, db, htmx, limiter
 from wizard.franceconnect import views as franceconnect
 from wizard.kiosk import views as kiosk
 from wizard.messaging import delivery
@@ -63,8 +63,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     db.init_app(app)
     database.init_app(app)  # SQLite: WAL, no fsync per commit
     funnel.init_app(app)  # after the unit of work's hook: counts before the commit
-    migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
+    if os.environ.get("FLASK_RUN_FROM_CLI") or app.testing:  # the `flask` command, the tests; never gunicorn
+        database.init_migrations(app)
     babel.init_app(app, locale_selector=locale.select)
+    locale.init_app(app)  # after babel's: the templates' gettext, faster
     assets.init_app(app)  # before compress, whose settings it chooses
     branding.init_app(app)  # refuses to start with colours of too little contrast
     content.init_app(app)  # the operator's texts, sanitised; refuses to start on a broken file

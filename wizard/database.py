@@ -21,6 +21,7 @@ PostgreSQL, the production database, keeps its own settings.
 """
 from collections.abc import Callable
 from contextlib import contextmanager
+from pathlib import Path
 
 import flask_sqlalchemy.session
 from flask import Flask
@@ -39,6 +40,15 @@ def init_app(app: Flask) -> None:
     for engine in engines:
         if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
             event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def init_migrations(app: Flask) -> None:
+    """`flask db ...` (Flask-Migrate, on Alembic). Bound only when a `flask` command runs
+    (and in the tests, which upgrade and downgrade in-process): Alembic and Mako weigh
+    11 MiB, which a web worker would carry for nothing."""
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=str(Path(app.root_path) / "migrations"))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -10,19 +10,22 @@ when a token names a key we do not know (the provider rotated its keys). The dis
 document is cached an hour.
 
 Nothing here knows of Flask: the views pass the settings, the state and the nonce.
+
+Authlib, requests and joserfc are imported when a flow runs, not with the app: they weigh
+about 20 MiB in every worker, and most deployments never turn FranceConnect on.
 """
+from __future__ import annotations
+
 import hmac
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-import requests
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.requests_client import OAuth2Session
-from joserfc import jws, jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+if TYPE_CHECKING:
+    from authlib.integrations.requests_client import OAuth2Session
+    from joserfc.jwk import KeySet
 
 ACR = "eidas1"
 # FranceConnect's levels of assurance; anything else is below eidas1.
@@ -102,6 +105,9 @@ def authorization_url(settings: ClientSettings, state: str, nonce: str, max_age:
 
 def identity(settings: ClientSettings, code: str, nonce: str, now: datetime) -> Identity:
     """The code exchanged for tokens; the ID token and the UserInfo JWT checked."""
+    import requests
+    from authlib.integrations.base_client import OAuthError
+
     document, oauth = metadata(settings), _session(settings)
     try:
         token = oauth.fetch_token(document["token_endpoint"], code=code, grant_type="authorization_code")
@@ -145,6 +151,9 @@ def checked_id_token(settings: ClientSettings, raw: str, nonce: str, now: dateti
 
 def verified_claims(settings: ClientSettings, raw: str) -> dict:
     """The claims of a JWT signed by one of the provider's keys, or Refused(SIGNATURE)."""
+    from joserfc import jws, jwt
+    from joserfc.errors import JoseError
+
     try:
         kid = jws.extract_compact(raw.encode()).headers().get("kid")
     except (JoseError, ValueError):
@@ -167,12 +176,17 @@ def logout_url(settings: ClientSettings, id_token: str, state: str) -> str:
 # --- helpers ---------------------------------------------------------------------------------
 
 def _session(settings: ClientSettings) -> OAuth2Session:
+    from authlib.integrations.requests_client import OAuth2Session
+
     return OAuth2Session(settings.client_id, settings.client_secret, token_endpoint_auth_method="client_secret_post",
                          scope=" ".join(settings.scopes), redirect_uri=settings.redirect_uri,
                          default_timeout=settings.timeout)
 
 
 def _keys(settings: ClientSettings, refetch: bool = False) -> KeySet:
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
     uri = metadata(settings)["jwks_uri"]
     cached = _key_sets.get(uri)
     if cached and (not refetch or time.monotonic() - cached[0] < JWKS_REFETCH_SECONDS):
@@ -186,6 +200,8 @@ def _keys(settings: ClientSettings, refetch: bool = False) -> KeySet:
 
 
 def _holds(keys: KeySet, kid) -> bool:
+    from joserfc.errors import JoseError
+
     try:
         return kid is not None and keys.get_by_kid(kid) is not None
     except JoseError:
@@ -193,6 +209,8 @@ def _holds(keys: KeySet, kid) -> bool:
 
 
 def _get_json(settings: ClientSettings, url: str) -> dict:
+    import requests
+
     try:
         response = requests.get(url, timeout=settings.timeout)
         response.raise_for_status()

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 import css_inline
 import flask_mail
-from flask import render_template
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
@@ -109,12 +109,17 @@ class TemplateComposer:
         return self._compose("incomplete_reminder", language, recipient, forgotten_on=forgotten_on)
 
     def _compose(self, kind: str, language: str, recipient: str, **context) -> Email:
+        """Rendered by the Jinja environment itself, not `render_template`: a mail needs only
+        what it is given, and the pages' context processors (the journey, the session's
+        idle warning, the brand's URLs) would run again for each of the two templates."""
         context = {**self.common, **context, "recipient": recipient, "language": language}
+        templates = current_app.jinja_env
         with force_locale(language):
             subject = str(SUBJECTS[kind]) % {"service": self.common["service_name"]}
             return Email(recipient=recipient, subject=subject,
-                         text=render_template(f"mail/{kind}.txt", **context),
-                         html=INLINER.inline(render_template(f"mail/{kind}.html", subject=subject, **context)))
+                         text=templates.get_template(f"mail/{kind}.txt").render(context),
+                         html=INLINER.inline(templates.get_template(f"mail/{kind}.html").render(
+                             context, subject=subject)))
 
 
 class _TimeoutConnection(flask_mail.Connection):

@@ -1,16 +1,18 @@
 """Counting what happens, without personal data.
 
 `count` adds one to a combination of dimensions in the caller's session; just before that
-session commits, each combination becomes one upsert (INSERT ... ON CONFLICT DO UPDATE,
-the same statement on SQLite and PostgreSQL). What is rolled back is never counted, and a
-count costs no query until the commit. Nothing here knows a person: the dimensions are
+session commits, each combination becomes one upsert row (INSERT ... ON CONFLICT DO UPDATE,
+the same statement on SQLite and PostgreSQL), sent as one executemany per table. What is
+rolled back is never counted, and a count costs no query until the commit. Nothing here
+knows a person: the dimensions are
 words from our code (a step, an outcome, a reason), coarse facts about the browser, the
 operator's kiosk ids, and times rounded up to a bucket.
 """
 import bisect
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 import flask_sqlalchemy.session
 from sqlalchemy import event as sqlalchemy_event
@@ -71,7 +73,7 @@ def count(db_session, event: str, now: datetime, *, step: str = "", channel: str
     if not db_session.in_transaction():
         db_session.begin()  # so that a rollback, even with nothing else done, forgets it
     pending = db_session.info.setdefault(_PENDING, Counter())
-    pending[(now.date(), event, step, channel, detail[:40], bucket(duration), *asdict(context).values())] += amount
+    pending[(now.date(), event, step, channel, detail[:40], bucket(duration), *astuple(context))] += amount
     if event in BY_MINUTE:
         pending[(now.replace(second=0, microsecond=0), event, detail[:40])] += amount
 
@@ -80,20 +82,32 @@ _DAY_KEYS = ("day", "event", "step", "channel", "detail", "bucket", *Context.__d
 _MINUTE_KEYS = ("minute", "event", "detail")
 
 
-def _upsert(db_session, model, keys: dict, amount: int) -> None:
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db_session.get_bind().dialect.name]
-    statement = insert(model).values(**keys, count=amount)
-    db_session.execute(statement.on_conflict_do_update(
-        index_elements=list(keys), set_={"count": model.count + statement.excluded["count"]}))
+@cache
+def _upsert(dialect: str, table):
+    """One upsert statement per dialect and table, built once: SQLAlchemy then finds its
+    compiled form in its cache, and a commit sends each table's rows in one executemany."""
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    keys = _MINUTE_KEYS if table is EventMinute.__table__ else _DAY_KEYS
+    statement = insert(table)
+    return statement.on_conflict_do_update(index_elements=list(keys),
+                                           set_={"count": table.c.count + statement.excluded["count"]})
 
 
 @sqlalchemy_event.listens_for(flask_sqlalchemy.session.Session, "before_commit")
 def _write_counts(db_session) -> None:
     pending = db_session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    rows = {EventCount.__table__: [], EventMinute.__table__: []}
     # Sorted: two transactions that upsert the same rows take their locks in the same order.
-    for key, amount in sorted((pending or {}).items(), key=lambda item: repr(item[0])):
-        model, names = (EventMinute, _MINUTE_KEYS) if len(key) == len(_MINUTE_KEYS) else (EventCount, _DAY_KEYS)
-        _upsert(db_session, model, dict(zip(names, key, strict=True)), amount)
+    for key, amount in sorted(pending.items(), key=lambda item: repr(item[0])):
+        table, names = (EventMinute.__table__, _MINUTE_KEYS) if len(key) == len(_MINUTE_KEYS) else \
+            (EventCount.__table__, _DAY_KEYS)
+        rows[table].append({**dict(zip(names, key, strict=True)), "count": amount})
+    connection = db_session.connection()
+    for table, values in rows.items():
+        if values:
+            connection.execute(_upsert(connection.dialect.name, table), values)
 
 
 @sqlalchemy_event.listens_for(flask_sqlalchemy.session.Session, "after_soft_rollback")

@@ -2,7 +2,7 @@
 status on each screen of the walk, how it was established, and the rate of conformity."""
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 GRID = Path(__file__).resolve().parents[1] / "data" / "rgaa.toml"
@@ -65,7 +65,7 @@ class Grid:
         applicable = self.count(CONFORME) + self.count(NON_CONFORME)
         return 100.0 * self.count(CONFORME) / applicable if applicable else 100.0
 
-    @property
+    @cached_property  # the grid is read once per process; the layout asks on every page
     def fully_conformant(self) -> bool:
         return self.count(NON_CONFORME) == 0
 

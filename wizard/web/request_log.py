@@ -65,7 +65,7 @@ def _begin() -> None:
 
 def _log_request(response):
     response.headers["X-Request-Id"] = g.get("request_id", "")
-    if request.endpoint != "static":
+    if request.endpoint != "static" and log.isEnabledFor(logging.INFO):  # the path's masking costs a little
         elapsed = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
         log.info("request", extra={"method": request.method, "path": safe_path(), "status": response.status_code,
                                    "ms": round(elapsed, 1)})

@@ -2,8 +2,8 @@
 the phone and eligibility pages) or a signed-in session ends (WCAG 2.2.1, RGAA 13.1): how
 long is left, and what the live region says as it counts down."""
 
-from flask import current_app, has_request_context, request, session, url_for
-from flask_babel import gettext, ngettext
+from flask import current_app, g, has_request_context, request, session, url_for
+from flask_babel import get_locale, gettext, ngettext
 
 from wizard.core import clock
 from wizard.extensions import db
@@ -35,7 +35,8 @@ def journey_timeout() -> dict:
     if request.blueprint not in ("signup", "activation") or in_kiosk_mode():
         return {}
     idle, now = idle_limit(), clock.now()
-    journey = journeys.find(db.session, session.get(JOURNEY_KEY), now, idle)
+    state = g.get("wizard_state")  # the journey this request loaded (WizardState.load), if it did
+    journey = state.journey if state is not None else journeys.find(db.session, session.get(JOURNEY_KEY), now, idle)
     if journey is None:
         return {}
     # After the steps, the account exists: "check your email" says what happened, and takes the code.
@@ -61,7 +62,7 @@ _ENDPOINTS = {
 
 def _warning(kind: str, seconds_left: int, idle_seconds: int, expired_url: str | None = None) -> dict:
     warning = min(current_app.config["SESSION_WARNING_SECONDS"], idle_seconds // 2)
-    status, expired, stay, sign_out = (url_for(e) if e else None for e in _ENDPOINTS[kind])
+    status, expired, stay, sign_out = _urls(kind)
     return {"session_timeout": {"journey": kind == "journey", "kind": kind, "seconds_left": seconds_left,
                                 "idle_seconds": idle_seconds, "warning_seconds": warning,
                                 "announcements": announcements(warning, "journey" if kind == "journey" else "session"),
@@ -69,12 +70,31 @@ def _warning(kind: str, seconds_left: int, idle_seconds: int, expired_url: str |
                                 "sign_out_url": sign_out}}
 
 
+def _urls(kind: str) -> tuple:
+    """The warning's four URLs, built once per app and script root (they take no argument)."""
+    urls = current_app.extensions.setdefault("sesame.timeout_urls", {})
+    key = (kind, request.script_root)
+    if key not in urls:
+        urls[key] = tuple(url_for(e) if e else None for e in _ENDPOINTS[kind])
+    return urls[key]
+
+
 def announcements(warning: int, kind: str) -> dict[int, str]:
     """What the live region says as the warning counts down: every 30 seconds, in words.
-    `kind`: "session" (signed in, or a signup session: "signup") or "journey" (the steps)."""
+    `kind`: "session" (signed in, or a signup session: "signup") or "journey" (the steps).
+    The same for every page in a language: made once per language and kept (a dozen
+    translated sentences on each page of the journey)."""
     kind = "session" if kind == "signup" else kind
-    moments = {warning} | set(range(30, warning, 30))
-    return {seconds: _time_left(kind, seconds) for seconds in sorted(moments, reverse=True) if seconds > 0}
+    locale = get_locale()
+    key = (locale and (locale.language, locale.territory), warning, kind)
+    if key not in _ANNOUNCED:
+        moments = {warning} | set(range(30, warning, 30))
+        _ANNOUNCED[key] = {seconds: _time_left(kind, seconds) for seconds in sorted(moments, reverse=True)
+                           if seconds > 0}
+    return _ANNOUNCED[key]
+
+
+_ANNOUNCED: dict[tuple, dict[int, str]] = {}  # a few keys: the languages, the warning's length
 
 
 _WORDS = {  # in minutes, in seconds, in both
