@@ -93,33 +93,67 @@ class Redis:
             self.process.wait(timeout=10)
 
 
+# The SMTP server's own process: each message taken is written to a file of the folder
+# given, before the "250"; the run reads the folder.
+SMTP_SERVER = """
+import asyncio, os, sys, uuid
+from aiosmtpd.controller import Controller
+folder, port = sys.argv[1], int(sys.argv[2])
+class Keep:
+    async def handle_DATA(self, server, session, envelope):
+        path = os.path.join(folder, uuid.uuid4().hex)
+        with open(path + ".part", "wb") as file:
+            file.write(envelope.content)
+        os.rename(path + ".part", path + ".eml")
+        return "250 Message accepted for delivery"
+controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+controller.start()
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
 class SmtpSink:
-    """A real SMTP server (aiosmtpd) that keeps what it receives; stopped, it refuses connections."""
+    """A real SMTP server (aiosmtpd) in a process of its own, so that the run's many walking
+    threads never slow its answers; stopped, it refuses connections."""
 
     def __init__(self):
         self.port = server.free_port()
-        self.received: list = []  # email.message.EmailMessage, in order
+        self.folder = tempfile.mkdtemp(prefix="sesame-faults-smtp-")
+        self.process = None
+        self._read: dict[str, object] = {}
         self.lock = threading.Lock()
-        self._controller = None
-
-    async def handle_DATA(self, _server, _session, envelope):  # aiosmtpd's hook
-        with self.lock:
-            self.received.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
 
     def start(self):
-        from aiosmtpd.controller import Controller
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
+        self.process = subprocess.Popen([sys.executable, "-c", SMTP_SERVER, self.folder, str(self.port)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if self.process.stdout.readline().strip() != "ready":
+            raise RuntimeError("the SMTP server did not start")
 
     def stop(self):
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
+        if self.running:
+            self.process.kill()
+            self.process.wait()
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    @property
+    def received(self) -> list:
+        """Every message taken so far (email.message.EmailMessage), read once each."""
+        with self.lock:
+            for name in sorted(os.listdir(self.folder)):
+                if name.endswith(".eml") and name not in self._read:
+                    with open(os.path.join(self.folder, name), "rb") as file:
+                        self._read[name] = message_from_bytes(file.read(), policy=policy.default)
+            return list(self._read.values())
 
     def to(self, recipient: str) -> list:
-        with self.lock:
-            return [m for m in self.received if m["To"] == recipient]
+        return [m for m in self.received if m["To"] == recipient]
+
+    def remove(self):
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class _Recorder(BaseHTTPRequestHandler):
@@ -191,11 +225,26 @@ class HttpStandIn:
 
 
 class JobWorkers:
-    """The RQ workers, each in a process group of its own (the worker and its scheduler)."""
+    """The RQ workers, each in a process group of its own (the worker and its scheduler),
+    kept up as an init system keeps them (systemd `Restart=always`): `rq worker` exits when
+    it cannot reach Redis as it starts, and one that exits is started again a second later.
+    The one killed on purpose is replaced by the timeline."""
 
     def __init__(self, env: dict, url: str, log):
         self.env, self.url, self.log = env, url, log
         self.processes: list[subprocess.Popen] = []
+        self.killed: set[int] = set()
+        self.restarts = 0
+        self._stop = threading.Event()
+        threading.Thread(target=self._supervise, daemon=True).start()
+
+    def _supervise(self):
+        while not self._stop.wait(1):
+            for process in list(self.processes):
+                if process.poll() is not None and process.pid not in self.killed:
+                    self.killed.add(process.pid)  # handled: started again once
+                    self.restarts += 1
+                    self.start_one()
 
     def start_one(self):
         command = [str(server.VENV_BIN / "rq"), "worker", "--with-scheduler", "--worker-class", THREAD_POOL_WORKER,
@@ -208,11 +257,13 @@ class JobWorkers:
 
     def kill_one(self) -> int:
         victim = self.alive()[0]
+        self.killed.add(victim.pid)
         os.killpg(victim.pid, signal.SIGKILL)
         victim.wait()
         return victim.pid
 
     def stop(self):
+        self._stop.set()
         for process in self.alive():
             os.killpg(process.pid, signal.SIGTERM)
         for process in self.processes:
@@ -489,7 +540,7 @@ def run(plan: Plan, postgres_url: str = POSTGRES) -> dict:
     redis, smtp = Redis(), SmtpSink()
     sms = HttpStandIn(_SmsHandler, "/sms")
     insurer = HttpStandIn(_InsurerHandler, "/eligibility")
-    worker_log = tempfile.TemporaryFile("w+")
+    worker_log = open(_worker_log_path(), "w+")
     parts = {"smtp": smtp, "insurer": insurer, "redis": redis}
     started = time.monotonic()
     try:
@@ -542,7 +593,7 @@ def run(plan: Plan, postgres_url: str = POSTGRES) -> dict:
             journeys_s = time.monotonic() - started
             thread.join(timeout=max(0.0, started + plan.seconds - time.monotonic()))
             timeline.stop.set()
-            if smtp._controller is None:
+            if not smtp.running:
                 smtp.start()
             insurer.server.mode = "ok"
             drained = _drain(app, started + plan.seconds)
@@ -550,11 +601,12 @@ def run(plan: Plan, postgres_url: str = POSTGRES) -> dict:
             figures.update(journeys_s=round(journeys_s, 1), seconds=round(time.monotonic() - started, 1),
                            drained=drained, faults=timeline.log, insurer_answers=dict(insurer.server.answers),
                            web_errors=_tracebacks(gunicorn.errors()), job_errors=_tracebacks(_read(worker_log)),
-                           job_workers_alive=len(workers.alive()),
+                           job_workers_alive=len(workers.alive()), job_workers_restarted=workers.restarts,
                            web_workers=len(gunicorn.worker_pids()), plan=plan.__dict__)
             workers.stop()
     finally:
         smtp.stop()
+        smtp.remove()
         sms.stop()
         insurer.stop()
         redis.stop()
@@ -600,9 +652,8 @@ def _tally(app, outcomes: list[Outcome], smtp: SmtpSink, sms: HttpStandIn) -> di
         taken_over = db.session.query(func.count()).select_from(EligibilityCheck) \
             .filter(EligibilityCheck.runs > 1).scalar()
         outcome_mails = Counter(r.recipient for r in rows if r.kind.startswith("eligibility_"))
-    with smtp.lock:
-        ids = Counter(int(m.group(1)) for m in (MESSAGE_ID.search(msg["Message-ID"] or "") for msg in smtp.received)
-                      if m)
+    ids = Counter(int(m.group(1)) for m in (MESSAGE_ID.search(msg["Message-ID"] or "") for msg in smtp.received)
+                  if m)
     with sms.server.lock:
         texts = Counter(sms.server.received)
     mails = [r for r in rows if r.channel == "email"]
@@ -637,6 +688,11 @@ def _tally(app, outcomes: list[Outcome], smtp: SmtpSink, sms: HttpStandIn) -> di
     }
 
 
+def _worker_log_path() -> str:
+    """The job workers' log, kept after the run to read what they said."""
+    return os.environ.get("FAULTS_WORKER_LOG", os.path.join(tempfile.gettempdir(), "sesame-faults-workers.log"))
+
+
 def _read(log) -> str:
     log.flush()
     log.seek(0)
@@ -645,6 +701,11 @@ def _read(log) -> str:
 
 def _tracebacks(log: str) -> list[str]:
     return [line for line in log.splitlines() if "Traceback" in line or "Error" in line][-10:]
+
+
+def _all_alive(figures: dict) -> list[str]:
+    return [] if figures["job_workers_alive"] == 2 else [f"job workers alive at the end: {figures['job_workers_alive']}"
+                                                        " of 2 (see the workers' log)"]
 
 
 MUST_BE_ZERO = ("ended otherwise", "5xx seen", "mails sent twice or more", "mails lost", "SMS sent twice or more",
@@ -658,6 +719,7 @@ def problems(figures: dict) -> list[str]:
         found.append("not every journey completed or ended on a clear page")
     if not figures["drained"]:
         found.append("the outbox or the checks had not drained when the time was up")
+    found += _all_alive(figures)
     return found
 
 
@@ -670,7 +732,8 @@ def table(figures: dict) -> str:
                  f"({figures['seconds']} s in all). Statuses seen: {figures['statuses']}.")
     lines.append("Faults: " + "; ".join(f"{t} s {what}" for t, what in figures["faults"]) + ".")
     lines.append(f"Insurer answers by mode: {figures['insurer_answers']}; job workers alive at the end: "
-                 f"{figures['job_workers_alive']}; web workers: {figures['web_workers']}.")
+                 f"{figures['job_workers_alive']}, started again after exiting: {figures['job_workers_restarted']}; "
+                 f"web workers: {figures['web_workers']}.")
     if figures["stopped"]:
         lines.append(f"Why journeys stopped: {figures['stopped']}")
     return "\n".join(lines)

@@ -124,18 +124,28 @@ def _claim(db_session, message_id: int, now: datetime, lease: timedelta = LEASE)
         .execution_options(synchronize_session=False)
     ).rowcount
     db_session.commit()
-    return db_session.get(OutboxMessage, message_id, populate_existing=True) if claimed == 1 else None
+    if claimed != 1:
+        return None
+    message = db_session.get(OutboxMessage, message_id, populate_existing=True)
+    # Held by no transaction while the transport sends (up to its whole lease): 64 job
+    # threads sending mail must not hold the pool's 15 connections (bench/faults.py saw
+    # "QueuePool limit reached" in the job workers).
+    db_session.expunge(message)
+    db_session.commit()
+    return message
 
 
 def _attempt(db_session, message: OutboxMessage, transport: Transport, now: datetime) -> bool:
     try:
         transport.send(message)
     except Exception as error:  # whatever the transport raised, the message stays to retry
+        message = db_session.merge(message)
         _failed(message, error, now)
         events.count(db_session, events.MESSAGE_FAILED if message.status == "failed" else events.MESSAGE_RETRIED,
                      now, channel=message.channel, detail=events.error_reason(error))
         db_session.commit()
         return False
+    message = db_session.merge(message)
     message.status, message.sent_at, message.locked_until, message.last_error = "sent", now, None, None
     events.count(db_session, events.MESSAGE_DELIVERED, now, channel=message.channel, detail=message.kind,
                  duration=now - message.created_at)
