@@ -1034,6 +1034,16 @@ SignInWalker.MOVES = {
 assert list(SignInWalker.MOVES) == SIGN_IN_SCREENS
 
 
+WALKERS = ((Walker, ALL_SCREENS), (KioskWalker, ALL_KIOSK_SCREENS), (FranceConnectWalker, ALL_FRANCECONNECT_SCREENS),
+           (SignInWalker, SIGN_IN_SCREENS))
+
+
+def walk_cases(modes) -> list[tuple]:
+    """(mode, walker, screen) for every screen of every walk, in each mode: the parameters of
+    the checks made on every screen (tests/browser/conftest.py runs them walk by walk)."""
+    return [(mode, walker, screen) for walker, screens in WALKERS for mode in modes for screen in screens]
+
+
 def shown_code(page: Page) -> str:
     """The short code a kiosk (or a hand-off page) shows, as a screen reader reads it."""
     return page.locator(".short-code .visually-hidden").text_content().replace(" ", "")

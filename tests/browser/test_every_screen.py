@@ -10,27 +10,17 @@ import pytest
 
 from tests.browser.screen_reader import check_what_a_screen_reader_reads
 from tests.browser.support import (
-    ALL_FRANCECONNECT_SCREENS,
-    ALL_KIOSK_SCREENS,
-    ALL_SCREENS,
     EN_JS,
     EN_NO_JS,
     FR_JS,
     FR_NO_JS,
     REPORT,
-    SIGN_IN_SCREENS,
-    FranceConnectWalker,
-    KioskWalker,
-    SignInWalker,
-    Walker,
     axe_violations,
+    walk_cases,
 )
 
 MODES = (FR_JS, FR_NO_JS, EN_JS, EN_NO_JS)
-CASES = [(mode, Walker, screen) for mode in MODES for screen in ALL_SCREENS] \
-    + [(mode, KioskWalker, screen) for mode in MODES for screen in ALL_KIOSK_SCREENS] \
-    + [(mode, FranceConnectWalker, screen) for mode in MODES for screen in ALL_FRANCECONNECT_SCREENS] \
-    + [(mode, SignInWalker, screen) for mode in MODES for screen in SIGN_IN_SCREENS]
+CASES = walk_cases(MODES)
 
 
 @pytest.mark.parametrize(("mode", "walker", "screen"), CASES, ids=[f"{m.id}-{s}" for m, _, s in CASES])

@@ -7,24 +7,14 @@ walk."""
 import pytest
 
 from tests.browser.support import (
-    ALL_FRANCECONNECT_SCREENS,
-    ALL_KIOSK_SCREENS,
-    ALL_SCREENS,
     REPORT,
-    SIGN_IN_SCREENS,
-    FranceConnectWalker,
-    KioskWalker,
     Mode,
-    SignInWalker,
-    Walker,
+    walk_cases,
 )
 
 WIDTH = 320
 MODES = [Mode("fr", True, WIDTH), Mode("fr", False, WIDTH), Mode("en", True, WIDTH)]
-CASES = [(mode, Walker, screen) for mode in MODES for screen in ALL_SCREENS] \
-    + [(mode, KioskWalker, screen) for mode in MODES for screen in ALL_KIOSK_SCREENS] \
-    + [(mode, FranceConnectWalker, screen) for mode in MODES for screen in ALL_FRANCECONNECT_SCREENS] \
-    + [(mode, SignInWalker, screen) for mode in MODES for screen in SIGN_IN_SCREENS]
+CASES = walk_cases(MODES)
 
 
 @pytest.mark.parametrize(("mode", "walker", "screen"), CASES, ids=[f"{m.id}-{s}" for m, _, s in CASES])
