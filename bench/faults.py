@@ -284,7 +284,7 @@ class Sinks:
 
     def __init__(self, app, smtp: SmtpSink, sms: HttpStandIn, wait_s: float):
         from bench.reader import Reader
-        self.database = Reader(app)  # the spoken CAPTCHA code, from the journeys table
+        self.database = Reader(app)  # the spoken CAPTCHA code, from the session cookie
         self.smtp, self.sms, self.wait_s = smtp, sms, wait_s
 
     def spoken_code(self, browser) -> str:

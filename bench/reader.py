@@ -1,14 +1,14 @@
 """What a person would read off their screen or their phone, read from the database.
 
-The spoken CAPTCHA code (shown as an image) comes from the `journeys` table, found by
-the token in the person's signed session cookie; the activation mail and the SMS code
+The spoken CAPTCHA code (shown as an image) is derived from the token in the person's
+signed session cookie, as the server derives it; the activation mail and the SMS code
 come from the outbox, where the embedded default keeps every mail and every text.
 """
 import re
 from urllib.parse import urlsplit
 
 from wizard.extensions import db
-from wizard.signup import journeys
+from wizard.web import spoken_code
 
 LINK = re.compile(r"https?://[^\s\"'<>]+/inscription/activation/[^\s\"'<>]+")
 
@@ -19,15 +19,10 @@ class Reader:
         self.serializer = app.session_interface.get_signing_serializer(app)
         self.cookie_name = app.config["SESSION_COOKIE_NAME"]
 
-    def journey_key(self, browser) -> str:
-        token = self.serializer.loads(browser.cookie(self.cookie_name) or "")["journey"]
-        return journeys.key(token)
-
     def spoken_code(self, browser) -> str:
-        from wizard.signup.models import Journey
-        with self.app.app_context():
-            journey = db.session.get(Journey, self.journey_key(browser))
-            return journey.captcha_code
+        """Derived from the token in the cookie, as the server derives it for the image."""
+        session = self.serializer.loads(browser.cookie(self.cookie_name) or "")
+        return spoken_code.code_in(session, self.app.config["SECRET_KEY"])
 
     def activation_path(self, recipient: str) -> str | None:
         """The path of the newest activation link mailed to `recipient`, if any."""

@@ -23,7 +23,7 @@ from wizard.extensions import db, limiter
 from wizard.pages import readiness
 from wizard.signup import steps
 from wizard.signup.models import Journey
-from wizard.web import account_session
+from wizard.web import account_session, spoken_code
 from wizard.web.journey_state import WizardState
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -303,16 +303,19 @@ PASSWORD = "Tournesol-Bleu-2026!"
 PHONE = "+33612345678"
 
 
-def current_captcha_code(app) -> str:
-    with app.app_context():
-        journey = db.session.query(Journey).filter(Journey.captcha_code.isnot(None)) \
-            .order_by(Journey.updated_at.desc()).first()
-        return journey.captcha_code
+def current_captcha_code(client) -> str:
+    """The spoken code this client's browser is shown: derived from its session cookie's token."""
+    app = client.application
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    code = spoken_code.code_in(app.session_interface.get_signing_serializer(app).loads(cookie.value),
+                               app.config["SECRET_KEY"])
+    assert code, "no spoken code in this browser's cookie"
+    return code
 
 
 def pass_captcha(client):
     client.get("/inscription/verification")
-    response = client.post("/inscription/verification", data={"code": current_captcha_code(client.application)})
+    response = client.post("/inscription/verification", data={"code": current_captcha_code(client)})
     assert response.headers["Location"] == "/inscription/identite"
 
 
@@ -357,7 +360,6 @@ def at_step(client, slug: str, role: str = "beneficiary"):
         state = WizardState.load()
         while (step := steps.current_step(state.answers)) is not None and step.slug != slug:
             if step.name == "captcha":
-                state.journey.captcha_code = None
                 state.save(step, {"passed_at": clock.now().isoformat(timespec="seconds")})
                 continue
             assert step.name in typed, f"{slug} comes after {step.slug}: nothing typed for it"

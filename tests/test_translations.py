@@ -12,12 +12,11 @@ import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from conftest import Page
+from conftest import Page, current_captcha_code
 
 from app import create_app
 from wizard.config import configs
 from wizard.extensions import db
-from wizard.signup.models import Journey
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -172,8 +171,7 @@ def test_form_labels_and_errors_from_python_are_english_too(english_app, english
     """Lazy strings of wizard/web/forms.py and wizard/signup/steps.py, and the plural of the error summary."""
     english_client.post("/langue", data={"lang": "en", "next": "/"})
     english_client.get("/inscription/verification")
-    with english_app.app_context():
-        code = db.session.query(Journey).one().captcha_code
+    code = current_captcha_code(english_client)
     assert english_client.post("/inscription/verification", data={"code": code}).status_code == 303
     response = english_client.post("/inscription/identite", data={})
     page = Page(response.get_data(as_text=True), "html.parser")

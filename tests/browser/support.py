@@ -2,8 +2,8 @@
 
 Every screen is reached through the UI, as a person would: links, buttons and the form
 fields, with the CAPTCHA passed by the ALTCHA checkbox (JavaScript on) or by typing the
-spoken code (JavaScript off; the code is read from the journey held by the browser's
-session cookie). The activation email is read from the outbox table, as the person would
+spoken code (JavaScript off; the code is derived from the token in the browser's session
+cookie, as the server derives it). The activation email is read from the outbox table, as the person would
 read it in their mailbox: its code is typed, its link opened (then a damaged copy of it);
 so is the phone's SMS. The lock screens, which a person meets after an hour of attempts,
 are reached by writing the earlier attempts into their tables, and left by making those
@@ -33,7 +33,7 @@ from wizard.core import clock
 from wizard.eligibility.models import EligibilityCheck
 from wizard.extensions import db
 from wizard.messaging.models import OutboxMessage
-from wizard.signup import journeys
+from wizard.web import spoken_code as spoken_codes
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -281,19 +281,17 @@ def credentials(email: str, password: str = PASSWORD) -> dict:
 # --- the journey behind the browser ---------------------------------------------------------
 
 def spoken_code(app, context: BrowserContext) -> str:
-    """The CAPTCHA code of the journey this browser context holds (from its session cookie)."""
+    """The CAPTCHA code this browser context is shown (derived from its session cookie)."""
     cookie = next(c for c in context.cookies() if c["name"] == app.config["SESSION_COOKIE_NAME"])
-    session = app.session_interface.get_signing_serializer(app).loads(cookie["value"])
-    return journey_code(app, session["journey"])
+    return cookie_code(app, cookie["value"])
 
 
-def journey_code(app, token: str) -> str:
-    """The CAPTCHA code of the journey held by the session token `token`."""
-    with app.app_context():
-        idle = timedelta(minutes=app.config["JOURNEY_IDLE_MINUTES"])
-        journey = journeys.find(db.session, token, clock.now(), idle)
-        assert journey is not None and journey.captcha_code, "no spoken code for this journey"
-        return journey.captcha_code
+def cookie_code(app, cookie: str) -> str:
+    """The CAPTCHA code a session cookie's token stands for."""
+    code = spoken_codes.code_in(app.session_interface.get_signing_serializer(app).loads(cookie),
+                                app.config["SECRET_KEY"])
+    assert code, "no spoken code in this cookie"
+    return code
 
 
 def wrong_code(code: str) -> str:
@@ -429,8 +427,7 @@ class Visitor:
             self.pages[name] = response.data
 
     def code(self):
-        with self.client.session_transaction() as session:
-            return journey_code(self.app, session["journey"])
+        return cookie_code(self.app, self.session_cookie())
 
     def session_cookie(self) -> str:
         return self.client.get_cookie(self.app.config["SESSION_COOKIE_NAME"]).value

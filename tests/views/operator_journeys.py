@@ -38,7 +38,7 @@ def _steps(client, number: int, role: str):
     """(step, show its screen, answer it) for each step of the funnel, in order."""
     app, email, (phone_typed, phone) = client.application, email_of(number), phone_of(number)
     signup = [
-        ("captcha", "verification", lambda: {"code": current_captcha_code(app)}),
+        ("captcha", "verification", lambda: {"code": current_captcha_code(client)}),
         ("identity", "identite", lambda: PERSON),
         ("role", "qualite", lambda: {"role": role}),
         ("subscriber", "souscripteur", lambda: SUBSCRIBER),

@@ -33,7 +33,7 @@ def test_the_gate_comes_first(client_request):
 
 def test_the_spoken_code_opens_the_journey(client, client_request):
     client.get("/inscription/verification")
-    code = current_captcha_code(client.application)
+    code = current_captcha_code(client)
     spaced = f"{code[:3]} {code[3:]}"
     client_request.post("/inscription/verification", {"code": spaced}, expect_redirect="/inscription/identite")
     client_request.get("/inscription/identite")
@@ -41,20 +41,20 @@ def test_the_spoken_code_opens_the_journey(client, client_request):
 
 def test_a_wrong_code_is_refused_and_replaced(client, client_request):
     client.get("/inscription/verification")
-    code = current_captcha_code(client.application)
+    code = current_captcha_code(client)
     wrong = "000000" if code != "000000" else "111111"
     page = client_request.post("/inscription/verification", {"code": wrong})
     assert page.errors() == ["Le code saisi ne correspond pas ou a expiré. Recopiez le code de l’image "
                              "ou de l’enregistrement, ou demandez-en un nouveau"]
     assert page.select_one("#code")["aria-invalid"] == "true"
-    assert current_captcha_code(client.application) != code  # a new code is drawn (same by chance: 1 in a million)
+    assert current_captcha_code(client) != code  # a new code is drawn (same by chance: 1 in a million)
     client_request.post("/inscription/verification", {"code": code})  # the old one no longer works
     client_request.get("/inscription/identite", status=303)
 
 
 def test_an_expired_code_is_refused(client, client_request, monkeypatch):
     client.get("/inscription/verification")
-    code = current_captcha_code(client.application)
+    code = current_captcha_code(client)
     later = clock.now() + timedelta(minutes=6)
     monkeypatch.setattr(clock, "now", lambda: later)
     page = client_request.post("/inscription/verification", {"code": code})

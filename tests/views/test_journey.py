@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import IDENTITY, SUBSCRIBER, at_step, reconfigure, walk_to
+from tests.conftest import IDENTITY, SUBSCRIBER, at_step, current_captcha_code, pass_captcha, reconfigure, walk_to
 from wizard.core import clock
 from wizard.signup.models import Journey
 
@@ -177,6 +177,7 @@ def test_two_people_have_two_journeys(app, database, client):
     at_step(client, "qualite")
     other = app.test_client()
     assert other.get("/inscription/qualite").headers["Location"] == "/inscription/verification"
+    pass_captcha(other)
     assert database(lambda session: session.query(Journey).count()) == 2
 
 
@@ -230,11 +231,13 @@ def test_no_journey_warning_on_a_kiosk_or_outside_the_steps(client, client_reque
     assert client_request.get("/inscription/qualite").select_one("#session-timeout") is None
 
 
-def test_pages_opened_without_a_cookie_start_journeys_up_to_a_limit(app, database):
-    """Each one writes a row: a script opening the first step again and again is stopped."""
+def test_journeys_are_written_up_to_a_limit_per_ip(app, database):
+    """A journey is written when its CAPTCHA is passed: a script passing it again and again is stopped."""
     reconfigure(app, RATELIMIT_NEW_JOURNEY="3 per minute")
     for _ in range(3):
-        assert app.test_client().get("/inscription/verification").status_code == 200
-    refused = app.test_client().get("/inscription/verification")
-    assert refused.status_code == 429 and "réessayer dans" in refused.get_data(as_text=True)
+        pass_captcha(app.test_client())
+    refused = app.test_client()
+    refused.get("/inscription/verification")
+    response = refused.post("/inscription/verification", data={"code": current_captcha_code(refused)})
+    assert response.status_code == 429 and "réessayer dans" in response.get_data(as_text=True)
     assert database(lambda session: session.query(Journey).count()) == 3

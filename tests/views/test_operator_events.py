@@ -54,7 +54,8 @@ def test_a_first_screen_loaded_whole_moves_to_javascript_on_with_the_first_htmx_
     from tests.conftest import current_captcha_code
     client.get("/inscription/verification")  # a whole page: JavaScript unknown, counted off
     assert reached_by_js(database) == {("captcha", "off"): 1}
-    client.post("/inscription/verification", data={"code": current_captcha_code(app)}, headers={"HX-Request": "true"})
+    client.post("/inscription/verification", data={"code": current_captcha_code(client)},
+                headers={"HX-Request": "true"})
     client.get("/inscription/identite", headers={"HX-Request": "true"})
     assert reached_by_js(database) == {("captcha", "off"): 0, ("captcha", "on"): 1, ("identity", "on"): 1}
     completed = [row for row in all_rows(database) if row.get("event") == events.STEP_COMPLETED]
@@ -71,7 +72,7 @@ def test_the_time_of_a_step_is_counted_in_a_bucket(app, client, database, monkey
     client.get("/inscription/verification")
     monkeypatch.setattr(clock, "now", lambda: start + timedelta(seconds=47))
     from tests.conftest import current_captcha_code
-    client.post("/inscription/verification", data={"code": current_captcha_code(app)})
+    client.post("/inscription/verification", data={"code": current_captcha_code(client)})
     [completed] = [row for row in all_rows(database) if row.get("event") == events.STEP_COMPLETED]
     [timed] = [row for row in all_rows(database) if row.get("event") == events.STEP_TIME]
     assert completed["bucket"] == 0 and completed["language"] == "fr" and completed["count"] == 1

@@ -61,3 +61,11 @@ def test_the_status_poll_reads_the_session_and_the_check_and_writes_nothing(clie
         response = client.get(f"{STATUS}?verification={check_id}&vu=0", headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert sorted(seen) == [("SELECT", "account_sessions"), ("SELECT", "eligibility_checks")]
+
+
+@pytest.mark.parametrize("url", ["/inscription/", "/inscription/verification"])
+def test_the_first_step_opened_without_a_cookie_writes_no_journey(app, url):
+    with statements(app) as seen:
+        assert app.test_client().get(url).status_code in (200, 303)
+    # Nothing read (no token to look for), nothing written but the funnel's count of the screen reached.
+    assert seen == ([("INSERT", "event_counts")] if url.endswith("verification") else [])

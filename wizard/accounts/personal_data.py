@@ -132,7 +132,7 @@ NOT_PERSONAL = {
     "event_counts": ("day", "event", "step", "channel", "detail", "bucket", "language", "js", "device", "kiosk",
                      "provider", "count"),
     "event_minutes": ("minute", "event", "detail", "count"),
-    "journeys": ("id", "captcha_code", "captcha_code_expires_at", "kiosk_id", "created_at", "updated_at"),
+    "journeys": ("id", "kiosk_id", "created_at", "updated_at"),
     "one_time_codes": ("id", "purpose", "owner", "channel", "code_hmac", "attempts", "created_at", "expires_at",
                        "used_at", "superseded_at"),
     "scheduled_runs": ("name", "next_run_at", "lease_until", "last_run_at"),

@@ -105,6 +105,7 @@ def typed_code():
 @bp.get("/inscription/continuer-sur-mon-telephone")
 def handoff():
     state = WizardState.load()
+    state.keep()  # a journey not kept yet (the CAPTCHA step's link) is, to be handed over
     start_code = start_codes.issue(db.session, "handoff", clock.now(), _lifetime(), journey_id=state.journey.id)
     return render_page("kiosk/handoff.html", back_url=state.current_url(), **_code_view(start_code))
 

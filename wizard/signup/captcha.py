@@ -4,12 +4,15 @@
 - hCaptcha, when the operator sets its keys: checked by our own siteverify call
   (the `hcaptcha` package is async-only, has no timeout and logs the secret).
 - A spoken code, for everyone without JavaScript: six digits shown as an image and
-  read aloud in the person's language, valid a few minutes, renewable.
+  read aloud in the person's language, valid a few minutes, renewable. The digits are an
+  HMAC of a random token (kept, with its expiry, in the session cookie: no row until the
+  person passes), and each token is spent on its first try.
 
 Each check answers True or False and fails closed: a network error is a refusal.
 """
 import functools
 import hashlib
+import hmac
 import io
 import ipaddress
 import json
@@ -96,7 +99,12 @@ def altcha_verified(payload: str, hmac_secret: str, db_session) -> bool:
         return False
     if not (result.verified and signature):
         return False
-    spent = SpentCaptcha(signature=hashlib.sha256(signature.encode()).hexdigest())
+    return _spend(db_session, signature)
+
+
+def _spend(db_session, proof: str) -> bool:
+    """Records a proof as used; False if it already was (two requests racing included)."""
+    spent = SpentCaptcha(signature=hashlib.sha256(proof.encode()).hexdigest())
     try:
         with db_session.begin_nested():
             db_session.add(spent)
@@ -106,7 +114,7 @@ def altcha_verified(payload: str, hmac_secret: str, db_session) -> bool:
 
 
 def purge_spent(db_session, before: datetime) -> int:
-    """Solutions spent before `before`: their challenge has expired, a replay fails anyway."""
+    """Proofs spent before `before`: their challenge or token has expired, a replay fails anyway."""
     return db_session.query(SpentCaptcha).filter(SpentCaptcha.spent_at < before).delete()
 
 
@@ -138,16 +146,25 @@ def hcaptcha_verified(token: str, settings: HCaptchaSettings, remote_ip: str | N
 
 # --- the spoken code -------------------------------------------------------------------
 
-def new_spoken_code() -> str:
-    return "".join(secrets.choice("0123456789") for _ in range(6))
+def new_spoken_token() -> str:
+    return secrets.token_urlsafe(16)
 
 
-def spoken_code_matches(typed: str, expected: str | None, expires_at: datetime | None,
-                        now: datetime) -> bool:
+def spoken_code(token: str, secret: str) -> str:
+    """The six digits a token stands for: whoever holds the secret derives them (the image,
+    the sound, the check), the token alone (readable in the signed cookie) tells nothing."""
+    digest = hmac.new(secret.encode(), token.encode(), hashlib.sha256).digest()
+    return str(int.from_bytes(digest[:8]) % 10**6).zfill(6)  # 2**64 draws: no digit favoured
+
+
+def spend_spoken_token(db_session, token: str) -> bool:
+    """A token's one try; False if it was tried before (an old cookie replayed)."""
+    return _spend(db_session, "spoken:" + token)
+
+
+def spoken_code_matches(typed: str, expected: str) -> bool:
     typed = "".join(typed.split())
-    if not (expected and expires_at) or now >= expires_at:
-        return False
-    return secrets.compare_digest(typed.encode(), expected.encode())  # str: ASCII only
+    return secrets.compare_digest(typed.encode(), expected.encode())
 
 
 def spoken_code_image(code: str) -> bytes:

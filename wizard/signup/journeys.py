@@ -10,11 +10,14 @@ def key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(db_session, now: datetime, kiosk_id: str | None = None) -> tuple[str, Journey]:
+def new(now: datetime, kiosk_id: str | None = None) -> tuple[str, Journey]:
+    """A journey and its token, not in the database yet (see keep)."""
     token = secrets.token_urlsafe(32)
-    journey = Journey(id=key(token), answers={}, kiosk_id=kiosk_id, created_at=now, updated_at=now)
+    return token, Journey(id=key(token), answers={}, kiosk_id=kiosk_id, created_at=now, updated_at=now)
+
+
+def keep(db_session, journey: Journey) -> None:
     db_session.add(journey)
-    return token, journey
 
 
 def find(db_session, token: str | None, now: datetime, idle: timedelta) -> Journey | None:

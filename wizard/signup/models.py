@@ -18,10 +18,6 @@ class Journey(db.Model):
 
     id = db.Column(db.String(64), primary_key=True)
     answers = db.Column(MutableDict.as_mutable(EncryptedAnswers), nullable=False, default=dict)
-    # The no-JavaScript CAPTCHA: a short-lived challenge shown as an image and read aloud.
-    # It is not a credential: it must be rendered, so it is kept in clear until used.
-    captcha_code = db.Column(db.String(12))
-    captcha_code_expires_at = db.Column(db.DateTime)
     # The kiosk whose QR code started this journey, for the operator's funnel.
     kiosk_id = db.Column(db.String(40))
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
@@ -29,7 +25,8 @@ class Journey(db.Model):
 
 
 class SpentCaptcha(db.Model):
-    """Solved ALTCHA challenges, so that one solution opens one journey only."""
+    """Solved ALTCHA challenges and tried spoken-code tokens (SHA-256 of each), so that one
+    solution opens one journey only and one token allows one try."""
 
     __tablename__ = "spent_captchas"
 

@@ -1,6 +1,4 @@
 """Step views: build the form, validate, save, redirect (post/redirect/get), or re-render."""
-from datetime import timedelta
-
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -12,7 +10,7 @@ from wizard.core import clock
 from wizard.extensions import db, limiter
 from wizard.signup import captcha, journeys, steps
 from wizard.signup.forms import CredentialsForm, FranceConnectCredentialsForm, FranceConnectIdentityForm
-from wizard.web import journey_state, limits
+from wizard.web import journey_state, limits, spoken_code
 from wizard.web.forms import password_checklist
 from wizard.web.journey_state import WizardState, journey_seconds_left
 from wizard.web.limits import activation_email_limits, configured
@@ -72,16 +70,15 @@ def captcha_step():
     state = _load_state()
     if not steps.can_enter(step, state.answers):
         return redirect(state.current_url(), 303)
-    form = step.form(check=lambda typed: _captcha_passed(state))
+    form = step.form(check=lambda typed: _captcha_passed())
     if not form.renew.data and form.validate_on_submit():
-        state.journey.captcha_code = None
-        state.save(step, {"passed_at": clock.now().isoformat(timespec="seconds")})
+        spoken_code.forget()
+        state.save(step, {"passed_at": clock.now().isoformat(timespec="seconds")})  # the journey kept
         return redirect(state.current_url(), 303)
     # A code is good for one try: a wrong guess, a renewal or the expiry brings a new one.
-    if request.method == "POST" or _spoken_code_expired(state):
-        _new_spoken_code(state)
-    return render_step(step, form, state, captcha=_widget_settings(),
-                       code_expires_at=state.journey.captcha_code_expires_at)
+    if request.method == "POST" or spoken_code.expired(clock.now()):
+        spoken_code.draw(clock.now(), current_app.config["CAPTCHA_MINUTES"])
+    return render_step(step, form, state, captcha=_widget_settings(), code_expires_at=spoken_code.expires_at())
 
 
 @bp.get("/verification/defi.json")
@@ -97,14 +94,14 @@ def altcha_challenge():
 @bp.get("/verification/code.png")
 @limiter.limit(configured("RATELIMIT_SPOKEN_CODE"))
 def spoken_code_image():
-    code = WizardState.load().journey.captcha_code or abort(404)
+    code = spoken_code.current() or abort(404)
     return _no_store(captcha.spoken_code_image(code), "image/png")
 
 
 @bp.get("/verification/code.wav")
 @limiter.limit(configured("RATELIMIT_SPOKEN_CODE"))
 def spoken_code_audio():
-    code = WizardState.load().journey.captcha_code or abort(404)
+    code = spoken_code.current() or abort(404)
     return _no_store(captcha.spoken_code_audio(code, get_locale().language), "audio/wav")
 
 
@@ -179,27 +176,15 @@ def _widget_settings() -> dict:
     return {"widget": "altcha", "challenge_url": url_for("signup.altcha_challenge")}
 
 
-def _captcha_passed(state) -> bool:
-    config, journey, form = current_app.config, state.journey, request.form
+def _captcha_passed() -> bool:
+    config, form = current_app.config, request.form
     if _widget_settings()["widget"] == "hcaptcha" and form.get("h-captcha-response"):
         settings = captcha.HCaptchaSettings(config["HCAPTCHA_SITEKEY"], config["HCAPTCHA_SECRET"],
                                             config["HCAPTCHA_VERIFY_URL"], config["HCAPTCHA_TIMEOUT_SECONDS"])
         return captcha.hcaptcha_verified(form["h-captcha-response"], settings, request.remote_addr)
     if _widget_settings()["widget"] == "altcha" and form.get("altcha"):
         return captcha.altcha_verified(form["altcha"], _altcha_secret(), db.session)
-    return captcha.spoken_code_matches(form.get("code", ""), journey.captcha_code,
-                                       journey.captcha_code_expires_at, clock.now())
-
-
-def _spoken_code_expired(state) -> bool:
-    expires = state.journey.captcha_code_expires_at
-    return expires is None or expires <= clock.now()
-
-
-def _new_spoken_code(state) -> None:
-    state.journey.captcha_code = captcha.new_spoken_code()
-    state.journey.captcha_code_expires_at = clock.now() + timedelta(
-        minutes=current_app.config["CAPTCHA_MINUTES"])
+    return spoken_code.tried(form.get("code", ""), db.session, clock.now())
 
 
 def _no_store(body: bytes, mimetype: str):

@@ -107,14 +107,23 @@ def _javascript_after_all(marks: dict) -> None:
 
 def _marks() -> dict:
     """This journey's marks. A new journey (another token) starts with none; the steps
-    after the signup keep them when the journey is gone (signed in, the cookie keeps them)."""
+    after the signup keep them when the journey is gone (signed in, the cookie keeps them).
+    A journey not kept yet (no token: the CAPTCHA step) has fresh ones, its own once kept."""
     token = session.get(journey_state.SESSION_KEY)
     journey = hashlib.sha256(token.encode()).hexdigest()[:12] if isinstance(token, str) else None
-    marks = session.get(MARKS_KEY)
-    if not isinstance(marks, dict) or (journey and marks.get("journey") != journey):
+    marks, state = session.get(MARKS_KEY), g.get("wizard_state")
+    pending = state is not None and not state.kept
+    if not isinstance(marks, dict) or _another_journeys(marks.get("journey"), journey, pending):
         marks = {"journey": journey, "reached": {}, "completed": [], "js": False}
+    marks["journey"] = journey or marks["journey"]
     marks["js"] = bool(marks.get("js"))
     return marks
+
+
+def _another_journeys(theirs: str | None, journey: str | None, pending: bool) -> bool:
+    if theirs is None:  # made before a journey was kept: the next one's
+        return False
+    return pending or (journey is not None and theirs != journey)
 
 
 def _context(marks: dict) -> events.Context:

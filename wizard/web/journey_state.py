@@ -20,12 +20,14 @@ FRANCECONNECT = "franceconnect"
 
 
 class WizardState:
-    def __init__(self, journey, expired: bool = False, moved: bool = False):
+    def __init__(self, journey, expired: bool = False, moved: bool = False, new_token: str | None = None):
         self.journey = journey
         # The person had a journey, left idle too long: tell them why they start again.
         self.expired = expired
         # The journey was handed over to another device: tell them where it went.
         self.moved = moved
+        # A journey not kept yet (no row, nothing in the cookie): the token it will have.
+        self._new_token = new_token
 
     @classmethod
     def load(cls) -> "WizardState":
@@ -46,18 +48,38 @@ class WizardState:
                 journeys.touch(journey, now)
             return cls(journey)
         moved = bool(token) and start_codes.was_handed_over(db.session, journeys.key(token))
-        if not limits.new_journey_allowed():  # a page opened with no cookie, again and again
-            abort(429)
-        state = cls.start(kiosk_id=session.get(KIOSK_KEY))
+        session.pop(SESSION_KEY, None)  # its journey is gone: said once, on this page
+        # Opening a page writes nothing: the journey is kept when the person saves an answer.
+        state = cls._new(kiosk_id=session.get(KIOSK_KEY))
         state.expired, state.moved = bool(token) and not moved, moved
         return state
 
     @classmethod
-    def start(cls, kiosk_id: str | None = None) -> "WizardState":
-        new_token, journey = journeys.start(db.session, clock.now(), kiosk_id=kiosk_id)
-        session[SESSION_KEY] = new_token
-        g.wizard_state = cls(journey)
+    def _new(cls, kiosk_id: str | None) -> "WizardState":
+        new_token, journey = journeys.new(clock.now(), kiosk_id=kiosk_id)
+        g.wizard_state = cls(journey, new_token=new_token)
         return g.wizard_state
+
+    @classmethod
+    def start(cls, kiosk_id: str | None = None) -> "WizardState":
+        """A new journey kept at once: the person asked for it (a kiosk, FranceConnect)."""
+        state = cls._new(kiosk_id)
+        state.keep()
+        return state
+
+    @property
+    def kept(self) -> bool:
+        return self._new_token is None
+
+    def keep(self) -> None:
+        """Writes a journey not kept yet, and gives the cookie its token. Journeys are
+        made only here, at most RATELIMIT_NEW_JOURNEY per IP."""
+        if self.kept:
+            return
+        if not limits.new_journey_allowed():
+            abort(429)
+        journeys.keep(db.session, self.journey)
+        session[SESSION_KEY], self._new_token = self._new_token, None
 
     @classmethod
     def start_with_franceconnect(cls, sub: str, claims: dict) -> "WizardState":
@@ -101,6 +123,7 @@ class WizardState:
         return self.journey.answers.get(step.name)
 
     def save(self, step, values: dict) -> None:
+        self.keep()
         self.journey.answers = steps.record(self.answers, step, values)
         journeys.touch(self.journey, clock.now())
 

@@ -55,7 +55,7 @@ def activation_email_allowed(address: str) -> bool:
 
 
 def new_journey_allowed() -> bool:
-    """Counts one journey started by this IP without a form (a page opened with no cookie)."""
+    """Counts one journey written for this IP (its first answer saved, a kiosk, FranceConnect)."""
     return hit("RATELIMIT_NEW_JOURNEY", "new-journey-ip", get_remote_address())
 
 
