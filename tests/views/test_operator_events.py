@@ -30,6 +30,20 @@ def test_a_reload_a_wrong_answer_and_going_back_count_nothing_more(app, client, 
     assert funnel(database, events.STEP_COMPLETED)["captcha"] == 0
 
 
+def test_a_journey_started_again_after_its_end_is_counted_from_the_captcha_again(app, client, database):
+    """The journey is written when the CAPTCHA is passed: the marks of its screen, made
+    before, are its own then; those of a journey gone count nothing for the next one."""
+    from tests.conftest import pass_captcha
+    from wizard.signup.models import Journey
+    pass_captcha(client)
+    database(lambda session: (session.query(Journey).delete(), session.commit()))  # gone (idle, purged)
+    pass_captcha(client)
+    timed = [row for row in all_rows(database) if row.get("event") == events.STEP_TIME]
+    assert funnel(database, events.STEP_REACHED)["captcha"] == 2
+    assert funnel(database, events.STEP_COMPLETED)["captcha"] == 2
+    assert sum(row["count"] for row in timed if row["step"] == "captcha") == 2
+
+
 def test_the_dimensions_are_coarse_facts_about_the_browser(app, database):
     phone = {"HTTP_USER_AGENT": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0 "
                                 "Mobile Safari/537.36", "HTTP_ACCEPT_LANGUAGE": "en"}

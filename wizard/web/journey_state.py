@@ -48,7 +48,8 @@ class WizardState:
                 journeys.touch(journey, now)
             return cls(journey)
         moved = bool(token) and start_codes.was_handed_over(db.session, journeys.key(token))
-        session.pop(SESSION_KEY, None)  # its journey is gone: said once, on this page
+        if token:
+            session.pop(SESSION_KEY)  # its journey is gone: said once, on this page
         # Opening a page writes nothing: the journey is kept when the person saves an answer.
         state = cls._new(kiosk_id=session.get(KIOSK_KEY))
         state.expired, state.moved = bool(token) and not moved, moved
