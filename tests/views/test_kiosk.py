@@ -270,3 +270,14 @@ def test_a_scan_asks_before_replacing_a_journey_in_progress(app, client, client_
     client_request.post(form["action"], expect_redirect="/inscription/")
     assert database(lambda s: s.get(StartCode, code).used_at) is not None
     assert client.get("/inscription/qualite").headers["Location"] == "/inscription/verification"  # a new one
+
+
+def test_the_captcha_steps_handoff_writes_the_journey_it_hands_over(app, client, client_request, database):
+    client_request.get("/inscription/verification")
+    assert database(lambda s: s.query(Journey).count()) == 0
+    code = shown_code(client_request.get("/inscription/continuer-sur-mon-telephone"))
+    assert database(lambda s: s.get(StartCode, code).journey_id) == database(lambda s: s.query(Journey.id).scalar())
+    phone = app.test_client()
+    phone.get(scan_link(app, code))
+    assert notices(phone) == [
+        "Votre inscription continue sur cet appareil : vos réponses sont là."]
