@@ -97,3 +97,20 @@ def test_a_gone_journey_says_so_once_and_writes_nothing(client, client_request, 
     assert "Votre session a expiré" in page.text_of(".notice")
     assert client_request.get("/inscription/verification").select_one(".notice") is None  # said once
     assert journeys(database) == 0
+
+
+def test_the_cookie_holds_a_token_never_the_code(app, client):
+    client.get("/inscription/verification")
+    held = app.session_interface.get_signing_serializer(app).loads(client.get_cookie("sesame").value)
+    token = held["spoken_code"].pop("token")
+    assert len(token) == 22 and set(held["spoken_code"]) == {"expires"}  # 16 random bytes, and when they expire
+    assert current_captcha_code(client) not in repr(held)  # nowhere else in the cookie (the token aside)
+
+
+def test_the_code_is_six_digits_drawn_from_the_token_by_the_secret():
+    tokens = [captcha.new_spoken_token() for _ in range(200)]
+    codes = [captcha.spoken_code(token, "secret-1") for token in tokens]
+    assert all(len(code) == 6 and code.isdigit() for code in codes)
+    assert len(set(codes)) > 190  # drawn, not fixed
+    assert captcha.spoken_code(tokens[0], "secret-1") == codes[0]
+    assert [captcha.spoken_code(token, "secret-2") for token in tokens] != codes  # the token alone says nothing
