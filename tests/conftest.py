@@ -41,11 +41,21 @@ REDIS_URL = _worker_redis_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.
 SERVICES = Path(__file__).resolve().parent / "services"
 
 
+# The files whose tests check every screen of the walks: one xdist process runs them all, so
+# each walk is made once (tests/browser/conftest.py orders their tests screen by screen).
+WALK_FILES = {"test_every_screen.py", "test_reflow.py", "test_text_spacing.py"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (`./dev test`: --dist loadgroup)
 def pytest_collection_modifyitems(items):
-    """The services' tests that use the database run on PostgreSQL (see the `app` fixture)."""
+    """The services' tests that use the database run on PostgreSQL (see the `app` fixture).
+    A file's tests stay in one process (its browser, live server and databases made once),
+    and the walks' files share one."""
     for item in items:
-        if SERVICES in Path(item.path).resolve().parents and {"app", "new_app"} & set(item.fixturenames):
+        path = Path(item.path).resolve()
+        if SERVICES in path.parents and {"app", "new_app"} & set(item.fixturenames):
             item.add_marker(pytest.mark.postgres)
+        item.add_marker(pytest.mark.xdist_group("walks" if path.name in WALK_FILES else item.nodeid.partition("::")[0]))
 
 
 def reconfigure(app, **values):

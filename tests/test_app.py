@@ -108,7 +108,7 @@ def test_every_response_carries_the_security_headers(client):
 
 
 def test_session_cookie_is_http_only_and_same_site(client):
-    response = client.get("/inscription/")
+    response = client.get("/inscription/verification")  # the spoken code's token: the first cookie
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
@@ -171,7 +171,7 @@ def _production_client():
 def test_production_sends_hsts_and_host_only_cookies():
     from wizard.web import browser_cookies
     app, client = _production_client()
-    response = client.get("/inscription/", base_url="https://sesame.example")
+    response = client.get("/inscription/verification", base_url="https://sesame.example")
     assert response.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-sesame=") and "Secure" in cookie and "Path=/" in cookie
