@@ -1,6 +1,6 @@
 """The three example operators of operators/ (a mutuelle, an ameli-like and a Mon espace
 santé-like deployment), each deployed by its settings file and brand folder alone and walked
-once per mode (French and English, JavaScript on and off) from the landing page to the
+in French and in English, one with JavaScript and one without (WALKS), from the landing page to the
 insurer's "eligible", with axe on the screens an operator changes: the landing page (its
 brand), the identity step with every "Où trouver ?" open, the summary and the outcome.
 
@@ -121,8 +121,14 @@ def open_every_help(page):
         expect(picture).to_be_visible()
 
 
-@pytest.mark.parametrize("mode", [FR_JS, FR_NO_JS, EN_JS, EN_NO_JS], ids=lambda mode: mode.id)
-@pytest.mark.parametrize("operator", list(OPERATORS))
+# Each operator in both languages and both ways (JavaScript on, off), the pairs covering
+# every mode: the default deployment's screens are checked in every mode on every
+# screen (test_every_screen.py); what an operator changes is its texts, brand and fields.
+WALKS = [("mutuelle", FR_JS), ("mutuelle", EN_NO_JS), ("ameli-like", FR_NO_JS), ("ameli-like", EN_JS),
+         ("mes-like", FR_JS), ("mes-like", EN_NO_JS)]
+
+
+@pytest.mark.parametrize(("operator", "mode"), WALKS, ids=[f"{operator}-{mode.id}" for operator, mode in WALKS])
 def test_each_operator_is_walked_to_eligible(browser, browser_context_args, operator_servers, operator, mode):
     app, url = operator_servers(operator)
     walker = OperatorWalker(browser, {**browser_context_args, "base_url": url}, app, mode, OPERATORS[operator])
