@@ -31,6 +31,20 @@ def test_pages_opened_without_a_cookie_write_no_journey_and_are_never_limited(ap
     assert journeys(database) == 0
 
 
+def test_the_funnel_counts_the_first_screen_within_the_new_journeys_allowance(app, database):
+    """The one write of a cookieless GET, the CAPTCHA step's "reached" in the funnel: a
+    script opening it again and again counts 3 (the allowance), not 50."""
+    from sqlalchemy import func
+
+    from wizard.operator.models import EventCount
+    reconfigure(app, RATELIMIT_NEW_JOURNEY="3 per minute")
+    for _ in range(50):
+        assert app.test_client().get("/inscription/verification").status_code == 200
+    reached = database(lambda session: session.query(func.sum(EventCount.count))
+                       .filter_by(event="step_reached", step="captcha").scalar())
+    assert reached == 3
+
+
 def test_the_first_passed_captcha_writes_the_one_journey(app, client, client_request, database):
     for _ in range(3):
         client_request.get("/inscription/verification")  # each one a new code, none written

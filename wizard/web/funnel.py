@@ -22,7 +22,7 @@ from wizard.extensions import db
 from wizard.operator import events, reports
 from wizard.sign_in import devices
 from wizard.signup import steps
-from wizard.web import journey_state
+from wizard.web import journey_state, limits
 from wizard.web.kiosk_mode import KIOSK_KEY
 from wizard.web.rendering import from_htmx
 
@@ -80,7 +80,7 @@ def _record(reached: str | None, completed: str | None) -> None:
     if not marks["js"] and from_htmx():
         _javascript_after_all(marks)
     context = _context(marks)
-    if reached and reached not in marks["reached"]:
+    if reached and reached not in marks["reached"] and _countable(reached):
         marks["reached"][reached] = int(now.timestamp())
         events.count(db.session, events.STEP_REACHED, now, step=reached, context=context)
     if completed and completed not in marks["completed"]:
@@ -91,6 +91,14 @@ def _record(reached: str | None, completed: str | None) -> None:
         if duration is not None:
             events.count(db.session, events.STEP_TIME, now, step=completed, duration=duration)
     session[MARKS_KEY] = marks
+
+
+def _countable(reached: str) -> bool:
+    """A screen shown to a journey not kept yet (the CAPTCHA step opened without a cookie) is
+    a write on GET: counted within RATELIMIT_NEW_JOURNEY per IP, so that a script opening it
+    again and again does not inflate the funnel."""
+    state = g.get("wizard_state")
+    return state is None or state.kept or limits.unkept_journey_counted()
 
 
 def _javascript_after_all(marks: dict) -> None:

@@ -59,6 +59,12 @@ def new_journey_allowed() -> bool:
     return hit("RATELIMIT_NEW_JOURNEY", "new-journey-ip", get_remote_address())
 
 
+def unkept_journey_counted() -> bool:
+    """Counts one first screen shown, in the funnel, to a journey not written yet, for this IP
+    (the same allowance as the journeys written, counted apart)."""
+    return hit("RATELIMIT_NEW_JOURNEY", "funnel-unkept-ip", get_remote_address())
+
+
 def count_recent(scope: str, key: str, window_seconds: int) -> int:
     """Counts one for `key` and returns how many it had in the sliding window, this one
     included: a measure, never a refusal (the ALTCHA cost rises with it). Kept where the
