@@ -60,6 +60,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
 
     metrics.init_app(app)  # first, so that its after_request runs last: the time includes the commit
+    database.engine_options(app.config)
     db.init_app(app)
     database.init_app(app)  # SQLite: WAL, no fsync per commit
     funnel.init_app(app)  # after the unit of work's hook: counts before the commit

@@ -14,7 +14,7 @@ from wizard.extensions import db, limiter
 from wizard.web import resume
 from wizard.web.account_session import signed_in_account_id
 from wizard.web.limits import configured
-from wizard.web.rendering import render_page
+from wizard.web.rendering import render_fragment, render_page
 
 bp = Blueprint("eligibility", __name__, url_prefix="/inscription")
 
@@ -53,7 +53,7 @@ def status():
     if check is None or check.account_id != signed_in_account_id(touch=False):
         abort(404)
     seen = request.args.get("vu", type=int)
-    return render_page("eligibility/_status.html", push_url=False, **_status(check, None, seen_stage=seen))
+    return render_fragment("eligibility/_status.html", **_status(check, None, seen_stage=seen))
 
 
 @bp.route("/eligibilite/corriger", methods=["GET", "POST"])
@@ -100,6 +100,7 @@ def _status(check: EligibilityCheck, account: Account | None, seen_stage: int | 
         account = db.session.get(Account, check.account_id)
     return {"check": check, "finished": finished, "account": account, "identifiers": settings.identifiers(),
             "contract_number": account.contract_number if check.status == eligibility.ELIGIBLE else None,
+            "advisors": {"contact": current_app.config["ADVISORS_CONTACT"], "url": current_app.config["ADVISORS_URL"]},
             "slow": not finished and waited > current_app.config["ELIGIBILITY_SLOW_SECONDS"],
             # The live region says a stage once: the poll tells which stage the screen shows.
             "announce": seen_stage != check.stage}
