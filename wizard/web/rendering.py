@@ -26,12 +26,16 @@ def render_page(template: str, status: int = 200, push_url: bool = True, **conte
     return response
 
 
-def render_fragment(template: str, **context):
+def fragment(template: str, **context) -> str:
     """A fragment polled by everyone waiting (thousands every 2 s): the template alone,
     with what it is given and the environment's globals (`_`, `url_for`). None of the
     pages' context processors run (the idle warnings, the brand, the legal texts): a
-    fragment shows none of it. The address bar stays (no HX-Push-Url)."""
-    html = current_app.jinja_env.get_template(template).render(partial=wants_partial(), **context)
+    fragment shows none of it."""
+    return current_app.jinja_env.get_template(template).render(partial=wants_partial(), **context)
+
+
+def fragment_response(html: str):
+    """A fragment's answer: it keeps the address bar (no HX-Push-Url)."""
     response = make_response(html)
     response.vary.add("HX-Request")
     return response
