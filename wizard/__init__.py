@@ -1,5 +1,6 @@
 """Sésame's application factory. `flask --app app run` and gunicorn's `app:create_app()`
 both load it."""
+import gc
 import os
 
 from flask import Flask
@@ -95,4 +96,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
                                    "current_locale": lambda: get_locale().language,
                                    "kiosk_mode": in_kiosk_mode()})
     commands.init_app(app)
+    if not app.testing:  # the tests make an app per test: frozen, their garbage would stay
+        # What the imports and the app made lives as long as the process: the collector's
+        # full passes stop walking it (about 140,000 objects, 30 to 60 ms a pass, one every
+        # 30 signups or so, landing in one request's time: 1 to 2 ms a signup on average).
+        gc.freeze()
     return app
