@@ -14,10 +14,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-from redis import Redis
-from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
-from redis.retry import Retry
 from sqlalchemy import text
 
 OK, UNREACHABLE, NOT_USED = "ok", "unreachable", "not used"
@@ -58,6 +54,11 @@ def database(db_session, migrations: Path) -> str:
 def redis(config) -> str:
     if not config["REDIS_URL"]:
         return NOT_USED
+    # Imported here: without REDIS_URL (the embedded default) a worker never loads it.
+    from redis import Redis
+    from redis.backoff import NoBackoff
+    from redis.exceptions import RedisError
+    from redis.retry import Retry
     # A client of its own, which tries once and briefly: a probe must answer within the
     # proxy's timeout, where the limits' and the queue's clients try again.
     client = Redis.from_url(config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=1,
