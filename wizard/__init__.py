@@ -27,7 +27,7 @@ from wizard.phone import views as phone
 from wizard.sign_in import views as sign_in
 from wizard.signup import identifiers
 from wizard.signup import views as signup
-from wizard.web import assets, errors, funnel, locale, metrics, request_log, security
+from wizard.web import assets, errors, funnel, limits, locale, metrics, request_log, security
 from wizard.web.kiosk_mode import in_kiosk_mode
 
 
@@ -86,6 +86,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(operator.monitoring_bp)
     if app.config["DEVELOPMENT_PAGES"]:
         app.register_blueprint(dev_views.bp)
+    limits.init_app(app)  # after the blueprints, which could have declared limits of their own
     errors.init_app(app)
     security.init_app(app)
     request_log.init_app(app)
