@@ -15,6 +15,7 @@ from wizard.eligibility import service as eligibility
 from wizard.eligibility.models import EligibilityCheck
 from wizard.extensions import db
 from wizard.messaging.models import OutboxMessage
+from wizard.sign_in.models import AccountSession
 
 EMAIL = "jean.martin@exemple.fr"
 WAITING, STATUS = "/inscription/verification-en-cours", "/inscription/verification-en-cours/etat"
@@ -273,6 +274,19 @@ def test_nobody_reads_someone_elses_check(ready, app):
     check_id = queued_check(app)
     assert app.test_client().get(f"{STATUS}?verification={check_id}").status_code == 404
     assert app.test_client().get(f"{STATUS}?verification=guess").status_code == 404
+
+
+def test_a_session_ended_or_left_idle_reads_no_check(ready, app, monkeypatch):
+    check_id = queued_check(app)
+    poll = f"{STATUS}?verification={check_id}&vu=0"
+    assert ready.get(poll, headers={"HX-Request": "true"}).status_code == 200
+    later(monkeypatch, hours=13)  # past the session's idle and absolute limits
+    assert ready.get(poll, headers={"HX-Request": "true"}).status_code == 404
+    monkeypatch.undo()
+    with app.app_context():
+        db.session.query(AccountSession).update({"ended_at": clock.now()})  # signed out elsewhere
+        db.session.commit()
+    assert ready.get(poll, headers={"HX-Request": "true"}).status_code == 404
 
 
 def test_after_two_minutes_polling_stops_and_the_email_is_promised(ready, client_request, monkeypatch):

@@ -16,7 +16,7 @@ from wizard.eligibility.forms import correction_form
 from wizard.eligibility.models import EligibilityCheck
 from wizard.extensions import db, limiter
 from wizard.web import resume
-from wizard.web.account_session import signed_in_account_id
+from wizard.web.account_session import polling_account_id, signed_in_account_id
 from wizard.web.limits import configured
 from wizard.web.rendering import fragment, fragment_response, render_page, wants_partial
 
@@ -54,7 +54,7 @@ def waiting():
 def status():
     """Polled every 2 s by everyone waiting: one read by primary key, no write, no session write."""
     check = eligibility.progress(db.session, request.args.get("verification", ""))
-    if check is None or check.account_id != signed_in_account_id(touch=False):
+    if check is None or check.account_id != polling_account_id():
         abort(404)
     context = _status(check, None, seen_stage=request.args.get("vu", type=int))
     if context["finished"]:  # once per person: the outcome, their contract number
