@@ -4,7 +4,6 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
-from flask_babel import get_locale
 from markupsafe import escape
 
 from wizard import settings
@@ -15,7 +14,7 @@ from wizard.eligibility import service as eligibility
 from wizard.eligibility.forms import correction_form
 from wizard.eligibility.models import EligibilityCheck
 from wizard.extensions import db, limiter
-from wizard.web import resume
+from wizard.web import locale, resume
 from wizard.web.account_session import polling_account_id, signed_in_account_id
 from wizard.web.limits import configured
 from wizard.web.rendering import fragment, fragment_response, render_page, wants_partial
@@ -70,7 +69,7 @@ _CHECK_ID = "CHECK-ID"
 
 def _in_progress(check: EligibilityCheck, context: dict) -> str:
     made = current_app.extensions.setdefault("sesame.status_fragments", {})  # a few dozen keys
-    key = (get_locale().language, wants_partial(), request.script_root, check.status, check.stage,
+    key = (locale.select(), wants_partial(), request.script_root, check.status, check.stage,
            context["slow"], context["announce"])
     if key not in made:
         stand_in = SimpleNamespace(id=_CHECK_ID, status=check.status, stage=check.stage)
