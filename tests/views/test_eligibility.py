@@ -15,6 +15,7 @@ from wizard.eligibility import service as eligibility
 from wizard.eligibility.models import EligibilityCheck
 from wizard.extensions import db
 from wizard.messaging.models import OutboxMessage
+from wizard.sign_in.models import AccountSession
 
 EMAIL = "jean.martin@exemple.fr"
 WAITING, STATUS = "/inscription/verification-en-cours", "/inscription/verification-en-cours/etat"
@@ -230,6 +231,26 @@ def test_the_waiting_screen_polls_and_announces_each_stage_once(ready, client_re
     assert "En cours : Mise en relation" in moved.text_of(".stage--current")
 
 
+def test_everyone_at_the_same_stage_polls_their_own_check(ready, app, client_request):
+    """The fragment of a check in progress is made once per stage and language, then filled
+    in: each poll still names its own check, and a stage's change shows at once."""
+    first = queued_check(app)
+    with app.app_context():
+        row = db.session.get(EligibilityCheck, first)
+        second = EligibilityCheck(id="second-check_0", account_id=row.account_id, status=row.status,
+                                  stage=row.stage, unreachable=0, runs=0, created_at=row.created_at,
+                                  updated_at=row.updated_at)
+        db.session.add(second)
+        db.session.commit()
+    for check_id in (first, "second-check_0", first):
+        fragment = client_request.get(f"{STATUS}?verification={check_id}&vu=0", htmx=True)
+        assert fragment.select_one("#eligibility-status")["data-hx-get"] == f"{STATUS}?verification={check_id}&vu=0"
+    assert fragment.text_of("#eligibility-refresh") == "Mettre à jour"
+    ready.post("/langue", data={"lang": "en", "next": WAITING})
+    english = client_request.get(f"{STATUS}?verification={first}&vu=0", htmx=True)
+    assert english.text_of("#eligibility-refresh") == "Update"
+
+
 def test_the_status_endpoint_only_reads(ready, client, app):
     check_id = queued_check(app)
     client.get(WAITING)
@@ -253,6 +274,19 @@ def test_nobody_reads_someone_elses_check(ready, app):
     check_id = queued_check(app)
     assert app.test_client().get(f"{STATUS}?verification={check_id}").status_code == 404
     assert app.test_client().get(f"{STATUS}?verification=guess").status_code == 404
+
+
+def test_a_session_ended_or_left_idle_reads_no_check(ready, app, monkeypatch):
+    check_id = queued_check(app)
+    poll = f"{STATUS}?verification={check_id}&vu=0"
+    assert ready.get(poll, headers={"HX-Request": "true"}).status_code == 200
+    later(monkeypatch, hours=13)  # past the session's idle and absolute limits
+    assert ready.get(poll, headers={"HX-Request": "true"}).status_code == 404
+    monkeypatch.undo()
+    with app.app_context():
+        db.session.query(AccountSession).update({"ended_at": clock.now()})  # signed out elsewhere
+        db.session.commit()
+    assert ready.get(poll, headers={"HX-Request": "true"}).status_code == 404
 
 
 def test_after_two_minutes_polling_stops_and_the_email_is_promised(ready, client_request, monkeypatch):

@@ -44,6 +44,14 @@ def test_a_journey_started_again_after_its_end_is_counted_from_the_captcha_again
     assert sum(row["count"] for row in timed if row["step"] == "captcha") == 2
 
 
+def test_a_step_shown_again_leaves_the_cookie_as_it_was(app, client, database):
+    assert "Set-Cookie" in client.get("/inscription/verification").headers  # the journey, the step reached
+    again = client.get("/inscription/verification")
+    assert again.status_code == 200 and "Set-Cookie" not in again.headers
+    swapped = client.get("/inscription/verification", headers={"HX-Request": "true"})  # JavaScript seen: counted
+    assert "Set-Cookie" in swapped.headers and funnel(database, events.STEP_REACHED)["captcha"] == 1
+
+
 def test_the_dimensions_are_coarse_facts_about_the_browser(app, database):
     phone = {"HTTP_USER_AGENT": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0 "
                                 "Mobile Safari/537.36", "HTTP_ACCEPT_LANGUAGE": "en"}

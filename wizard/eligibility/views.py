@@ -1,7 +1,10 @@
 """Confirm, wait ("vérification en cours"), see the outcome, correct one's answers."""
 import time
+from types import SimpleNamespace
+from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
+from markupsafe import escape
 
 from wizard import settings
 from wizard.accounts.models import Account
@@ -11,10 +14,10 @@ from wizard.eligibility import service as eligibility
 from wizard.eligibility.forms import correction_form
 from wizard.eligibility.models import EligibilityCheck
 from wizard.extensions import db, limiter
-from wizard.web import resume
-from wizard.web.account_session import signed_in_account_id
+from wizard.web import locale, resume
+from wizard.web.account_session import polling_account_id, signed_in_account_id
 from wizard.web.limits import configured
-from wizard.web.rendering import render_page
+from wizard.web.rendering import fragment, fragment_response, render_page, wants_partial
 
 bp = Blueprint("eligibility", __name__, url_prefix="/inscription")
 
@@ -49,11 +52,29 @@ def waiting():
 @bp.get("/verification-en-cours/etat")
 def status():
     """Polled every 2 s by everyone waiting: one read by primary key, no write, no session write."""
-    check = db.session.get(EligibilityCheck, request.args.get("verification", ""))
-    if check is None or check.account_id != signed_in_account_id(touch=False):
+    check = eligibility.progress(db.session, request.args.get("verification", ""))
+    if check is None or check.account_id != polling_account_id():
         abort(404)
-    seen = request.args.get("vu", type=int)
-    return render_page("eligibility/_status.html", push_url=False, **_status(check, None, seen_stage=seen))
+    context = _status(check, None, seen_stage=request.args.get("vu", type=int))
+    if context["finished"]:  # once per person: the outcome, their contract number
+        return fragment_response(fragment(STATUS_FRAGMENT, **context))
+    return fragment_response(_in_progress(check, context))
+
+
+STATUS_FRAGMENT = "eligibility/_status.html"
+# A check in progress shows the same fragment to everyone at its stage, in a language,
+# but for the check's id in its URL: made once with this in its place, then filled in.
+_CHECK_ID = "CHECK-ID"
+
+
+def _in_progress(check: EligibilityCheck, context: dict) -> str:
+    made = current_app.extensions.setdefault("sesame.status_fragments", {})  # a few dozen keys
+    key = (locale.select(), wants_partial(), request.script_root, check.status, check.stage,
+           context["slow"], context["announce"])
+    if key not in made:
+        stand_in = SimpleNamespace(id=_CHECK_ID, status=check.status, stage=check.stage)
+        made[key] = fragment(STATUS_FRAGMENT, **{**context, "check": stand_in})
+    return made[key].replace(_CHECK_ID, str(escape(quote(check.id, safe=""))))
 
 
 @bp.route("/eligibilite/corriger", methods=["GET", "POST"])
@@ -100,6 +121,7 @@ def _status(check: EligibilityCheck, account: Account | None, seen_stage: int | 
         account = db.session.get(Account, check.account_id)
     return {"check": check, "finished": finished, "account": account, "identifiers": settings.identifiers(),
             "contract_number": account.contract_number if check.status == eligibility.ELIGIBLE else None,
+            "advisors": {"contact": current_app.config["ADVISORS_CONTACT"], "url": current_app.config["ADVISORS_URL"]},
             "slow": not finished and waited > current_app.config["ELIGIBILITY_SLOW_SECONDS"],
             # The live region says a stage once: the poll tells which stage the screen shows.
             "announce": seen_stage != check.stage}

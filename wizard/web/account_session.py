@@ -90,6 +90,13 @@ def signed_in_account_id(touch: bool = True) -> str | None:
     return row.account_id if row is not None else None
 
 
+def polling_account_id() -> str | None:
+    """signed_in_account_id(touch=False) for a fragment polled every 2 s: the session's
+    columns rather than its row, read again by whatever else of the request asks."""
+    found = sessions.find(db.session, session.get(SESSION_KEY), _policy, clock.now(), end=False, columns=True)
+    return found.session.account_id if found.session is not None else None
+
+
 def begin(account_id: str, kind: str, signed_in: bool = False, franceconnect_id_token: str | None = None) -> None:
     """A new session with a new token; this browser's previous one ends. A full sign-in,
     or an unfinished signup taken up by signing in (`signed_in`), also drops everything

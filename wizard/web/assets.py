@@ -21,6 +21,7 @@ import hashlib
 import mimetypes
 import os
 from dataclasses import dataclass, field
+from stat import S_ISREG
 
 import brotli
 from flask import Flask, current_app, request, send_from_directory
@@ -70,7 +71,7 @@ class StaticFiles:
             stat = os.stat(path) if path else None
         except (OSError, ValueError):  # ValueError: a NUL byte in the name
             stat = None
-        if stat is None or not os.path.isfile(path):
+        if stat is None or not S_ISREG(stat.st_mode):  # a file, from the same stat (a page builds 6 to 8 URLs)
             return None
         known = self._files.get(filename)
         if known and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):

@@ -77,6 +77,9 @@ def _count(response):
 
 def _record(reached: str | None, completed: str | None) -> None:
     marks, now = _marks(), clock.now()
+    if marks == session.get(MARKS_KEY) and reached in (None, *marks["reached"]) \
+            and completed in (None, *marks["completed"]) and (marks["js"] or not from_htmx()):
+        return  # counted already (a reload, Back): the cookie is not signed and sent again
     if not marks["js"] and from_htmx():
         _javascript_after_all(marks)
     context = _context(marks)

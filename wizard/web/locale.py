@@ -1,7 +1,7 @@
 """The person's language: the one they chose, else their browser's, else French; and the
 templates' gettext."""
 import flask_babel
-from flask import request, session
+from flask import g, request, session
 
 # English dates read the British way ("6 March 1977"); its translations are those of "en".
 _LOCALES = {"fr": "fr_FR", "en": "en_GB"}
@@ -28,12 +28,15 @@ def init_app(app) -> None:
 
 
 def _translations():
-    context = flask_babel._get_current_context()
-    if context is None:
-        return flask_babel.get_translations()  # no app context: flask-babel's NullTranslations
+    try:
+        namespace = g._get_current_object()  # one look-up; flask-babel's context makes three
+    except RuntimeError:  # no app context: flask-babel's NullTranslations
+        return flask_babel.get_translations()
+    context = getattr(namespace, "_flask_babel", None)
     locale, kept = getattr(context, "babel_locale", None), getattr(context, "sesame_translations", None)
     if kept is None or locale is None or kept[0] is not locale:
         translations = flask_babel.get_translations()  # also decides the locale
+        context = namespace._flask_babel
         context.sesame_translations = kept = (context.babel_locale, translations)
     return kept[1]
 

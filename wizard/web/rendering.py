@@ -2,7 +2,7 @@
 
 No other code reads HX-* request headers.
 """
-from flask import make_response, redirect, render_template, request
+from flask import current_app, make_response, redirect, render_template, request
 
 from wizard.extensions import htmx
 
@@ -23,6 +23,21 @@ def render_page(template: str, status: int = 200, push_url: bool = True, **conte
         # An answer that keeps the address (an error page): HTMX would push the address
         # of a boosted link or form by itself.
         response.headers["HX-Push-Url"] = "false"
+    return response
+
+
+def fragment(template: str, **context) -> str:
+    """A fragment polled by everyone waiting (thousands every 2 s): the template alone,
+    with what it is given and the environment's globals (`_`, `url_for`). None of the
+    pages' context processors run (the idle warnings, the brand, the legal texts): a
+    fragment shows none of it."""
+    return current_app.jinja_env.get_template(template).render(partial=wants_partial(), **context)
+
+
+def fragment_response(html: str):
+    """A fragment's answer: it keeps the address bar (no HX-Push-Url)."""
+    response = make_response(html)
+    response.vary.add("HX-Request")
     return response
 
 
