@@ -1,7 +1,7 @@
 """Mon compte: thin views over the sign-in services. Every page needs a full sign-in."""
 from functools import wraps
 
-from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, url_for
 from flask_babel import format_datetime, format_time, gettext
 
 from wizard import settings
@@ -31,6 +31,7 @@ from wizard.web import account_change, account_session, browser_cookies, francec
 from wizard.web.forms import ResendForm, password_checklist
 from wizard.web.limits import configured
 from wizard.web.rendering import render_page
+from wizard.web.timeouts import stayed
 
 bp = Blueprint("account", __name__, url_prefix="/compte")
 
@@ -318,10 +319,8 @@ def session_status():
 def stay_signed_in():
     """The idle warning's "Rester connecté" (a fetch); without JavaScript, back to the account."""
     left = account_session.stay_signed_in() if ResendForm().validate_on_submit() else account_session.seconds_left()
-    if request.accept_mimetypes.best == "application/json":
-        return jsonify(seconds_left=left)
     unfinished = account_session.signup_account()
-    return redirect(resume.next_url(unfinished) if unfinished else url_for(".overview"), 303)
+    return stayed(left, resume.next_url(unfinished) if unfinished else url_for(".overview"))
 
 
 def _send_reauth_code(account: Account, new_phone: str, by_email: bool, form=None):

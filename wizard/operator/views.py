@@ -81,9 +81,7 @@ def session_status():
 def stay():
     """The idle warning's "Rester connecté" (a fetch); without JavaScript, the console."""
     left = staff_session.stay() if ResendForm().validate_on_submit() else staff_session.seconds_left()
-    if request.accept_mimetypes.best == "application/json":
-        return jsonify(seconds_left=left)
-    return redirect(url_for("operator.overview"), 303)
+    return timeouts.stayed(left, url_for("operator.overview"))
 
 
 @bp.get("/")

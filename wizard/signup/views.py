@@ -15,7 +15,7 @@ from wizard.web.forms import password_checklist
 from wizard.web.journey_state import WizardState, journey_seconds_left
 from wizard.web.limits import activation_email_limits, configured
 from wizard.web.rendering import render_page
-from wizard.web.timeouts import journey_timeout
+from wizard.web.timeouts import journey_timeout, stayed
 
 bp = Blueprint("signup", __name__, url_prefix="/inscription")
 
@@ -204,6 +204,4 @@ def stay():
     """The warning's "Continuer mon inscription": the journey counts from now again."""
     state = WizardState.load()
     journeys.touch(state.journey, clock.now())
-    if request.accept_mimetypes.best == "application/json":
-        return jsonify(seconds_left=journey_seconds_left(state.journey, clock.now()))
-    return redirect(state.current_url(), 303)
+    return stayed(journey_seconds_left(state.journey, clock.now()), state.current_url())

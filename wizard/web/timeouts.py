@@ -2,7 +2,7 @@
 the phone and eligibility pages) or a signed-in session ends (WCAG 2.2.1, RGAA 13.1): how
 long is left, and what the live region says as it counts down."""
 
-from flask import current_app, g, has_request_context, request, session, url_for
+from flask import current_app, g, has_request_context, jsonify, redirect, request, session, url_for
 from flask_babel import get_locale, gettext, ngettext
 
 from wizard.core import clock
@@ -13,6 +13,14 @@ from wizard.web import account_session, staff_session
 from wizard.web.journey_state import SESSION_KEY as JOURNEY_KEY
 from wizard.web.journey_state import idle_limit, journey_seconds_left
 from wizard.web.kiosk_mode import in_kiosk_mode
+
+
+def stayed(seconds_left: int, then: str):
+    """The idle warning's "stay" answered: the seconds now left to its fetch; without
+    JavaScript (a form), the page to go on with."""
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(seconds_left=seconds_left)
+    return redirect(then, 303)
 
 
 def timeout_context() -> dict:
