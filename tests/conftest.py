@@ -41,21 +41,24 @@ REDIS_URL = _worker_redis_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.
 SERVICES = Path(__file__).resolve().parent / "services"
 
 
-# The files whose tests check every screen of the walks: one xdist process runs them all, so
-# each walk is made once (tests/browser/conftest.py orders their tests screen by screen).
-WALK_FILES = {"test_every_screen.py", "test_reflow.py", "test_text_spacing.py"}
-
-
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (`./dev test`: --dist loadgroup)
 def pytest_collection_modifyitems(items):
     """The services' tests that use the database run on PostgreSQL (see the `app` fixture).
-    A file's tests stay in one process (its browser, live server and databases made once),
-    and the walks' files share one."""
+    A file's tests stay in one process (its browser, live server and databases made once);
+    the checks made on every screen of a walk (several files) stay in the process that makes
+    that walk, so each walk is made once (tests/browser/conftest.py orders them)."""
     for item in items:
-        path = Path(item.path).resolve()
-        if SERVICES in path.parents and {"app", "new_app"} & set(item.fixturenames):
+        if SERVICES in Path(item.path).resolve().parents and {"app", "new_app"} & set(item.fixturenames):
             item.add_marker(pytest.mark.postgres)
-        item.add_marker(pytest.mark.xdist_group("walks" if path.name in WALK_FILES else item.nodeid.partition("::")[0]))
+        item.add_marker(pytest.mark.xdist_group(_process_group(item)))
+
+
+def _process_group(item) -> str:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if {"mode", "walker", "screen"} <= params.keys():  # one walk: a walker, a language, JavaScript or not
+        mode = params["mode"]
+        return f"walk-{params['walker'].__name__}-{mode.lang}-{'js' if mode.js else 'no-js'}"
+    return item.nodeid.partition("::")[0]
 
 
 def reconfigure(app, **values):
