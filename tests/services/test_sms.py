@@ -43,7 +43,8 @@ def gateway():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     Gateway.answers, Gateway.delay, Gateway.received, Gateway.delivered = [202], 0.0, [], []
-    yield f"http://127.0.0.1:{server.server_port}/sms"
+    Gateway.url = f"http://127.0.0.1:{server.server_port}/sms"
+    yield Gateway.url
     server.shutdown()
 
 
@@ -131,3 +132,20 @@ def test_without_a_gateway_texts_stay_in_the_outbox(client, database):
     client.post("/inscription/telephone", data={"phone": "06 12 34 56 78", "channel": "sms"})
     rows = database(lambda s: [(m.status, m.recipient) for m in s.query(OutboxMessage).filter_by(channel="sms")])
     assert rows == [("pending", "+33612345678")]
+
+
+def test_a_worker_killed_after_the_gateway_took_the_sms_leaves_one_text(sms_app):
+    """Claimed and sent by a worker that died before marking it sent: taken over after the
+    lease, sent again with the same key, and the person still gets one text."""
+    sms_app.extensions["sesame.delivery"].sms_transport.url = "http://127.0.0.1:9/sms"  # queued, not sent
+    give_number(sms_app)
+    transport = sms_app.extensions["sesame.delivery"].sms_transport
+    transport.url = Gateway.url
+    now = clock.now() + timedelta(seconds=31)
+    with sms_app.app_context():
+        [row_id] = [m.id for m in db.session.query(OutboxMessage).filter_by(channel="sms")]
+        transport.send(outbox._claim(db.session, row_id, now, transport.lease))  # then the worker dies
+    assert deliver_at(sms_app, now + timedelta(seconds=1)).sent == 0  # still leased
+    assert deliver_at(sms_app, now + transport.lease + timedelta(seconds=1)).sent == 1
+    assert sms_rows(sms_app) == [("sent", 3)]
+    assert len(Gateway.received) == 2 and len(Gateway.delivered) == 1
