@@ -60,6 +60,7 @@ INSURER_TIMEOUT_S = 2  # the app's INSURER_TIMEOUT_SECONDS in this run; "no answ
 MAIL_TIMEOUT_S = 10
 RELOADS = 4  # a person whose page did not load tries again this many times
 MESSAGE_ID = re.compile(r"<outbox-(\d+)-")
+REFERENCE = re.compile(r"outbox-(\d+)-")  # OutboxMessage.reference, the SMS idempotency key
 
 
 # --- the parts that fail ---------------------------------------------------------------------
@@ -172,11 +173,21 @@ class _Recorder(BaseHTTPRequestHandler):
 
 
 class _SmsHandler(_Recorder):
+    """Texts the person once per idempotency key, as real gateways do: a repeat of a key
+    already taken (a retry after a timeout, a killed worker's row sent again) is
+    acknowledged and counted, not delivered again."""
+
     def do_POST(self):
         message = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+        key = self.headers.get("Idempotency-Key")
         with self.server.lock:
-            self.server.received.append((message["to"], message["text"]))
-        self._answer(200, {"ok": True})
+            repeat = key is not None and key in self.server.keys
+            if repeat:
+                self.server.repeats[key] += 1
+            else:
+                self.server.keys.add(key)
+                self.server.received.append((message["to"], message["text"]))
+        self._answer(200, {"ok": True, "repeat": repeat})
 
 
 class _InsurerHandler(_Recorder):
@@ -211,7 +222,7 @@ class HttpStandIn:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
         self.server.lock, self.server.received, self.server.mode = threading.Lock(), [], "ok"
-        self.server.answers = Counter()
+        self.server.answers, self.server.keys, self.server.repeats = Counter(), set(), Counter()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}{path}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -656,7 +667,7 @@ def _tally(app, outcomes: list[Outcome], smtp: SmtpSink, sms: HttpStandIn) -> di
     from wizard.messaging.models import OutboxMessage
     with app.app_context():
         rows = db.session.query(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.status,
-                                OutboxMessage.recipient, OutboxMessage.kind).all()
+                                OutboxMessage.recipient, OutboxMessage.kind, OutboxMessage.attempts).all()
         checks_per_account = db.session.query(EligibilityCheck.account_id, func.count()) \
             .group_by(EligibilityCheck.account_id).all()
         taken_over = db.session.query(func.count()).select_from(EligibilityCheck) \
@@ -666,6 +677,9 @@ def _tally(app, outcomes: list[Outcome], smtp: SmtpSink, sms: HttpStandIn) -> di
                   if m)
     with sms.server.lock:
         texts = Counter(sms.server.received)
+        repeats = Counter({int(m.group(1)): n for m, n in ((REFERENCE.match(key), n)
+                                                           for key, n in sms.server.repeats.items()) if m})
+    attempts = {r.id: (r.kind, r.attempts) for r in rows}
     mails = [r for r in rows if r.channel == "email"]
     sms_rows = [r for r in rows if r.channel == "sms"]
     sms_per_recipient = Counter(to for to, _text in texts)
@@ -689,12 +703,15 @@ def _tally(app, outcomes: list[Outcome], smtp: SmtpSink, sms: HttpStandIn) -> di
         "SMS delivered exactly once": sum(min(n, sms_per_recipient[to]) for to, n in sms_rows_per_recipient.items())
         - sms_twice,
         "SMS sent twice or more": sms_twice,
+        # Not a second text to the person: the gateway recognised the key and sent nothing.
+        "SMS repeats absorbed by the idempotency key": sum(repeats.values()),
         "SMS lost": sum(max(0, n - sms_per_recipient[to]) for to, n in sms_rows_per_recipient.items()),
         "checks done twice": sum(1 for _account, n in checks_per_account if n > 1)
         + sum(1 for n in outcome_mails.values() if n > 1),
         "checks taken over (a worker died or its job was lost)": taken_over,
         "statuses": dict(sorted(statuses.items())),
         "stopped": Counter(o.stopped for o in outcomes if o.stopped).most_common(5),
+        "sms_repeated": [(row, *attempts.get(row, ("?", "?")), n) for row, n in sorted(repeats.items())],
     }
 
 
@@ -744,6 +761,9 @@ def table(figures: dict) -> str:
     lines.append(f"Insurer answers by mode: {figures['insurer_answers']}; job workers alive at the end: "
                  f"{figures['job_workers_alive']}, started again after exiting: {figures['job_workers_restarted']}; "
                  f"web workers: {figures['web_workers']}.")
+    if figures["sms_repeated"]:
+        lines.append("SMS sent again, absorbed by the gateway (outbox row, kind, attempts, repeats): "
+                     f"{figures['sms_repeated']}")
     if figures["stopped"]:
         lines.append(f"Why journeys stopped: {figures['stopped']}")
     return "\n".join(lines)

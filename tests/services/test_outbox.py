@@ -132,6 +132,30 @@ def test_two_senders_never_hold_the_same_message(app, database):
     assert database(lambda session: outbox._claim(session, 1, after_lease) is not None)
 
 
+class Slow:
+    """Each send takes longer than its lease is long: only a lease counted from the row's
+    own claim, not from the batch's start, still holds the rows after the first."""
+    lease = timedelta(seconds=0.2)
+
+    def __init__(self):
+        self.held_while_sending = []
+
+    def send(self, message):
+        threading.Event().wait(0.1)
+        # What another sender's claim would see now: the row still leased, or free to take.
+        self.held_while_sending.append(message.locked_until > clock.now())
+        threading.Event().wait(0.2)
+
+
+def test_a_row_claimed_after_slow_sends_is_still_held_while_it_is_sent(app, database):
+    for n in range(3):
+        queue(app, Email(f"personne{n}@exemple.fr", "Sujet", "Texte", "<p>HTML</p>"))
+    transport = Slow()
+    report = database(lambda session: outbox.deliver_due(session, transport, clock.now()))
+    assert report.sent == 3
+    assert transport.held_while_sending == [True, True, True]
+
+
 def test_concurrent_deliveries_send_once(app):
     """Three senders on three connections of PostgreSQL (tests/services run there)."""
     for n in range(5):

@@ -157,7 +157,6 @@ class SmtpTransport:
     def send(self, message: OutboxMessage) -> None:
         email = flask_mail.Message(subject=message.subject, recipients=[message.recipient], body=message.body_text,
                                    html=message.body_html, sender=self._mail.default_sender)
-        # The same id on every attempt, so that a repeat after a crash can be recognised.
-        email.msgId = f"<outbox-{message.id}-{message.created_at:%Y%m%d%H%M%S}@{self._domain}>"
+        email.msgId = f"<{message.reference}@{self._domain}>"
         with _TimeoutConnection(self._mail, self._timeout) as connection:
             connection.send(email)

@@ -31,3 +31,10 @@ class OutboxMessage(db.Model):
     sent_at = db.Column(db.DateTime)
 
     __table_args__ = (db.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    @property
+    def reference(self) -> str:
+        """The same on every attempt, and another for another message (its creation time
+        keeps an id reused by a fresh database from meaning an old message): the email's
+        Message-ID and the SMS gateway's idempotency key, so that a repeat is recognised."""
+        return f"outbox-{self.id}-{self.created_at:%Y%m%d%H%M%S}"

@@ -9,12 +9,16 @@ change and its message happen together, or neither. `deliver_due` then delivers:
 3. it marks the row sent, or, when the transport failed, sets the next attempt after a
    growing delay (RETRY_DELAYS) and lets the lease go.
 
-A row is delivered once. The one gap a database outbox cannot close: a process that dies
-after the SMTP server accepted a message and before the row is marked sent will send it
-again when the lease runs out. Each message carries the same Message-ID every time, so
-that mail systems can recognise the repeat.
+A row is delivered once. The one gap a database outbox cannot close: a process that dies,
+or a send that times out, after the server took the message and before the row is marked
+sent, sends it again (at least once, not exactly once). Each message carries the same
+reference every time (OutboxMessage.reference): the SMS gateway's idempotency key, which
+makes the repeat harmless, and the email's Message-ID, which lets mail systems recognise
+it (SMTP itself has no such key: for mail, timeouts that outlast a loaded server's answer
+and a lease that outlasts a send are what keep repeats rare).
 """
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -103,11 +107,15 @@ def deliver_due(db_session, transport: Transport, now: datetime, channel: str = 
         .order_by(OutboxMessage.id).limit(BATCH)
     ).all()
     lease = getattr(transport, "lease", LEASE)
+    started = time.monotonic()
     for message_id in due:
-        message = _claim(db_session, message_id, now, lease)
+        # Each lease runs from its own claim: from the batch's start, the rows after a few
+        # slow sends would be claimed with a lease already run out, and sent by two workers.
+        at = now + timedelta(seconds=time.monotonic() - started)
+        message = _claim(db_session, message_id, at, lease)
         if message is None:
             continue  # another sender has it
-        if _attempt(db_session, message, transport, now):
+        if _attempt(db_session, message, transport, at):
             sent += 1
         else:
             failed += 1

@@ -1,7 +1,11 @@
 """Text messages: composed in the recipient's language, sent through the HTTP gateway.
 
 The gateway's contract (DESIGN.md): POST {SMS_GATEWAY_URL} with JSON {"to", "text"} and
-`Authorization: Bearer {SMS_GATEWAY_TOKEN}`; any 2xx is accepted.
+`Authorization: Bearer {SMS_GATEWAY_TOKEN}`; any 2xx is accepted. Delivery is at least once
+(a send that timed out after the gateway took the text, or a worker killed before the row
+was marked sent, sends it again), so every request also carries the outbox row's stable
+reference, as the `Idempotency-Key` header and the `"reference"` field: a gateway that
+honours either acknowledges a repeat without texting the person again.
 """
 import json
 import urllib.error
@@ -40,12 +44,18 @@ class SmsGatewayTransport:
 
     def __init__(self, url: str, token: str, timeout: float):
         self.url, self.token, self.timeout = url, token, timeout
-        self.lease = timedelta(seconds=3 * timeout)  # connect, send, read the answer
+        # The timeout bounds each socket step, not the whole send: connect, send the request,
+        # read the status line and headers, the answer, and one to spare (a lease that ran
+        # out mid-send would let another worker send it too: the key absorbs even that).
+        # No longer: a killed worker's text, a code the person waits for, goes again after it.
+        self.lease = timedelta(seconds=5 * timeout)
 
     def send(self, message: OutboxMessage) -> None:
+        body = {"to": message.recipient, "text": message.body_text, "reference": message.reference}
         request = urllib.request.Request(
-            self.url, method="POST", data=json.dumps({"to": message.recipient, "text": message.body_text}).encode(),
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"})
+            self.url, method="POST", data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}",
+                     "Idempotency-Key": message.reference})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 response.read(1024)
