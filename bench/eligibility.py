@@ -26,7 +26,6 @@ rows are written directly so that they stay in progress however long the polling
 import os
 import secrets
 import shutil
-import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -370,15 +369,7 @@ class RqWorkers:
         return self.log.read()[-2000:]
 
     def __exit__(self, *exc):
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)  # the worker and its work horse
-        for process in self.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        server.stop_groups(self.processes, grace_s=10)
 
 
 def _job_seconds(app, check_ids: list[str]) -> dict:

@@ -275,14 +275,7 @@ class JobWorkers:
 
     def stop(self):
         self._stop.set()
-        for process in self.alive():
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        server.stop_groups(self.processes, grace_s=15)
 
 
 # --- the people ----------------------------------------------------------------------------

@@ -25,6 +25,20 @@ REAL_PARTS = ("REDIS_URL", "MAIL_SERVER", "HCAPTCHA_SITEKEY", "HCAPTCHA_SECRET",
 CHEAP_HASH = {"PASSWORD_HASH_TIME_COST": "1", "PASSWORD_HASH_MEMORY_KIB": "64"}
 
 
+def stop_groups(processes, grace_s: float) -> None:
+    """Stops processes started with start_new_session=True, each with what it forked (a job
+    worker's work horse): SIGTERM, then SIGKILL after `grace_s`."""
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
