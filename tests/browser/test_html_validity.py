@@ -139,3 +139,13 @@ def test_every_page_is_valid_html(live_app, tmp_path):
     REPORT.vnu_messages.extend(messages)
     assert messages == []
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_checker_finds_what_is_invalid(tmp_path):
+    """The check above can fail: an unclosed element is reported, with its file and line."""
+    if not shutil.which("java") or not VNU_JAR.is_file():
+        unavailable("java or vnu.jar not found")
+    page = tmp_path / "broken.html"
+    page.write_text('<!DOCTYPE html><html lang="fr"><head><title>x</title></head>\n<body><p><div>x</p></body></html>')
+    messages, proc = nu_checker_messages([page])
+    assert proc.returncode == 1 and any(m.startswith("broken.html:2: ") and "div" in m for m in messages), messages
