@@ -99,3 +99,16 @@ def test_static_files_carry_a_policy_that_allows_nothing(client):
     response = client.get("/static/vendor/altcha/pbkdf2.js")
     assert response.headers["Content-Security-Policy"] == "default-src 'none'"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_edited_file_gets_a_new_version_when_watched_only(tmp_path):
+    """Debug (`watch`) looks at the file again at each URL; a deployment's folder is read once."""
+    from wizard.web.assets import StaticFiles
+    (tmp_path / "a.css").write_text("a {}")
+    watched, deployed = StaticFiles(str(tmp_path)), StaticFiles(str(tmp_path), watch=False)
+    before = watched.find("a.css").version
+    assert deployed.find("a.css").version == before
+    (tmp_path / "a.css").write_text("a { color: red }")
+    assert watched.find("a.css").version != before
+    assert deployed.find("a.css").version == before
+    assert deployed.find("missing.css") is None and deployed.find("../a.css") is None

@@ -13,8 +13,10 @@ its highest quality and with gzip, and kept in memory (a few hundred KB). Other 
 sent from disk as Flask does. HTML is compressed per response by flask-compress. Static
 files carry the Content-Security-Policy `default-src 'none'` instead of the pages' one.
 
-Hashes are kept with the file's size and modification time, and recomputed when those
-change (one `stat` per URL built), so an edited file gets a new URL without a restart.
+Hashes are kept with the file's size and modification time. In debug they are recomputed
+when those change (one `stat` per URL built), so an edited file gets a new URL without a
+restart; otherwise the static folder is the deployment's, and a file found is kept as
+found (a page builds 6 to 8 static URLs: 5 µs each without the `stat` and the path's check).
 """
 import gzip
 import hashlib
@@ -59,13 +61,16 @@ class StaticFile:
 
 
 class StaticFiles:
-    """The static folder's files, hashed (and read, when compressible) at first use."""
+    """The static folder's files, hashed (and read, when compressible) at first use;
+    `watch`: looked at again at each use, and read again when changed."""
 
-    def __init__(self, folder: str):
-        self.folder = folder
+    def __init__(self, folder: str, watch: bool = True):
+        self.folder, self.watch = folder, watch
         self._files: dict[str, StaticFile] = {}
 
     def find(self, filename: str) -> StaticFile | None:
+        if not self.watch and filename in self._files:
+            return self._files[filename]
         path = safe_join(self.folder, filename)
         try:
             stat = os.stat(path) if path else None
@@ -90,7 +95,7 @@ def _read(path: str, stat) -> StaticFile:
 
 
 def init_app(app: Flask) -> None:
-    files = StaticFiles(app.static_folder)
+    files = StaticFiles(app.static_folder, watch=app.debug)
     app.extensions["sesame_static_files"] = files
     # HTML (flask-compress, per response): brotli at a quality that costs well under a
     # millisecond for a page, gzip for the rest; no zstd, which is larger on small pages.
@@ -100,7 +105,9 @@ def init_app(app: Flask) -> None:
     # cross-site subrequests (and frame-ancestors 'none' to frames).
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br"])
-    app.config.setdefault("COMPRESS_BR_LEVEL", 5)
+    # Quality 3: a step's 9.3 KB page in 0.22 ms instead of 0.35 (quality 5), 3.3 KB instead
+    # of 3.1, still smaller than gzip 6's 3.2 KB (BENCHMARKS.md, issue 19's third pass).
+    app.config.setdefault("COMPRESS_BR_LEVEL", 3)
     # Not below 1 KB: the polled fragments (0.2 to 0.8 KB, thousands a second at a launch's
     # peak) would save a few hundred bytes each for the cost of a compressor's set-up.
     # Redirects (303) have a 0.2 KB body and are never compressed.
