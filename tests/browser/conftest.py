@@ -125,6 +125,11 @@ def walkers(browser, browser_context_args, live_app):
     def get(mode, walker=support.Walker):
         mode = support.Mode(mode.lang, mode.js)  # the reflow test narrows the window itself
         if (walker, mode) not in pool:
+            # The walks come one after the other (_walk_once): one that is over is closed, or
+            # its page would go on polling and counting down for the rest of the run.
+            for done in pool.values():
+                done.close()
+            pool.clear()
             pool[walker, mode] = walker(browser, browser_context_args, live_app, mode)
         return pool[walker, mode]
 
